@@ -1,0 +1,71 @@
+"""Build the demo archive from recorded arXiv data: no network, no API key.
+
+Runs the real CLI (`python -m generator update|backfill`) against a loopback
+replay of recorded arXiv responses, day by day, into demo/build/docs. The
+repository's own docs/ is never touched.
+
+    python -m demo.build [--out demo/build]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from demo.replay import ArxivReplay
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "demo" / "config.yml"
+
+# API recordings served for backfill searches, by category.
+SEARCHES = {
+    "cs.LG": "api2026_search_cat_cs.LG_OR_cs.AI_max20.xml",
+    "cs.AI": "api2026_search_cat_cs.LG_OR_cs.AI_max20.xml",
+    "cs.CL": "api2026_search_cat_cs.CL_max3.xml",
+}
+# (command, feeds served as that day's announcements), in the order a real archive grows.
+STEPS: list[tuple[list[str], tuple[str, ...]]] = [
+    (["update"], ("rss_quant-ph_2025-04-28.xml",)),
+    (["update"], ("rss_cs_AI_2026-04-27_trimmed3.xml", "rss_cs_CL_2026-04-27_trimmed3.xml", "rss_cs_LG_2026-04-27_trimmed3.xml")),
+    (["backfill", "--since", "2026-04-28", "--until", "2026-09-24"], ()),
+    (["update"], ("rss_cs.LG+cs.AI+cs.CL+stat.ML_2026-09-24_trimmed4.xml",)),
+]
+
+
+def build_archive(out: Path, config: Path = CONFIG, quiet: bool = False) -> Path:
+    """Write the demo archive into out/docs (replacing it) and return that folder."""
+    docs = out / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir(parents=True)
+    with ArxivReplay(searches=SEARCHES) as replay:
+        env = {**os.environ, **replay.environ(), "PYTHONPATH": str(ROOT)}
+        env.pop("DASHSCOPE_API_KEY", None)  # the demo never calls an LLM
+        for command, feeds in STEPS:
+            if feeds:
+                replay.serve_day(*feeds)
+            subprocess.run(
+                [sys.executable, "-m", "generator", *command, "--config", str(config), "--docs", str(docs)],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL if quiet else None,
+                stderr=subprocess.DEVNULL if quiet else None,
+            )
+    return docs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "demo" / "build")
+    args = parser.parse_args()
+    docs = build_archive(args.out)
+    print(f"demo archive written to {docs}")
+
+
+if __name__ == "__main__":
+    main()

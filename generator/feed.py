@@ -1,0 +1,240 @@
+"""Parse arXiv's announcement feed (rss.arxiv.org, RSS 2.0 or Atom) from bytes.
+
+Pure: `parse_announcements(content)` takes the response body and returns a `Feed`;
+the HTTP request lives in `fetch.py`. The format is the one arXiv introduced in
+2024: every item says `arXiv:<id>v<n> Announce Type: <type>` before its abstract,
+authors are one comma-separated `dc:creator`, the first category is the primary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .arxiv_ids import parse_versioned_id
+from .errors import FeedError
+from .models import ANNOUNCE_TYPES, Announcement
+from .texclean import clean_name, clean_tex, one_line
+
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+_HEADER = re.compile(r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>[\w-]+)\s*(?:Abstract:\s*)?", re.IGNORECASE)
+# No network, no entity expansion: the body comes from the network.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One announcement feed: its day and its items in arXiv's order."""
+
+    title: str
+    """Channel title, e.g. `cs.LG, cs.AI updates on arXiv.org`."""
+    date: dt.date | None
+    """Announcement day (the channel's pubDate in US Eastern time); None if absent."""
+    announcements: tuple[Announcement, ...]
+    """Items, duplicates removed (a paper listed under two categories appears once)."""
+
+
+def parse_announcements(content: bytes, *, source: str = "feed") -> Feed:
+    """Parse a feed body. Raises FeedError for arXiv's error feed or unreadable XML."""
+    try:
+        root = etree.fromstring(content, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise FeedError(
+            f"{source}: not a readable RSS/Atom document ({exc})",
+            fix="check ARXIV_FEED_URL points at rss.arxiv.org/rss/{categories}; rerun later if arXiv was mid-update",
+        ) from None
+    if root.tag == "rss":
+        return _parse_rss(root, source)
+    if root.tag == f"{{{NS['atom']}}}feed":
+        return _parse_atom(root, source)
+    raise FeedError(
+        f"{source}: expected an RSS or Atom feed, got <{etree.QName(root).localname}>",
+        fix="check ARXIV_FEED_URL points at rss.arxiv.org/rss/{categories}",
+    )
+
+
+def _text(elem, path: str) -> str | None:
+    found = elem.find(path, NS)
+    if found is None or found.text is None:
+        return None
+    value = found.text.strip()
+    return value or None
+
+
+def _feed_error(title: str, description: str | None, source: str) -> FeedError:
+    return FeedError(
+        f"{source}: arXiv answered with an error feed: {one_line(description or title)}",
+        fix="use category codes exactly as arXiv writes them (e.g. cs.LG, quant-ph) in config.yml `categories`",
+    )
+
+
+def _parse_rss(root, source: str) -> Feed:
+    channel = root.find("channel")
+    if channel is None:
+        raise FeedError(f"{source}: RSS document without <channel>", fix="check ARXIV_FEED_URL")
+    title = _text(channel, "title") or ""
+    items = channel.findall("item")
+    if title.lower().startswith("feed error"):
+        raise _feed_error(title, _text(channel, "description"), source)
+    date = _rss_date(_text(channel, "pubDate")) or _rss_date(_text(channel, "lastBuildDate"))
+    announcements = []
+    for item in items:
+        item_date = _rss_date(_text(item, "pubDate")) or date
+        announcements.append(
+            _announcement(
+                source=source,
+                guid=_text(item, "guid"),
+                link=_text(item, "link"),
+                title=_text(item, "title"),
+                description=item.findtext("description") or "",
+                categories=[c.text.strip() for c in item.findall("category") if c.text and c.text.strip()],
+                announce_type=_text(item, "arxiv:announce_type"),
+                creators=_text(item, "dc:creator"),
+                doi=_text(item, "arxiv:DOI"),
+                journal_ref=_text(item, "arxiv:journal_reference"),
+                license=_text(item, "dc:rights"),
+                announced=item_date,
+            )
+        )
+    return Feed(title=title, date=date, announcements=_unique(announcements))
+
+
+def _parse_atom(root, source: str) -> Feed:
+    title = _text(root, "atom:title") or ""
+    if title.lower().startswith("feed error"):
+        raise _feed_error(title, _text(root, "atom:subtitle"), source)
+    date = _iso_date(_text(root, "atom:updated"))
+    announcements = []
+    entries = root.findall("atom:entry", NS)
+    for entry in entries:
+        link = entry.find("atom:link[@rel='alternate']", NS)
+        item_date = _iso_date(_text(entry, "atom:published")) or date
+        announcements.append(
+            _announcement(
+                source=source,
+                guid=_text(entry, "atom:id"),
+                link=link.get("href") if link is not None else None,
+                title=_text(entry, "atom:title"),
+                description=entry.findtext("atom:summary", namespaces=NS) or "",
+                categories=[c.get("term") for c in entry.findall("atom:category", NS) if c.get("term")],
+                announce_type=_text(entry, "arxiv:announce_type"),
+                creators=_text(entry, "dc:creator"),
+                doi=_text(entry, "arxiv:DOI"),
+                journal_ref=_text(entry, "arxiv:journal_reference"),
+                license=_text(entry, "dc:rights"),
+                announced=item_date,
+            )
+        )
+    if entries:
+        date = max((a.announced for a in announcements), default=date)
+    return Feed(title=title, date=date, announcements=_unique(announcements))
+
+
+def _announcement(
+    *,
+    source: str,
+    guid: str | None,
+    link: str | None,
+    title: str | None,
+    description: str,
+    categories: list[str],
+    announce_type: str | None,
+    creators: str | None,
+    doi: str | None,
+    journal_ref: str | None,
+    license: str | None,
+    announced: dt.date | None,
+) -> Announcement:
+    header = _HEADER.match(description)
+    raw_id = None
+    if guid and ":" in guid:
+        raw_id = guid.rsplit(":", 1)[1]
+    if not raw_id and header:
+        raw_id = header.group("id")
+    if not raw_id and link:
+        raw_id = link.split("/abs/", 1)[-1]
+    parsed = parse_versioned_id(raw_id or "")
+    if parsed is None:
+        raise FeedError(f"{source}: item without a readable arXiv id (guid {guid!r}, link {link!r})", fix="report the feed to the maintainers")
+    arxiv_id, version = parsed
+    kind = (announce_type or (header.group("type") if header else "new")).strip().lower()
+    if kind not in ANNOUNCE_TYPES:
+        raise FeedError(f"{source}: {arxiv_id}: unknown announce type {kind!r}", fix=f"expected one of {', '.join(ANNOUNCE_TYPES)}")
+    if announced is None:
+        raise FeedError(f"{source}: no announcement date in the feed", fix="check ARXIV_FEED_URL points at rss.arxiv.org")
+    abstract = description[header.end() :] if header else description
+    return Announcement(
+        arxiv_id=arxiv_id,
+        version=version or 1,
+        title=clean_tex(title or arxiv_id),
+        abstract=clean_tex(abstract),
+        authors=tuple(split_authors(creators or "")),
+        categories=tuple(dict.fromkeys(categories)),
+        primary_category=categories[0] if categories else "",
+        announce_type=kind,
+        announced=announced,
+        doi=doi,
+        journal_ref=one_line(journal_ref) if journal_ref else None,
+        license=license,
+    )
+
+
+def split_authors(creators: str) -> list[str]:
+    """Split `A, B (Univ X, Dept Y), C and D` into names, dropping parenthesised affiliations."""
+    names: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in creators:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+            continue
+        if depth:
+            continue
+        if char == ",":
+            names.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    names.append("".join(current))
+    split: list[str] = []
+    for name in names:
+        split.extend(re.split(r"\s+and\s+", name.strip()) if " and " in name else [name])
+    return [n for n in (clean_name(s) for s in split) if n]
+
+
+def _unique(announcements: list[Announcement]) -> tuple[Announcement, ...]:
+    seen: dict[str, Announcement] = {}
+    for ann in announcements:
+        kept = seen.get(ann.arxiv_id)
+        # The same paper under two categories: keep the first listing, or the newer version.
+        if kept is None or ann.version > kept.version:
+            seen[ann.arxiv_id] = ann
+    return tuple(seen.values())
+
+
+def _rss_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).date()
+    except (TypeError, ValueError):
+        return None
+
+
+def _iso_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None

@@ -1,0 +1,92 @@
+"""Clean arXiv metadata text: TeX accents to Unicode, math left alone.
+
+arXiv titles, abstracts and author names are TeX-flavoured plain text: `Cram\\'er`,
+`Przemys{\\l}aw`, `\\textbf{...}` and math in `$...$` or `\\(...\\)`. The site renders
+the math in the browser, so math spans are kept byte for byte; only the text
+between them is converted. Accents go through pylatexenc (the well-kept TeX to
+Unicode table) one macro at a time, never the whole string: run on a whole
+abstract, a TeX parser would eat `%` as a comment and `&` as a tab stop.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from pylatexenc.latex2text import LatexNodes2Text
+
+# Math spans as arXiv writes them, longest delimiters first. `\$` is a literal dollar.
+MATH_SPAN = re.compile(
+    r"\$\$.+?\$\$"
+    r"|(?<!\\)\$(?:\\.|[^$\\])+?\$"
+    r"|\\\(.+?\\\)"
+    r"|\\\[.+?\\\]",
+    re.DOTALL,
+)
+
+# Accent macros: \'e \"{o} \v{s} \c c \H{o} ..., and letter macros {\l} \ss \o \aa \AE.
+_ACCENT = re.compile(
+    r"\{?\\[`'^\"~=.]\s*(?:\{\\?[A-Za-z]\}|\\?[A-Za-z])\}?"
+    r"|\{?\\[uvHcdbkrt]\s*(?:\{\\?[A-Za-z]\}|\s[A-Za-z])\}?"
+    r"|\{\\(?:l|L|o|O|ss|ae|AE|oe|OE|aa|AA|i|j)\}"
+    r"|\\(?:l|L|o|O|ss|ae|AE|oe|OE|aa|AA)(?![A-Za-z])(?:\{\})?"
+)
+# Text-style macros whose argument is plain text: \textbf{x} -> x.
+_TEXT_STYLE = re.compile(r"\\(?:textbf|textit|textsc|texttt|textrm|textsf|emph|underline|mbox)\{([^{}]*)\}")
+# Bidirectional overrides and other invisible controls that can reorder or hide text.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_SPACE = re.compile(r"\s+")
+_converter = LatexNodes2Text()
+
+
+@lru_cache(maxsize=4096)
+def _accent_to_unicode(macro: str) -> str:
+    text = _converter.latex_to_text(macro)
+    return unicodedata.normalize("NFC", text)
+
+
+def _clean_text_part(part: str) -> str:
+    part = _TEXT_STYLE.sub(r"\1", part)
+    return _ACCENT.sub(lambda m: _accent_to_unicode(m.group(0)), part)
+
+
+def split_math(text: str) -> list[tuple[bool, str]]:
+    """Split text into (is_math, chunk) pieces, in order."""
+    pieces: list[tuple[bool, str]] = []
+    pos = 0
+    for match in MATH_SPAN.finditer(text):
+        if match.start() > pos:
+            pieces.append((False, text[pos : match.start()]))
+        pieces.append((True, match.group(0)))
+        pos = match.end()
+    if pos < len(text):
+        pieces.append((False, text[pos:]))
+    return pieces
+
+
+def strip_invisible(text: str) -> str:
+    """Drop control, zero-width and bidi-override characters."""
+    return _INVISIBLE.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """Collapse all whitespace (arXiv wraps abstracts at ~80 columns) to single spaces."""
+    return _SPACE.sub(" ", strip_invisible(text)).strip()
+
+
+def clean_tex(text: str) -> str:
+    """One-line text with TeX accents and text-style macros converted outside math."""
+    text = one_line(text)
+    return "".join(chunk if is_math else _clean_text_part(chunk) for is_math, chunk in split_math(text))
+
+
+def clean_name(name: str) -> str:
+    """An author name as Unicode: accents converted, TeX grouping braces dropped."""
+    return one_line(_clean_text_part(name).replace("{", "").replace("}", ""))
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form for comparing names (`Rémy` == `remy`)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

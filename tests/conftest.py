@@ -1,0 +1,92 @@
+"""Shared test helpers: recorded arXiv data, loopback servers, configs, CLI runs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "arxiv"
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    """{relative path: (sha256, mtime_ns)} of every file under folder."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            out[str(path.relative_to(folder))] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+    return out
+
+
+@pytest.fixture
+def write_config(tmp_path):
+    """Write a config.yml from the repository's, with overrides; return its path."""
+
+    def write(name: str = "config.yml", text: str | None = None, **overrides) -> Path:
+        path = tmp_path / name
+        if text is not None:
+            path.write_text(text, encoding="utf-8")
+            return path
+        data = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+        data["days_back"] = 0
+        data["arxiv"]["max_retries"] = 2
+        for key, value in overrides.items():
+            if isinstance(value, dict) and isinstance(data.get(key), dict):
+                data[key].update(value)
+            else:
+                data[key] = value
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def arxiv_env(httpserver, monkeypatch):
+    """Point every ARXIV_* endpoint at the loopback server; no delay between requests."""
+    base = httpserver.url_for("")
+    monkeypatch.setenv("ARXIV_FEED_URL", base + "rss/{categories}")
+    monkeypatch.setenv("ARXIV_API_URL", base + "api/query")
+    monkeypatch.setenv("ARXIV_PDF_URL", base + "pdf/{id}")
+    monkeypatch.setenv("ARXIV_REQUEST_DELAY", "0")
+    for name in ("LLM_BASE_URL", "DASHSCOPE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return httpserver
+
+
+def serve_empty_api(httpserver) -> None:
+    """The API's recorded 'no results' answer for every query not otherwise handled."""
+    httpserver.expect_request("/api/query").respond_with_data(
+        fixture_bytes("api2026_empty_totalResults0_idlist_0000.0000.xml"), content_type="application/atom+xml"
+    )
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run `python -m generator ...` in-process; return (exit code, stderr)."""
+
+    def run(*args: str) -> tuple[int, str]:
+        code = main([str(a) for a in args])
+        return code, capsys.readouterr().err
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
+    # Loopback servers must be reached directly even where a proxy is configured.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+    os.environ.pop("PYTEST_CURRENT_CONFIG", None)

@@ -1,0 +1,116 @@
+"""Parsing recorded rss.arxiv.org feeds (pure: bytes in, records out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from generator.errors import FeedError
+from generator.feed import parse_announcements, split_authors
+from tests.conftest import fixture_bytes
+
+QUANT_PH = "rss_quant-ph_2025-04-28.xml"
+
+
+def by_id(feed):
+    return {a.arxiv_id: a for a in feed.announcements}
+
+
+def test_all_four_announce_types_and_the_day():
+    feed = parse_announcements(fixture_bytes(QUANT_PH))
+    assert feed.date == dt.date(2025, 4, 28)
+    assert Counter(a.announce_type for a in feed.announcements) == {"new": 40, "replace": 22, "cross": 10, "replace-cross": 9}
+
+
+def test_version_categories_doi_and_journal_ref():
+    papers = by_id(parse_announcements(fixture_bytes(QUANT_PH)))
+    paper = papers["2403.13790"]
+    assert paper.version >= 2 and paper.announce_type in ("replace", "replace-cross")
+    assert paper.doi == "10.1103/PhysRevB.111.144313"
+    assert paper.journal_ref == "Phys. Rev. B 111, 144313 (2025)"
+    new = papers["2504.17837"]
+    assert (new.version, new.categories, new.primary_category) == (1, ("quant-ph", "physics.comp-ph"), "quant-ph")
+
+
+def test_cross_list_primary_is_the_first_category():
+    feed = parse_announcements(fixture_bytes("rss_cs.LG+cs.AI+cs.CL+stat.ML_2026-09-24_trimmed4.xml"))
+    cross = by_id(feed)["2205.06398"]
+    assert (cross.announce_type, cross.version, cross.primary_category) == ("cross", 2, "stat.ME")
+    assert cross.doi == "10.1093/bioinformatics/btac431"
+    assert by_id(feed)["2009.13987"].announce_type == "replace"
+
+
+def test_tex_accents_in_names_and_titles_become_unicode():
+    papers = by_id(parse_announcements(fixture_bytes(QUANT_PH)))
+    authors = {name for p in papers.values() for name in p.authors}
+    # Recorded as Andr\'as P\'alyi, Stanis{\l}aw \'Swierczewski, Fr\'ed\'eric D\'eliot.
+    assert {"András Pályi", "Stanisław Świerczewski", "Frédéric Déliot"} <= authors
+    assert not any("\\" in name or "{" in name for name in authors)
+    titles = " ".join(p.title for p in papers.values())
+    assert "Cramér-Rao" in titles and "Cram\\'er" not in titles
+
+
+def test_math_is_kept_verbatim():
+    papers = by_id(parse_announcements(fixture_bytes(QUANT_PH)))
+    title = next(p.title for p in papers.values() if "Lattice Gauge" in p.title)
+    assert "SU($N_c$)" in title
+    # \( ... \) math with backslash macros survives untouched.
+    assert "\\(T_w = i\\hbar\\bigl(\\partial_E" in papers["2504.17830"].abstract
+
+
+def test_html_entities_are_decoded_once():
+    papers = by_id(parse_announcements(fixture_bytes(QUANT_PH)))
+    # Recorded as `($0&lt; \delta \ll 1$)`: the abstract holds the character, not the entity.
+    assert "($0< \\delta \\ll 1$)" in papers["2504.18135"].abstract
+    assert "&lt;" not in papers["2504.18135"].abstract
+
+
+def test_authors_with_parenthesised_affiliations():
+    assert split_authors("M. R. Nirmal (Dept of Chemistry, IIT Madras, Chennai, India), Ankit Khandelwal (IIT, India)") == [
+        "M. R. Nirmal",
+        "Ankit Khandelwal",
+    ]
+    assert split_authors("A. One, B. Two and C. Three") == ["A. One", "B. Two", "C. Three"]
+    assert split_authors("") == []
+
+
+def test_atom_variant():
+    feed = parse_announcements(fixture_bytes("atom_cs.LG_2026-09-25_EDITED_trimmed3.xml"))
+    assert feed.date == dt.date(2026, 9, 25)
+    assert [(a.arxiv_id, a.version, a.announce_type) for a in feed.announcements] == [
+        ("2609.28553", 1, "new"),
+        ("2402.10149", 3, "cross"),
+        ("2401.08875", 3, "replace"),
+    ]
+    assert feed.announcements[0].doi == "10.1109/MAPR72750.2026.11685822"
+
+
+def test_empty_feed_has_a_date_and_no_items():
+    feed = parse_announcements(fixture_bytes("rss_test_archive_empty_2024-11-28.xml"))
+    assert feed.date == dt.date(2024, 11, 28)
+    assert feed.announcements == ()
+
+
+def test_error_feed_raises_with_arxivs_explanation():
+    with pytest.raises(FeedError) as err:
+        parse_announcements(fixture_bytes("rss_error_bad_archive_astroph_2024-11-28.xml"), source="feed-url")
+    assert "Bad archive 'astroph'" in str(err.value)
+    assert "fix:" in str(err.value)
+
+
+@pytest.mark.parametrize("body", [b"", b"<html><body>Service Unavailable</body></html>", b"<rss><channel><item>"])
+def test_unreadable_documents_raise_feed_error(body):
+    with pytest.raises(FeedError):
+        parse_announcements(body)
+
+
+def test_a_paper_listed_twice_appears_once():
+    # Two recorded single-category feeds of one day, served together as arXiv does
+    # for a joined request; cs.AI's first item repeated under cs.LG.
+    from demo.replay import merge_feeds
+
+    doc = merge_feeds([fixture_bytes("rss_cs_AI_2026-04-27_trimmed3.xml"), fixture_bytes("rss_cs_AI_2026-04-27_trimmed3.xml")])
+    feed = parse_announcements(doc)
+    assert len(feed.announcements) == 3
