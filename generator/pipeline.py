@@ -302,6 +302,7 @@ class Pipeline:
                 )
             listed = [found[i] for i in ranked]
             chosen = []
+            current = 0
             for rank, paper in enumerate(listed):
                 if only:
                     if paper.arxiv_id not in only:
@@ -314,6 +315,9 @@ class Pipeline:
                     needed = force or not summarizer.is_current(paper)
                 if needed:
                     chosen.append(paper)
+                elif paper.summary is not None:
+                    current += 1
+            summarizer.stats.add(cache_hits=current)
             if chosen:
                 plan[day] = (listed, chosen)
             wanted_seen = wanted & set(ranked)

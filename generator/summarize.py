@@ -331,10 +331,10 @@ def create_summarizer(
     api_key = environ.get(settings.api_key_env, "").strip()
     if not api_key:
         problem = f"no API key: the environment variable {settings.api_key_env} (ai_summary.api_key_env) is not set"
-        fix = f"export {settings.api_key_env}=<your key> (any non-empty value for a local server without keys)"
+        fix = f"export {settings.api_key_env}=<your key>; any value for a local server without keys"
         if required:
             raise ConfigError(config.path, None, problem, fix=fix)
-        warn(f"{problem}, so this run makes no AI summaries; everything else goes on ({fix})")
+        warn(f"{problem}, so this run makes no AI summaries and does everything else; fix: {fix}")
         return None
     register(api_key)
     install_log_filter()

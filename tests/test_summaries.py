@@ -332,6 +332,20 @@ def test_the_key_appears_nowhere_even_when_the_provider_echoes_it(world, caplog)
     assert "Your key is [redacted]" in world.page(ranked[1])[1]
 
 
+def test_the_key_stays_out_of_an_unexpected_error_and_its_traceback(world, monkeypatch):
+    from generator.summarize import Summarizer
+
+    def broken(self, papers):
+        raise RuntimeError(f"bug while holding {KEY}")
+
+    monkeypatch.setattr(Summarizer, "summarize", broken)
+    before = snapshot(world.docs)
+    code, err = world.run("update", "-v")
+    assert code == 1
+    assert "Traceback" in err and "RuntimeError: bug while holding [redacted]" in err and KEY not in err
+    assert snapshot(world.docs) == before  # nothing was written
+
+
 HOSTILE_ANSWER = """\
 ## Summary <script>alert('s')</script>
 
@@ -387,6 +401,7 @@ def test_resummarize_with_a_new_model_redoes_summaries_once(world):
     code, err = world.run("resummarize", "--model", "bigger-model")
     assert code == 0, err
     assert len(world.llm.requests) == 8 and snapshot(world.docs) == before
+    assert "0 / 4 / 0" in err  # made / cached / failed
     # The nightly job keeps the summaries it finds, whatever their model.
     assert world.run()[0] == 0
     assert len(world.llm.requests) == 8 and snapshot(world.docs) == before
