@@ -24,6 +24,7 @@ from .arxiv_ids import is_arxiv_id
 from .errors import ArchiveError
 from .models import Announcement, Paper, Score, Summary
 from .render import extract_summary_html
+from .runs import RunRecord, dump_records, load_records
 
 TEMP_PREFIX = ".tmp-"
 
@@ -122,6 +123,18 @@ class Archive:
     def day_exists(self, day: dt.date) -> bool:
         return self.file(paths.day_path(day)).is_file()
 
+    def days(self, since: dt.date | None = None, until: dt.date | None = None) -> list[dt.date]:
+        """Announcement days with a page in the archive, in [since, until], oldest first."""
+        found = []
+        for page in (self.docs / "days").glob("*/*.md"):
+            try:
+                day = dt.date.fromisoformat(page.stem)
+            except ValueError:
+                continue  # not a day page (an index the site may add)
+            if (since is None or day >= since) and (until is None or day <= until):
+                found.append(day)
+        return sorted(found)
+
     def day_meta(self, day: dt.date) -> dict[str, Any] | None:
         path = self.file(paths.day_path(day))
         if not path.is_file():
@@ -153,7 +166,7 @@ class Archive:
     def remove_stale_temp_files(self) -> int:
         """Delete temp files a killed run left behind (they are never pages)."""
         removed = 0
-        for folder in ("papers", "days"):
+        for folder in ("papers", "days", "runs"):
             root = self.docs / folder
             if not root.is_dir():
                 continue
@@ -178,6 +191,31 @@ class Archive:
                 raise ArchiveError(f"{target}: cannot be written ({exc})", fix="check free disk space and permissions of docs/") from None
             written.append(relpath)
         return WriteResult(tuple(written), unchanged)
+
+    # -- run records ----------------------------------------------------------
+
+    def read_run_records(self) -> list[RunRecord]:
+        """Every stored run record, oldest first (for the run-history page)."""
+        records: list[RunRecord] = []
+        for path in sorted((self.docs / "runs").glob("*/*.yml")):
+            try:
+                records.extend(load_records(self._read(path), str(path)))
+            except ValueError as exc:
+                raise ArchiveError(str(exc), fix=f"restore the file with `git checkout -- {path}`") from None
+        return sorted(records, key=lambda r: r.started)
+
+    def append_run_record(self, record: RunRecord) -> PurePosixPath:
+        """Add a run to the records of its UTC start date (atomic rewrite of that small file)."""
+        relpath = paths.run_records_path(record.date)
+        target = self.file(relpath)
+        existing: list[RunRecord] = []
+        if target.is_file():
+            try:
+                existing = load_records(self._read(target), str(target))
+            except ValueError as exc:
+                raise ArchiveError(str(exc), fix=f"restore the file with `git checkout -- {target}` or move it away") from None
+        self.write({relpath: dump_records(existing + [record])})
+        return relpath
 
 
 def atomic_write(target: Path, data: bytes) -> None:

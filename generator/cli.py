@@ -1,7 +1,9 @@
 """Command line: thin wrappers over the pipeline, one-line errors, honest exit codes.
 
 Exit codes: 0 success (also when arXiv announced nothing), 1 the run failed
-(arXiv unreachable, error feed, unreadable archive page), 2 bad config or usage.
+(arXiv unreachable, error feed, unreadable archive page), 2 bad config or usage
+(including `resummarize` without an API key). Everything printed goes through
+`redact`, so the LLM API key never reaches the terminal or a CI log.
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ import argparse
 import datetime as dt
 import logging
 import sys
+import traceback
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from .arxiv_ids import is_arxiv_id
 from .config import load_config
 from .errors import GeneratorError
 from .pipeline import Pipeline, RunReport
 from .progress import Progress
+from .redaction import forget_all, redact
 
 log = logging.getLogger("generator")
 
@@ -41,7 +46,27 @@ def build_parser() -> argparse.ArgumentParser:
     backfill = sub.add_parser("backfill", parents=[common], help="fill missed days from the arXiv API")
     backfill.add_argument("--since", type=_date, required=True, help="first day to fill, YYYY-MM-DD")
     backfill.add_argument("--until", type=_date, default=None, help="last day to fill (default: today)")
+    redo = sub.add_parser(
+        "resummarize",
+        parents=[common],
+        help="redo AI summaries made with another model, prompt or paper version (and fill missing ones)",
+        description="Redo the AI summaries of archived days whose cache key (paper version, model, prompt) "
+        "differs from the current one, and make the missing ones among each day's top papers. "
+        "Safe to rerun: a second run finds nothing to do.",
+    )
+    redo.add_argument("--since", type=_date, default=None, help="first announcement day, YYYY-MM-DD (default: the first archived)")
+    redo.add_argument("--until", type=_date, default=None, help="last announcement day, YYYY-MM-DD (default: the last archived)")
+    redo.add_argument("--model", default=None, help="use this model instead of ai_summary.model")
+    redo.add_argument("--id", dest="ids", action="append", type=_base_id, default=[], metavar="ARXIV_ID", help="only this paper (repeatable)")
+    redo.add_argument("--force", action="store_true", help="redo even summaries that are up to date")
+    redo.add_argument("--dry-run", action="store_true", help="list what would be redone; send and write nothing")
     return parser
+
+
+def _base_id(text: str) -> str:
+    if not is_arxiv_id(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an arXiv id without version, e.g. 2609.26811")
+    return text
 
 
 def print_report(report: RunReport, console: Console) -> None:
@@ -59,20 +84,29 @@ def print_report(report: RunReport, console: Console) -> None:
     table.add_row("updated (new versions)", str(report.total("updated")))
     table.add_row("skipped (already archived)", str(report.total("already_archived")))
     table.add_row("summarized", str(report.total("summarized")))
+    if report.total("resummarized"):
+        table.add_row("summaries redone on archived days", str(report.total("resummarized")))
     for name, value in report.extra.items():
         table.add_row(name, str(value))
     table.add_row("pages written / unchanged", f"{report.pages_written} / {report.pages_unchanged}")
     table.add_row("arXiv requests", str(report.arxiv_requests))
     table.add_row("time", f"{report.seconds:.1f} s")
     console.print(table)
-    for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    for note in report.notes:
+        console.print(redact(note), markup=False, highlight=False, soft_wrap=True)
+    for warning in report.warnings:  # one line each, whatever the terminal width (CI logs, grep)
+        console.print("[yellow]warning:[/yellow] ", redact(warning), sep="", highlight=False, soft_wrap=True)
 
 
 def run(args: argparse.Namespace, console: Console) -> RunReport:
     config = load_config(args.config)
     progress = Progress(console)
-    pipeline = Pipeline.create(config, Path(args.docs), args.command, progress)
+    if args.command == "resummarize":
+        if args.since and args.until and args.until < args.since:
+            raise GeneratorError(f"--until {args.until} is before --since {args.since}", fix="swap the two dates")
+        pipeline = Pipeline.create(config, Path(args.docs), args.command, progress, with_summaries=True, model=args.model)
+        return pipeline.resummarize(args.since, args.until, ids=args.ids, force=args.force, dry_run=args.dry_run)
+    pipeline = Pipeline.create(config, Path(args.docs), args.command, progress, with_summaries=True)
     if args.command == "update":
         return pipeline.update()
     if args.command == "backfill":
@@ -93,15 +127,16 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         force=True,
     )
+    forget_all()  # secrets of an earlier in-process run (tests)
     try:
         report = run(args, console)
     except GeneratorError as err:
-        console.print(f"error: {err}", markup=False, soft_wrap=True)
+        console.print(f"error: {redact(str(err))}", markup=False, soft_wrap=True)
         return err.exit_code
     except Exception as exc:  # a bug: still one line, the traceback only on request
         if args.verbose:
-            console.print_exception()
-        console.print(f"error: internal error: {type(exc).__name__}: {exc} (rerun with -v for the traceback)", markup=False, soft_wrap=True)
+            console.print(redact("".join(traceback.format_exception(exc))), markup=False, highlight=False, soft_wrap=True)
+        console.print(f"error: internal error: {type(exc).__name__}: {redact(str(exc))} (rerun with -v for the traceback)", markup=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         console.print("error: interrupted; pages already written are complete, the rest are unchanged", markup=False)

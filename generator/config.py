@@ -68,22 +68,41 @@ class ArxivConfig:
 @dataclass(frozen=True)
 class SummaryConfig:
     enabled: bool
+    """Make AI summaries (still needs the API key in the environment)."""
     base_url: str
+    """OpenAI-compatible endpoint (LLM_BASE_URL overrides it)."""
     model: str
+    """Model name as the endpoint knows it; part of the cache key."""
     api_key_env: str
+    """Name of the environment variable holding the key."""
     prompt_file: str | None
+    """Prompt template path (resolved against the config file's folder), None for the built-in one."""
     language: str
+    """Language of the summaries, filled into the prompt's {language}."""
     max_papers_to_summarize: int
+    """How many of a day's top papers get a summary."""
     max_workers: int
+    """Papers summarized in parallel (LLM requests in flight at once)."""
     max_input_tokens: int
+    """Estimated tokens of one request's input (prompt + paper text)."""
     max_output_tokens: int
+    """Longest answer requested, in tokens."""
     temperature: float
+    """Sampling temperature."""
     timeout: float
+    """Seconds before one LLM request is abandoned."""
     max_retries: int
+    """Retries of one request on 408/409/429/5xx, timeouts and connection errors."""
+    retry_backoff: float
+    """Seconds before the first retry when the server gives no Retry-After (doubles per retry)."""
     token_budget: int
+    """No new request once a run has used this many tokens."""
     price_per_1k_input: float
+    """Price of 1,000 input tokens, for the cost estimate."""
     price_per_1k_output: float
+    """Price of 1,000 output tokens."""
     currency: str
+    """Currency of the prices."""
 
 
 @dataclass(frozen=True)
@@ -266,6 +285,7 @@ SUMMARY_SCHEMA: dict[str, tuple[Checker, Any]] = {
     "temperature": (lambda v: _number(v, maximum=2.0), 0.3),
     "timeout": (lambda v: _number(v, strict_min=True), 120.0),
     "max_retries": (lambda v: _number(v, integer=True, maximum=10), 3),
+    "retry_backoff": (lambda v: _number(v, maximum=600), 2.0),
     "token_budget": (lambda v: _number(v, integer=True), 1_000_000),
     "price_per_1k_input": (lambda v: _number(v), 0.0005),
     "price_per_1k_output": (lambda v: _number(v), 0.002),
@@ -414,6 +434,23 @@ def _apply_env(values: dict[str, Any], environ: Mapping[str, str], source: str) 
             raise ConfigError(f"environment variable {var}", None, err.problem, fix=err.fix) from None
 
 
+def _resolve_prompt_file(values: dict[str, Any], config_path: Path, lines: _Lines, source: str) -> None:
+    """A relative prompt_file is relative to the config file; it must exist before anything runs."""
+    name = values["ai_summary"]["prompt_file"]
+    if name is None:
+        return
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = config_path.parent / path
+    if not path.is_file():
+        key = ("ai_summary", "prompt_file")
+        raise ConfigError(
+            source, _dotted(key), f"{path} is not a file",
+            fix="write the path of a Markdown prompt (relative to config.yml), or null for the built-in prompt", line=lines.line(key),
+        )
+    values["ai_summary"]["prompt_file"] = str(path)
+
+
 def load_config(path: str | os.PathLike[str], environ: Mapping[str, str] | None = None) -> Config:
     """Read, validate and return the config; raise ConfigError with file, key and fix."""
     source = str(path)
@@ -443,6 +480,7 @@ def load_config(path: str | os.PathLike[str], environ: Mapping[str, str] | None 
         data = {}
     values = _section(data, TOP_SCHEMA, (), lines, source)
     _apply_env(values, environ, source)
+    _resolve_prompt_file(values, Path(path), lines, source)
     return _build(source, values, data)
 
 

@@ -67,7 +67,7 @@ class Summary:
     input: str
     """`fulltext` when the PDF text was used, `abstract` otherwise."""
     prompt_sha256: str
-    """SHA-256 of the rendered prompt template (not of the paper text)."""
+    """SHA-256 of the rendered prompt (language filled in) plus the paper-message template; never of the paper text."""
     created: str
     """ISO 8601 UTC timestamp of the LLM answer."""
     version: int

@@ -30,6 +30,11 @@ def day_path(day: dt.date) -> PurePosixPath:
     return PurePosixPath("days", f"{day.year:04d}", f"{day.isoformat()}.md")
 
 
+def run_records_path(day: dt.date) -> PurePosixPath:
+    """Run records of the runs started on a UTC date: `runs/2026/2026-09-24.yml`."""
+    return PurePosixPath("runs", f"{day.year:04d}", f"{day.isoformat()}.yml")
+
+
 def slug(text: str) -> str:
     """URL-safe lower-case slug: `Mixture of Experts` → `mixture-of-experts`, `FP8` → `fp8`."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

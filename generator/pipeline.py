@@ -20,18 +20,24 @@ import arxiv
 from . import paths
 from .archive import Archive
 from .config import Config
-from .errors import FeedError
+from .errors import ArchiveError, FeedError, GeneratorError
 from .fetch import ApiClient, enrich, fetch_feed, make_session, search_submitted
 from .http import PoliteSession
-from .models import Announcement, Day, DayCounts, Paper, Score
+from .models import Announcement, Day, DayCounts, Paper, Score, Summary
 from .progress import Progress
+from .redaction import redact
 from .render import render_day, render_paper
+from .runs import RunRecord
 from .select import followed_authors, rank_key, score, select
+from .summarize import Summarizer, SummaryStats, create_summarizer
 
 log = logging.getLogger(__name__)
 
-Summarizer = Callable[[list[Paper]], list[Paper]]
+SummarizeStage = Callable[[list[Paper]], list[Paper]]
 """Takes the listed papers (best first) and returns them, summaries added where made."""
+
+CATCH_UP_DAYS = 7
+"""`update` also retries missing summaries of the announcement days this far back."""
 
 
 @dataclass
@@ -45,6 +51,8 @@ class DayReport:
     already_archived: int = 0
     summarized: int = 0
     kept_existing: bool = False
+    resummarized: int = 0
+    """New summaries written for this already archived day (resummarize, catch-up)."""
 
 
 @dataclass
@@ -60,6 +68,14 @@ class RunReport:
     seconds: float = 0.0
     extra: dict[str, float | int | str] = field(default_factory=dict)
     """Figures added by later stages (summaries: requests, tokens, cost)."""
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    """When the run started (UTC)."""
+    summaries: SummaryStats | None = None
+    """The summarize stage's counters, when summaries were on."""
+    changed_days: set[dt.date] = field(default_factory=set)
+    """Announcement days whose pages this run wrote or changed."""
+    notes: list[str] = field(default_factory=list)
+    """Lines shown before the warnings (resummarize --dry-run's plan)."""
 
     def total(self, name: str) -> int:
         return sum(getattr(day, name) for day in self.days)
@@ -72,14 +88,30 @@ class Pipeline:
     session: PoliteSession
     client: ApiClient
     progress: Progress
-    summarizer: Summarizer | None = None
+    summarizer: SummarizeStage | None = None
     report: RunReport = field(default_factory=lambda: RunReport("update"))
 
     @classmethod
-    def create(cls, config: Config, docs: Path, command: str, progress: Progress, summarizer: Summarizer | None = None) -> Pipeline:
+    def create(
+        cls,
+        config: Config,
+        docs: Path,
+        command: str,
+        progress: Progress,
+        summarizer: SummarizeStage | None = None,
+        *,
+        with_summaries: bool = False,
+        model: str | None = None,
+    ) -> Pipeline:
+        """A pipeline; `with_summaries` builds the LLM summarizer from the config and the environment."""
         session = make_session(config)
         client = ApiClient(session, config.arxiv.api_url)
-        return cls(config, Archive(docs), session, client, progress, summarizer, RunReport(command))
+        report = RunReport(command)
+        if summarizer is None and with_summaries:
+            summarizer = create_summarizer(config, session, report.warnings.append, model=model, required=command == "resummarize")
+        if isinstance(summarizer, Summarizer):
+            report.summaries = summarizer.stats
+        return cls(config, Archive(docs), session, client, progress, summarizer, report)
 
     # -- one day ------------------------------------------------------------
 
@@ -119,7 +151,8 @@ class Pipeline:
             listed.sort(key=lambda p: rank_key(p.score, p.arxiv_id))
 
         if self.summarizer is not None and listed:
-            listed = self.summarizer(listed)
+            with self.progress.task(f"Summarizing up to {min(len(listed), self.config.ai_summary.max_papers_to_summarize)} papers"):
+                listed = self.summarizer(listed)
 
         updated: list[Paper] = []
         for ann in selection.replacements:
@@ -159,11 +192,16 @@ class Pipeline:
 
     def write_day(self, day: dt.date, announcements: Iterable[Announcement]) -> DayReport:
         _, pages, day_report = self.build_day(day, announcements)
+        self._write(day, pages)
+        self.report.days.append(day_report)
+        return day_report
+
+    def _write(self, day: dt.date, pages: dict[PurePosixPath, str]) -> None:
         result = self.archive.write(pages)
         self.report.pages_written += len(result.written)
         self.report.pages_unchanged += result.unchanged
-        self.report.days.append(day_report)
-        return day_report
+        if result.written:
+            self.report.changed_days.add(day)
 
     # -- commands -------------------------------------------------------------
 
@@ -184,9 +222,12 @@ class Pipeline:
             self.report.days.append(DayReport(feed.date, kept_existing=True))
         else:
             self.write_day(feed.date, feed.announcements)
-        self.report.arxiv_requests = self.session.requests_made
-        self.report.seconds = time.monotonic() - started
-        return self.report
+        if isinstance(self.summarizer, Summarizer):
+            # Papers whose summary failed on an earlier night get another chance.
+            recent = self.archive.days(feed.date - dt.timedelta(days=CATCH_UP_DAYS), feed.date - dt.timedelta(days=1))
+            written = {d.date for d in self.report.days if not d.kept_existing}
+            self._redo_summaries([d for d in recent if d not in written], only_missing=True)
+        return self._finish(started)
 
     def backfill(self, since: dt.date, until: dt.date, *, record_time: bool = True) -> RunReport:
         """Fill the days in [since, until] that the archive lacks, from the arXiv API."""
@@ -209,6 +250,160 @@ class Pipeline:
                 continue
             self.write_day(day, by_day[day].values())
         if record_time:
-            self.report.arxiv_requests = self.session.requests_made
-            self.report.seconds = time.monotonic() - started
+            return self._finish(started)
         return self.report
+
+    def resummarize(
+        self,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        *,
+        ids: Iterable[str] = (),
+        force: bool = False,
+        dry_run: bool = False,
+    ) -> RunReport:
+        """Redo the summaries of archived days whose cache key is out of date, or missing.
+
+        A listed paper is redone when it is among its day's top `max_papers_to_summarize`
+        or already has a summary, and its summary is missing or was made from another
+        paper version, model or prompt (every one with `force`). `ids` limits the run to
+        those papers, whatever their rank. Safe to rerun: a second run finds nothing to do.
+        """
+        started = time.monotonic()
+        if not isinstance(self.summarizer, Summarizer):
+            raise GeneratorError("resummarize needs the LLM summarizer", fix="build the pipeline with with_summaries=True")
+        self.archive.remove_stale_temp_files()
+        days = self.archive.days(since, until)
+        if not days:
+            raise GeneratorError(f"no archived day between {since or 'the first day'} and {until or 'the last day'}", fix="check --since/--until against docs/days/")
+        self._redo_summaries(days, only_missing=False, ids=set(ids), force=force, dry_run=dry_run)
+        return self._finish(started, record=not dry_run)
+
+    # -- summaries of archived days ---------------------------------------------
+
+    def _redo_summaries(
+        self, days: list[dt.date], *, only_missing: bool, ids: set[str] | None = None, force: bool = False, dry_run: bool = False
+    ) -> None:
+        """Summarize the chosen papers of these archived days and rewrite the pages that change."""
+        summarizer = self.summarizer
+        assert isinstance(summarizer, Summarizer)
+        top = self.config.ai_summary.max_papers_to_summarize
+        plan: dict[dt.date, tuple[list[Paper], list[Paper]]] = {}  # day -> (listed papers, papers to summarize)
+        only = set(ids or ())
+        wanted = set(only)  # ids not found yet
+        for day in sorted(days, reverse=True):  # newest first: they matter most if the budget runs out
+            ranked = [str(i) for i in (self.archive.day_meta(day) or {}).get("papers") or ()]
+            found = self.archive.read_papers(ranked)
+            missing_pages = [i for i in ranked if i not in found]
+            if missing_pages:
+                raise ArchiveError(
+                    f"{paths.day_path(day)} lists {missing_pages[0]} but {paths.paper_path(missing_pages[0])} is missing",
+                    fix="restore it with `git checkout -- docs/` or rerun the day with `update`/`backfill`",
+                )
+            listed = [found[i] for i in ranked]
+            chosen = []
+            current = 0
+            for rank, paper in enumerate(listed):
+                if only:
+                    if paper.arxiv_id not in only:
+                        continue
+                elif not (rank < top or paper.summary is not None):
+                    continue
+                if only_missing:
+                    needed = paper.summary is None and rank < top
+                else:
+                    needed = force or not summarizer.is_current(paper)
+                if needed:
+                    chosen.append(paper)
+                elif paper.summary is not None:
+                    current += 1
+            summarizer.stats.add(cache_hits=current)
+            if chosen:
+                plan[day] = (listed, chosen)
+            wanted_seen = wanted & set(ranked)
+            wanted -= wanted_seen
+        if wanted:
+            self.report.warnings.append(f"not listed on any archived day in the range, so not summarized: {', '.join(sorted(wanted))}")
+        if dry_run:
+            for day, (_, chosen) in plan.items():
+                for paper in chosen:
+                    self.report.notes.append(f"{day} {paper.arxiv_id}v{paper.announcement.version}: {_why(paper, summarizer)}")
+            self.report.notes.append(f"dry run: {sum(len(c) for _, c in plan.values())} summaries would be requested; nothing was sent or written")
+            return
+        todo = [paper for _, chosen in plan.values() for paper in chosen]
+        if not todo:
+            return
+        with self.progress.task(f"Summarizing {len(todo)} papers of {len(plan)} archived days"):
+            made = summarizer.summarize(todo)
+        for day, (listed, chosen) in sorted(plan.items()):
+            if not any(p.arxiv_id in made for p in chosen):
+                continue
+            self._rewrite_day_summaries(day, listed, made)
+
+    def _rewrite_day_summaries(self, day: dt.date, listed: list[Paper], made: dict[str, Summary]) -> None:
+        new = [replace(p, summary=made[p.arxiv_id]) if p.arxiv_id in made else p for p in listed]
+        pages: dict[PurePosixPath, str] = {paths.paper_path(p.arxiv_id): render_paper(p) for p in new if p.arxiv_id in made}
+        if {p.arxiv_id for p in new if p.summary} != {p.arxiv_id for p in listed if p.summary}:
+            # The day page marks summarized papers and counts them; it changes only then.
+            meta = self.archive.day_meta(day) or {}
+            counts = meta.get("counts") or {}
+            updated = self.archive.read_papers(str(i) for i in meta.get("updated") or ())
+            record = Day(
+                day,
+                tuple(new),
+                DayCounts(
+                    fetched=int(counts.get("fetched", 0)),
+                    matched=int(counts.get("matched", 0)),
+                    listed=len(new),
+                    summarized=sum(1 for p in new if p.summary is not None),
+                ),
+                tuple(updated[str(i)] for i in meta.get("updated") or () if str(i) in updated),
+            )
+            pages[paths.day_path(day)] = render_day(record)
+        self._write(day, pages)
+        self.report.days.append(DayReport(day, resummarized=sum(1 for p in listed if p.arxiv_id in made)))
+
+    # -- the end of a command ----------------------------------------------------
+
+    def _finish(self, started: float, *, record: bool = True) -> RunReport:
+        """Close the report and store the run record when the run did anything."""
+        report = self.report
+        report.arxiv_requests = self.session.requests_made
+        report.seconds = time.monotonic() - started
+        stats = report.summaries
+        if stats is not None:
+            report.extra.update(stats.report_rows())
+        report.warnings[:] = [redact(w) for w in report.warnings]
+        if record and (report.pages_written or (stats is not None and stats.gate.requests)):
+            self.archive.append_run_record(run_record(report))
+        return report
+
+
+def _why(paper: Paper, summarizer: Summarizer) -> str:
+    summary = paper.summary
+    if summary is None:
+        return "no summary yet"
+    reasons = []
+    if summary.version != paper.announcement.version:
+        reasons.append(f"summary is of v{summary.version}")
+    if summary.model != summarizer.model:
+        reasons.append(f"model {summary.model} -> {summarizer.model}")
+    if summary.prompt_sha256 != summarizer.prompt.sha256:
+        reasons.append("prompt changed")
+    return ", ".join(reasons) or "forced"
+
+
+def run_record(report: RunReport) -> RunRecord:
+    """The stored form of a finished run's report."""
+    written = [d for d in report.days if not d.kept_existing]
+    return RunRecord(
+        command=report.command,
+        started=report.started.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        seconds=round(report.seconds, 1),
+        days=tuple(d.isoformat() for d in sorted(report.changed_days)),
+        pages_written=report.pages_written,
+        arxiv_requests=report.arxiv_requests,
+        papers={name: sum(getattr(d, name) for d in written) for name in ("fetched", "matched", "listed", "new", "updated", "summarized", "resummarized")},
+        summaries=report.summaries.figures() if report.summaries is not None else None,
+        warnings=tuple(redact(w) for w in report.warnings),
+    )

@@ -23,6 +23,7 @@ import yaml
 from . import paths
 from .arxiv_ids import abs_url, html_url, pdf_url
 from .models import Day, Paper, Summary
+from .sanitize import sanitize_html
 from .taxonomy import category_name
 from .texclean import fold
 
@@ -212,7 +213,9 @@ def _summary_view(summary: Summary | None) -> dict[str, str] | None:
         "input": "the full text" if summary.input == "fulltext" else "the abstract",
         "version": str(summary.version),
         "created": html_text(summary.created[:10]),
-        "html": summary.html,
+        # Stored HTML was sanitized before it was stored; sanitizing is idempotent, so doing it
+        # again here changes no byte and keeps a hand-edited or forged page inert.
+        "html": sanitize_html(summary.html),
     }
 
 

@@ -1,0 +1,192 @@
+"""Run records: what each command did and spent, stored as data, and the run-history page.
+
+Each run that changed the archive or made an LLM request appends one record to
+`docs/runs/<YYYY>/<YYYY-MM-DD>.yml` (the UTC date the run started; a YAML list,
+oldest first). A run that wrote no page and sent no LLM request leaves no record,
+so an idempotent rerun changes no byte. The format is documented in README.md
+("Run records"); `archive.Archive` reads and writes the files, this module only
+converts and renders (pure).
+
+The site builds its run-history page at build time with:
+
+    from generator.archive import Archive
+    from generator.runs import render_run_history
+    markdown_text = render_run_history(Archive(docs_dir).read_run_records())
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import yaml
+
+from .render import md_inline
+
+FORMAT_NOTE = "# Run records of the arXiv daily archive, oldest first. Format: README.md, section \"Run records\".\n"
+
+
+@dataclass(frozen=True)
+class SummaryFigures:
+    """What the summarize stage did and spent in one run."""
+
+    model: str
+    """Model that answered (the configured one, or resummarize --model)."""
+    requests: int
+    """HTTP requests sent to the LLM endpoint, retries included."""
+    prompt_tokens: int
+    """Input tokens, as reported by the endpoint (estimated when it reports none)."""
+    completion_tokens: int
+    """Output tokens, likewise."""
+    summarized: int
+    """New summaries written."""
+    fulltext: int
+    """Of those, summaries made from the PDF's full text."""
+    abstract: int
+    """Of those, summaries made from the abstract (no usable PDF)."""
+    failures: int
+    """Papers whose summary failed after the retries (left for the next run)."""
+    cache_hits: int
+    """Papers that already had a summary, so no request was made for them."""
+    out_of_date: int
+    """Of the cache hits, summaries from another model, prompt or paper version (see resummarize)."""
+    skipped_budget: int
+    """Papers left without a summary because the token budget was reached."""
+    estimated_cost: float
+    """Tokens times the configured prices per 1,000 tokens."""
+    currency: str
+    """Currency of the prices."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run of the generator, as stored under docs/runs/."""
+
+    command: str
+    """`update`, `backfill` or `resummarize`."""
+    started: str
+    """Start time, ISO 8601 UTC to the second (`2026-09-24T21:03:12Z`)."""
+    seconds: float
+    """Wall time of the run."""
+    days: tuple[str, ...]
+    """Announcement days (YYYY-MM-DD) whose pages the run wrote or changed."""
+    pages_written: int
+    """Pages created or changed."""
+    arxiv_requests: int
+    """HTTP requests sent to arXiv (feed, API, PDFs), retries included."""
+    papers: dict[str, int]
+    """Paper counts over the run's days: fetched, matched, listed, new, updated, summarized."""
+    summaries: SummaryFigures | None = None
+    """The summarize stage's figures; None when summaries were off or no API key was set."""
+    warnings: tuple[str, ...] = field(default=())
+    """One-line warnings of the run (already free of secrets)."""
+
+    def to_data(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["days"] = list(self.days)
+        data["warnings"] = list(self.warnings)
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> RunRecord:
+        summaries = data.get("summaries")
+        known = {f.name for f in fields(SummaryFigures)}
+        return cls(
+            command=str(data["command"]),
+            started=str(data["started"]),
+            seconds=float(data.get("seconds") or 0),
+            days=tuple(str(d) for d in data.get("days") or ()),
+            pages_written=int(data.get("pages_written") or 0),
+            arxiv_requests=int(data.get("arxiv_requests") or 0),
+            papers={str(k): int(v) for k, v in (data.get("papers") or {}).items()},
+            summaries=SummaryFigures(**{k: v for k, v in summaries.items() if k in known}) if summaries else None,
+            warnings=tuple(str(w) for w in data.get("warnings") or ()),
+        )
+
+    @property
+    def date(self) -> dt.date:
+        return dt.date.fromisoformat(self.started[:10])
+
+
+def dump_records(records: list[RunRecord]) -> str:
+    """The text of one run-records file."""
+    body = yaml.safe_dump([r.to_data() for r in records], sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    return FORMAT_NOTE + body
+
+
+def load_records(text: str, source: str) -> list[RunRecord]:
+    """Parse one run-records file; raises ValueError naming the file when it is garbled."""
+    try:
+        data = yaml.safe_load(text) or []
+        if not isinstance(data, list):
+            raise TypeError("not a list of runs")
+        return [RunRecord.from_data(item) for item in data]
+    except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"{source}: not a run-records file ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
+
+
+# -- the run-history page -------------------------------------------------------
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{value:.4f} {currency}"
+
+
+def render_run_history(records: list[RunRecord], title: str = "Run history") -> str:
+    """Markdown of the run-history page: totals per month, then every run, newest first."""
+    runs = sorted(records, key=lambda r: r.started, reverse=True)
+    lines = [f"# {title}", ""]
+    if not runs:
+        lines += ["No runs recorded yet.", ""]
+        return "\n".join(lines)
+    lines += [
+        (
+            "What each run of the nightly generator did and what its AI summaries cost. "
+            "Costs are estimates from the configured prices; tokens are as reported by the model's endpoint."
+        ),
+        "",
+        "## By month",
+        "",
+        "| month | runs | LLM requests | tokens in / out | summaries | failures | estimated cost |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    months: dict[str, list[RunRecord]] = defaultdict(list)
+    for run in runs:
+        months[run.started[:7]].append(run)
+    for month, month_runs in months.items():
+        figures = [r.summaries for r in month_runs if r.summaries]
+        costs: dict[str, float] = defaultdict(float)
+        for f in figures:
+            costs[f.currency] += f.estimated_cost
+        cost = ", ".join(_money(v, md_inline(c)) for c, v in sorted(costs.items())) or "—"
+        lines.append(
+            f"| {month} | {len(month_runs)} | {sum(f.requests for f in figures)} | "
+            f"{sum(f.prompt_tokens for f in figures)} / {sum(f.completion_tokens for f in figures)} | "
+            f"{sum(f.summarized for f in figures)} | {sum(f.failures for f in figures)} | {cost} |"
+        )
+    lines += [
+        "",
+        "## Runs",
+        "",
+        "| started (UTC) | command | days | pages | arXiv requests | LLM requests | tokens in / out | summaries new / cached / failed | estimated cost | time |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for run in runs:
+        days = ", ".join(run.days[:3]) + (f" and {len(run.days) - 3} more" if len(run.days) > 3 else "")
+        f = run.summaries
+        if f:
+            llm = [str(f.requests), f"{f.prompt_tokens} / {f.completion_tokens}", f"{f.summarized} / {f.cache_hits} / {f.failures}", _money(f.estimated_cost, md_inline(f.currency))]
+        else:
+            llm = ["—", "—", "off", "—"]
+        cells = [run.started.replace("T", " ").rstrip("Z"), md_inline(run.command), days or "—", str(run.pages_written), str(run.arxiv_requests), *llm, f"{run.seconds:.0f} s"]
+        lines.append("| " + " | ".join(cells) + " |")
+    warned = [r for r in runs if r.warnings]
+    if warned:
+        lines += ["", "## Warnings", ""]
+        for run in warned:
+            for warning in run.warnings:
+                lines.append(f"- {run.started.replace('T', ' ').rstrip('Z')} {md_inline(run.command)}: {md_inline(warning)}")
+    lines.append("")
+    return "\n".join(lines)

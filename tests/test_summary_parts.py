@@ -1,0 +1,227 @@
+"""The summary stage's pure parts: sanitizing, PDF text, prompts, run records, redaction, retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+import time
+
+import markdown
+import pytest
+
+from generator.archive import Archive
+from generator.config import load_config
+from generator.errors import ConfigError
+from generator.fulltext import TRUNCATION_NOTE, PdfTextError, estimate_tokens, pdf_text, trim_to_tokens
+from generator.llm import _retry_after
+from generator.redaction import MASK, RedactingFilter, forget_all, redact, register
+from generator.render import SUMMARY_BEGIN, SUMMARY_END, extract_summary_html
+from generator.runs import RunRecord, SummaryFigures, dump_records, load_records, render_run_history
+from generator.sanitize import sanitize_html, summary_html
+from generator.summarize import DEFAULT_PROMPT, build_prompt, load_prompt
+from tests.conftest import ROOT
+from tests.loopback import make_pdf
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    '<img src=x onerror="alert(1)">',
+    "<svg/onload=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>',
+    "[x](javascript:alert(1))",
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '<iframe src="https://evil.example/"></iframe>',
+    "<object data=x></object><embed src=x>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<style>@import 'https://evil.example/x.css';</style>",
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    '<form action="https://evil.example/"><button>go</button></form>',
+    f"{SUMMARY_END}<script>alert(1)</script>{SUMMARY_BEGIN}",
+    '<p title="' + SUMMARY_END + '">t</p>',
+    "<!--> <script>alert(1)</script> -->",
+    "<![CDATA[<script>alert(1)</script>]]>",
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    "<details open ontoggle=alert(1)>",
+    '<base href="https://evil.example/">',
+    '<a href="../../../etc/passwd">rel</a> <a href="#top">anchor</a>',
+]
+
+
+@pytest.mark.parametrize("answer", HOSTILE)
+def test_hostile_markup_is_neutralized_and_sanitizing_is_idempotent(answer):
+    html = summary_html(answer + "\n\nafter")
+    lowered = html.lower()
+    for bad in ("<script", "onerror", "onload", "ontoggle", "javascript", "data:", "<iframe", "<object", "<embed", "<svg", "<style",
+                "style=", "<meta", "<form", "<base", "<math", "<details", "<!--", "../", 'href="#'):  # fmt: skip
+        assert bad not in lowered, (bad, html)
+    assert sanitize_html(html) == html
+    # Embedded in a page the markers stay the only ones, and python-markdown keeps it inert.
+    page = f"<details>\n{SUMMARY_BEGIN}\n{html}\n{SUMMARY_END}\n</details>\n"
+    assert extract_summary_html(page) == html
+    rendered = markdown.markdown(page, extensions=["attr_list", "md_in_html", "tables"]).lower()
+    assert "<script" not in rendered and "javascript:" not in rendered and rendered.count("<!--") == 2
+
+
+def test_ordinary_markdown_survives_and_headings_move_under_the_page():
+    answer = (
+        "<think>let me think</think>\n```markdown\n# 论文总结\n\n## 1. 主要贡献\n**FlashAttention-3** 提出了 *新方法*:\n"
+        "- 速度提升 **1.5x**\n- `FP8` 支持\n\n| model | score |\n|---|---|\n| A | 1 |\n\n"
+        "See [arXiv](https://arxiv.org/abs/2407.08608) and $O(n^2)$.\n```"
+    )
+    html = summary_html(answer)
+    assert "think" not in html and "```" not in html
+    assert "<h3>论文总结</h3>" in html and "<h4>1. 主要贡献</h4>" in html
+    assert "<ul>\n<li>速度提升 <strong>1.5x</strong></li>" in html  # the list after a paragraph line is a list
+    assert "<code>FP8</code>" in html and "<table>" in html and "<td>A</td>" in html
+    assert '<a href="https://arxiv.org/abs/2407.08608" rel="nofollow noopener noreferrer">arXiv</a>' in html
+    assert "$O(n^2)$" in html
+
+
+def test_pdf_text_is_extracted_and_non_pdfs_are_refused():
+    lines = [f"Paragraph {i} explains the method (with parentheses) in detail." for i in range(20)]
+    text = pdf_text(make_pdf(["A Real Title", *lines]), max_chars=100_000)
+    assert text.startswith("A Real Title") and "Paragraph 19 explains the method (with parentheses)" in text
+    assert len(pdf_text(make_pdf(lines), max_chars=300)) == 300
+    with pytest.raises(PdfTextError, match="not a PDF"):
+        pdf_text(b"<html>Rate exceeded</html>", 1000)
+    with pytest.raises(PdfTextError, match="cannot read"):
+        pdf_text(b"%PDF-1.4\n garbage without objects", 1000)
+    with pytest.raises(PdfTextError, match="almost no extractable text"):
+        pdf_text(make_pdf([]), 1000)
+
+
+def test_trimming_keeps_the_estimate_within_the_limit():
+    text = "word " * 10_000
+    cut = trim_to_tokens(text, 1000)
+    assert estimate_tokens(cut) <= 1000 and cut.endswith(TRUNCATION_NOTE) and len(cut) > 2500
+    assert trim_to_tokens("short text", 1000) == "short text"
+    chinese = "注意力机制" * 1000
+    assert estimate_tokens(trim_to_tokens(chinese, 500)) <= 500
+    assert estimate_tokens("abc") == 1 and estimate_tokens("注意") == 2
+
+
+def test_the_prompt_hash_follows_template_and_language(tmp_path):
+    chinese, english = build_prompt(DEFAULT_PROMPT, "Chinese"), build_prompt(DEFAULT_PROMPT, "English")
+    assert "Write in Chinese." in chinese.text and "{language}" not in chinese.text
+    assert chinese.sha256 != english.sha256 and build_prompt(DEFAULT_PROMPT, "Chinese") == chinese
+    for part in ("Contributions and novelty", "Data, setup and baselines", "Key results", "Conclusions, limitations and future work"):
+        assert part in DEFAULT_PROMPT
+    config_file = tmp_path / "conf" / "config.yml"
+    config_file.parent.mkdir()
+    (tmp_path / "conf" / "prompt.md").write_text("Be brief, in {language}.", encoding="utf-8")
+    config_file.write_text("ai_summary:\n  prompt_file: prompt.md\n  language: German\n", encoding="utf-8")
+    config = load_config(config_file, environ={})
+    assert config.ai_summary.prompt_file == str(tmp_path / "conf" / "prompt.md")
+    assert load_prompt(config.ai_summary, config.path).text == "Be brief, in German.\n"
+
+
+def test_a_missing_prompt_file_stops_before_anything_runs(tmp_path, run_cli):
+    config = tmp_path / "config.yml"
+    config.write_text((ROOT / "config.yml").read_text(encoding="utf-8").replace("prompt_file: null", "prompt_file: prompts/none.md"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="ai_summary.prompt_file"):
+        load_config(config, environ={})
+    code, err = run_cli("update", "--config", config, "--docs", tmp_path / "docs")
+    assert code == 2 and "ai_summary.prompt_file" in err and "is not a file" in err and "fix:" in err
+    assert not (tmp_path / "docs").exists()
+
+
+def figures(**changes) -> SummaryFigures:
+    base = dict(model="qwen-long", requests=16, prompt_tokens=150_000, completion_tokens=20_000, summarized=15, fulltext=14,
+                abstract=1, failures=1, cache_hits=0, out_of_date=0, skipped_budget=0, estimated_cost=0.115, currency="CNY")  # fmt: skip
+    base.update(changes)
+    return SummaryFigures(**base)
+
+
+def record(started: str, **changes) -> RunRecord:
+    base = dict(command="update", started=started, seconds=41.25, days=("2026-09-24",), pages_written=16, arxiv_requests=18,
+                papers={"fetched": 500, "matched": 40, "listed": 30, "new": 30, "updated": 0, "summarized": 15, "resummarized": 0},
+                summaries=figures(), warnings=("1 of 16 summaries failed (2609.00001: HTTP 500)",))  # fmt: skip
+    base.update(changes)
+    return RunRecord(**base)
+
+
+def test_run_records_round_trip_through_yaml():
+    records = [record("2026-09-24T21:03:12Z"), record("2026-09-24T22:00:00Z", command="resummarize", summaries=None, warnings=())]
+    text = dump_records(records)
+    assert text.startswith("# Run records") and "estimated_cost: 0.115" in text
+    assert load_records(text, "x.yml") == records
+    assert dump_records(load_records(text, "x.yml")) == text  # rewriting a file keeps its earlier runs byte for byte
+    with pytest.raises(ValueError, match="x.yml"):
+        load_records("- {command: update}\n", "x.yml")
+
+
+def test_archive_appends_run_records_per_start_date(tmp_path):
+    archive = Archive(tmp_path)
+    archive.append_run_record(record("2026-09-24T21:03:12Z"))
+    archive.append_run_record(record("2026-09-24T23:00:00Z", command="resummarize"))
+    archive.append_run_record(record("2026-09-25T21:00:00Z"))
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.yml")) == ["runs/2026/2026-09-24.yml", "runs/2026/2026-09-25.yml"]
+    assert [r.started for r in archive.read_run_records()] == ["2026-09-24T21:03:12Z", "2026-09-24T23:00:00Z", "2026-09-25T21:00:00Z"]
+    assert not list(tmp_path.rglob(".tmp-*"))
+
+
+def test_run_history_page_lists_runs_newest_first_with_monthly_totals():
+    records = [
+        record("2026-08-31T21:00:00Z", summaries=figures(estimated_cost=0.5)),
+        record("2026-09-24T21:03:12Z"),
+        record("2026-09-25T21:00:00Z", summaries=None, warnings=("no API key: <script>alert(1)</script> | *x*",)),
+    ]
+    page = render_run_history(records)
+    assert page.startswith("# Run history\n")
+    rows = [line for line in page.splitlines() if line.startswith("| 2026-")]
+    assert rows[0].startswith("| 2026-09 | 2 | 16 | 150000 / 20000 | 15 | 1 | 0.1150 CNY |")
+    assert rows[1].startswith("| 2026-08 | 1 |") and "0.5000 CNY" in rows[1]
+    assert [r.split(" | ")[0] for r in rows[2:]] == ["| 2026-09-25 21:00:00", "| 2026-09-24 21:03:12", "| 2026-08-31 21:00:00"]
+    assert "| 16 | 150000 / 20000 | 15 / 0 / 1 | 0.1150 CNY | 41 s |" in rows[3] and "| off |" in rows[2]
+    html = markdown.markdown(page, extensions=["tables"])
+    assert "<script" not in html and "&lt;script&gt;" in html and "<em>" not in html
+    assert html.count("<tr>") == 2 + 1 + 3 + 1  # two header rows, two months, three runs
+    assert render_run_history([]) == "# Run history\n\nNo runs recorded yet.\n"
+
+
+def test_redaction_covers_messages_and_log_records(caplog):
+    forget_all()
+    register("sk-abcdef123456")
+    try:
+        assert redact("Bearer sk-abcdef123456 failed") == f"Bearer {MASK} failed"
+        logger = logging.getLogger("test.redaction")
+        handler = logging.Handler()
+        records = []
+        handler.emit = records.append
+        handler.addFilter(RedactingFilter())
+        logger.addHandler(handler)
+        try:
+            logger.warning("key %s leaked", "sk-abcdef123456")
+            try:
+                raise RuntimeError("boom sk-abcdef123456")
+            except RuntimeError:
+                logger.exception("failed")
+        finally:
+            logger.removeHandler(handler)
+        assert records[0].getMessage() == f"key {MASK} leaked"
+        assert records[1].getMessage() == f"failed (RuntimeError: boom {MASK})" and records[1].exc_info is None
+    finally:
+        forget_all()
+
+
+def test_retry_after_forms():
+    assert _retry_after({"retry-after": "2"}) == 2
+    assert _retry_after({"retry-after": "0.5"}) == 0.5
+    assert _retry_after({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= _retry_after({"retry-after": when}) <= 31
+    assert _retry_after({}) is None and _retry_after({"retry-after": "soon"}) is None
+
+
+def test_days_lists_day_pages_in_a_range(tmp_path):
+    for name in ("2026-09-23", "2026-09-24", "2026-09-28"):
+        path = tmp_path / "days" / "2026" / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\n---\n", encoding="utf-8")
+    (tmp_path / "days" / "2026" / "index.md").write_text("x", encoding="utf-8")
+    archive = Archive(tmp_path)
+    assert archive.days() == [dt.date(2026, 9, 23), dt.date(2026, 9, 24), dt.date(2026, 9, 28)]
+    assert archive.days(dt.date(2026, 9, 24), dt.date(2026, 9, 27)) == [dt.date(2026, 9, 24)]
