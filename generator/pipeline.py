@@ -213,6 +213,9 @@ class Pipeline:
             feed = fetch_feed(self.session, self.config)
         if feed.date is None:
             raise FeedError(f"{self.config.arxiv.feed_url}: the feed has no date", fix="check ARXIV_FEED_URL points at rss.arxiv.org")
+        if feed.skipped:
+            examples = "; ".join(feed.skipped[:3]) + ("; …" if len(feed.skipped) > 3 else "")
+            self.report.warnings.append(f"{len(feed.skipped)} feed items skipped as unreadable ({examples}); the rest of the day is archived")
         if not self.archive.has_days() and self.config.days_back > 0:
             since = feed.date - dt.timedelta(days=self.config.days_back)
             log.info("Empty archive: backfilling %s to %s first", since, feed.date - dt.timedelta(days=1))

@@ -114,3 +114,28 @@ def test_a_paper_listed_twice_appears_once():
     doc = merge_feeds([fixture_bytes("rss_cs_AI_2026-04-27_trimmed3.xml"), fixture_bytes("rss_cs_AI_2026-04-27_trimmed3.xml")])
     feed = parse_announcements(doc)
     assert len(feed.announcements) == 3
+
+
+COMBINED = "rss_cs.LG+cs.AI+cs.CL+stat.ML_2026-09-24_trimmed4.xml"
+
+
+def test_an_unreadable_item_is_skipped_and_the_rest_of_the_day_kept():
+    # Regression: one item with a guid crafted for path traversal (`oai:arXiv.org:../../x`)
+    # raised FeedError and failed the whole night, and with it the day (the feed moves on).
+    # Likewise an announce type arXiv might add later. Edited copy of a recorded feed.
+    doc = fixture_bytes(COMBINED)
+    doc = doc.replace(b"oai:arXiv.org:2609.26811v1", b"oai:arXiv.org:../../x", 1).replace(b"https://arxiv.org/abs/2609.26811", b"https://arxiv.org/abs/../../x", 1)
+    doc = doc.replace(b"arXiv:2609.26811v1 Announce Type: new", b"arXiv:../../x Announce Type: new", 1)
+    doc = doc.replace(b"<arxiv:announce_type>cross</arxiv:announce_type>", b"<arxiv:announce_type>withdrawn</arxiv:announce_type>", 1)
+    feed = parse_announcements(doc)
+    assert [a.arxiv_id for a in feed.announcements] == ["2609.26820", "2009.13987"]
+    assert len(feed.skipped) == 2
+    assert "no readable arXiv id (guid 'oai:arXiv.org:../../x'" in feed.skipped[0]
+    assert "2205.06398: unknown announce type 'withdrawn'" in feed.skipped[1]
+
+
+def test_a_feed_whose_items_are_all_unreadable_fails_instead_of_looking_empty():
+    doc = fixture_bytes(COMBINED).replace(b"Announce Type: ", b"Announce Type: x").replace(b"<arxiv:announce_type>", b"<arxiv:announce_type>x")
+    with pytest.raises(FeedError, match="none of the feed's 4 items is readable"):
+        parse_announcements(doc)
+
