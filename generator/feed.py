@@ -19,7 +19,7 @@ from lxml import etree
 from .arxiv_ids import parse_versioned_id
 from .errors import FeedError
 from .models import ANNOUNCE_TYPES, Announcement
-from .texclean import clean_name, clean_tex, one_line
+from .texclean import clean_name, clean_tex, http_url, one_line
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -203,6 +203,7 @@ def _announcement(
     if announced is None:
         raise FeedError(f"{source}: no announcement date in the feed", fix="check ARXIV_FEED_URL points at rss.arxiv.org")
     abstract = description[header.end() :] if header else description
+    categories = [code for code in (one_line(c) for c in categories) if code]
     return Announcement(
         arxiv_id=arxiv_id,
         version=version or 1,
@@ -213,9 +214,9 @@ def _announcement(
         primary_category=categories[0] if categories else "",
         announce_type=kind,
         announced=announced,
-        doi=doi,
+        doi=one_line(doi) or None if doi else None,
         journal_ref=one_line(journal_ref) if journal_ref else None,
-        license=license,
+        license=http_url(license),
     )
 
 

@@ -37,6 +37,7 @@ _TEXT_STYLE = re.compile(r"\\(?:textbf|textit|textsc|texttt|textrm|textsf|emph|u
 # Bidirectional overrides and other invisible controls that can reorder or hide text.
 _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACE = re.compile(r"\s+")
+_HTTP_URL = re.compile(r"https?://[^\s<>\"'`\\]+", re.IGNORECASE)
 _converter = LatexNodes2Text()
 
 
@@ -73,6 +74,14 @@ def strip_invisible(text: str) -> str:
 def one_line(text: str) -> str:
     """Collapse all whitespace (arXiv wraps abstracts at ~80 columns) to single spaces."""
     return _SPACE.sub(" ", strip_invisible(text)).strip()
+
+
+def http_url(text: str | None) -> str | None:
+    """`text` when it is one plain http(s) URL (a license link), else None: pages may link it."""
+    if not text:
+        return None
+    url = one_line(text)
+    return url if _HTTP_URL.fullmatch(url) else None
 
 
 def clean_tex(text: str) -> str:

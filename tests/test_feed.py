@@ -139,3 +139,16 @@ def test_a_feed_whose_items_are_all_unreadable_fails_instead_of_looking_empty():
     with pytest.raises(FeedError, match="none of the feed's 4 items is readable"):
         parse_announcements(doc)
 
+
+def test_invisible_characters_and_line_breaks_are_dropped_from_doi_and_categories_and_only_http_licenses_kept():
+    # Regression: DOI, categories and license went to the page as served, with bidi overrides,
+    # zero-width characters and line breaks; a `javascript:` license would be a link on the site.
+    doc = fixture_bytes(COMBINED)
+    doc = doc.replace(b"<category>cs.LG</category>", "<category>cs.\u202eLG\u200b</category>".encode(), 1)
+    doc = doc.replace(b"10.1093/bioinformatics/btac431", "10.1093/\u200bbio\ninformatics/btac431".encode())
+    doc = doc.replace(b"http://creativecommons.org/licenses/by-nc-sa/4.0/", b"javascript:alert(1)", 1)
+    papers = {a.arxiv_id: a for a in parse_announcements(doc).announcements}
+    assert papers["2609.26811"].categories == ("cs.LG",) and papers["2609.26811"].license is None
+    assert papers["2205.06398"].doi == "10.1093/bio informatics/btac431"
+    assert papers["2609.26820"].license == "http://creativecommons.org/licenses/by-nc-nd/4.0/"
+
