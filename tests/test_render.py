@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import markdown
 import yaml
@@ -113,3 +115,14 @@ def test_yaml_front_matter_is_safe_for_document_markers():
     assert meta["title"] == "---"
     assert yaml.safe_load(page.split("\n---\n", 1)[0][4:])["title"] == "---"
     assert body.lstrip().startswith('<h1 class="paper-title')
+
+
+def test_category_pages_stay_in_their_folder():
+    # Regression: a feed category `..` gave categories/../index.md (docs/index.md, the home page).
+    from generator.paths import category_path
+
+    for code in ("..", ".", "", "../..", "../../x", "/etc/passwd", ".hidden", "a/b", "x" * 300, "cs.LG"):
+        path = category_path(code)
+        assert len(path.parts) == 3 and path.parts[0] == "categories" and path.parts[2] == "index.md", code
+        assert path.parts[1] not in ("", ".", "..") and not path.parts[1].startswith(".") and len(path.parts[1]) <= 100
+    assert category_path("cs.LG").as_posix() == "categories/cs.LG/index.md"
