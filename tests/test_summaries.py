@@ -552,3 +552,18 @@ def test_an_unreachable_llm_never_aborts_the_night(world, monkeypatch):
     warning = one_warning(err)
     assert "4 of 4 summaries failed" in warning and "cannot connect to 127.0.0.1" in warning
 
+
+def test_an_answer_far_longer_than_asked_is_cut(world):
+    # Regression: an endpoint that ignored max_tokens (2,000 here) answered 1.3 MB and the
+    # whole answer became the paper page, kept in the archive for good.
+    ranked = world.ranked()
+    endless = "## Results\n\n" + "\n\n".join(f"Paragraph {n}: " + "very long answer " * 40 for n in range(2000))
+    world.llm.script = lambda request: Reply(content=endless) if request.arxiv_id == ranked[0] else None
+    code, err = world.run()
+    assert code == 0, err
+    page = (world.docs / paper_path(ranked[0])).read_text(encoding="utf-8")
+    assert len(page) < 40_000 < len(endless)
+    assert "the rest of the answer is cut: it was far longer than asked" in page
+    assert page.count(SUMMARY_BEGIN) == 1 and page.count(SUMMARY_END) == 1
+    normal = (world.docs / paper_path(ranked[1])).read_text(encoding="utf-8")
+    assert "is cut" not in normal
