@@ -216,9 +216,12 @@ class Pipeline:
         if feed.skipped:
             examples = "; ".join(feed.skipped[:3]) + ("; …" if len(feed.skipped) > 3 else "")
             self.report.warnings.append(f"{len(feed.skipped)} feed items skipped as unreadable ({examples}); the rest of the day is archived")
-        if not self.archive.has_days() and self.config.days_back > 0:
+        if self.config.days_back > 0 and not (self.archive.has_days() and self.archive.has_run_records()):
+            # A new archive, or one whose first run was killed mid-backfill: the run record is
+            # written last, so until one exists the backfill is (re)done; days already written
+            # are kept as they are.
             since = feed.date - dt.timedelta(days=self.config.days_back)
-            log.info("Empty archive: backfilling %s to %s first", since, feed.date - dt.timedelta(days=1))
+            log.info("New archive: backfilling %s to %s first", since, feed.date - dt.timedelta(days=1))
             self.backfill(since, feed.date - dt.timedelta(days=1), record_time=False)
         if not feed.announcements and (self.archive.day_meta(feed.date) or {}).get("papers"):
             # An empty feed must not erase a day that was already published.
