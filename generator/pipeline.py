@@ -158,6 +158,10 @@ class Pipeline:
         for ann in selection.replacements:
             old = existing[ann.arxiv_id]
             if ann.version <= old.announcement.version:
+                if ann.version == old.announcement.version and old.updated == day:
+                    # This day's own update, written by an earlier run of the day (maybe one killed
+                    # before the day page): the day page still lists it.
+                    updated.append(old)
                 continue  # this version is already on the page
             new_ann = enriched.get(ann.arxiv_id, ann)
             updated.append(replace(old, announcement=new_ann, score=self._rescore(new_ann), updated=day))
