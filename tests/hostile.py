@@ -406,7 +406,7 @@ def build_hostile_archive(workdir: Path, *, extra_args: tuple[str, ...] = ()) ->
     order = {p.arxiv_id: n for n, p in enumerate(papers)}
 
     def script(request) -> Reply:
-        answer = LLM_ANSWERS[order.get(request.arxiv_id, 0) % len(LLM_ANSWERS)] + f"\n\nKey echo: {request.authorization}"
+        answer = f"Key echo: {request.authorization}\n\n" + LLM_ANSWERS[order.get(request.arxiv_id, 0) % len(LLM_ANSWERS)]
         answers[request.arxiv_id] = answer
         return Reply(content=answer)
 
