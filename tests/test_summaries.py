@@ -567,3 +567,25 @@ def test_an_answer_far_longer_than_asked_is_cut(world):
     assert page.count(SUMMARY_BEGIN) == 1 and page.count(SUMMARY_END) == 1
     normal = (world.docs / paper_path(ranked[1])).read_text(encoding="utf-8")
     assert "is cut" not in normal
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(status=401, error=f"Incorrect API key provided: {KEY}. You can find your API key at https://example/"),
+        Reply(status=502, raw=f"<html><body>Bad gateway for Authorization: Bearer {KEY}</body></html>".encode(), headers={"Content-Type": "text/html"}),
+        Reply(status=400, error=f"invalid request; key={KEY}; model=test-model"),
+        Reply(raw=f'{{"error": "not json {KEY}'.encode()),
+    ],
+    ids=["401 echo", "HTML 502 echo", "400 echo", "broken JSON echo"],
+)
+def test_the_key_echoed_in_any_error_body_reaches_no_log_page_or_run_record(world, caplog, reply):
+    world.llm.script = lambda request: reply
+    caplog.set_level(logging.DEBUG)
+    code, err = world.run("update", "-v")
+    assert code == 0, err
+    assert "warning:" in err and KEY not in err and KEY not in caplog.text
+    for path in world.docs.rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
+    assert world.records()[0]["summaries"]["failures"] == 4
