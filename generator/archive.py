@@ -120,6 +120,11 @@ class Archive:
         days = self.docs / "days"
         return days.is_dir() and any(days.glob("*/*.md"))
 
+    def has_run_records(self) -> bool:
+        """True once a run has been recorded (a run's record is the last thing it writes)."""
+        runs = self.docs / "runs"
+        return runs.is_dir() and any(runs.glob("*/*.yml"))
+
     def day_exists(self, day: dt.date) -> bool:
         return self.file(paths.day_path(day)).is_file()
 

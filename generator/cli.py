@@ -120,7 +120,8 @@ def run(args: argparse.Namespace, console: Console) -> RunReport:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    console = Console(stderr=True, highlight=False)
+    # emoji=False: rich would print "config.yml:100: key" as "config.yml💯 key" (and any :name: from a feed)
+    console = Console(stderr=True, highlight=False, emoji=False)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s: %(message)s",

@@ -9,6 +9,7 @@ environment variables of DESIGN.md (ARXIV_FEED_URL, ..., LLM_BASE_URL).
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -166,6 +167,8 @@ def _number(value: Any, *, minimum: float = 0.0, maximum: float | None = None, i
     if isinstance(value, bool) or not isinstance(value, ok_types):
         kind = "an integer" if integer else "a number"
         raise _Invalid(f"expected {kind}, got {_type_name(value)}", f"write {kind} without quotes")
+    if not math.isfinite(value):
+        raise _Invalid(f"must be a finite number, got {value}", "write a plain number such as 3 (not .nan or .inf)")
     if value < minimum or (strict_min and value == minimum):
         bound = f"greater than {minimum:g}" if strict_min else f"at least {minimum:g}"
         raise _Invalid(f"must be {bound}, got {value}", f"use a value {bound}")
@@ -346,10 +349,16 @@ class _Lines:
     def __init__(self, node: yaml.Node | None):
         self.lines: dict[tuple[Any, ...], int] = {}
         self.duplicates: list[tuple[tuple[Any, ...], int]] = []
+        self._walked: set[int] = set()
         if node is not None:
             self._walk(node, ())
 
     def _walk(self, node: yaml.Node, path: tuple[Any, ...]) -> None:
+        # An alias repeats a node: walking it again per reference is exponential in nested
+        # aliases (a 'billion laughs' file never finished loading). Each node is walked once.
+        if id(node) in self._walked:
+            return
+        self._walked.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: set[Any] = set()
             for key_node, value_node in node.value:
@@ -464,9 +473,10 @@ def load_config(path: str | os.PathLike[str], environ: Mapping[str, str] | None 
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: an integer of more than 4,300 digits; RecursionError: thousands of nested brackets.
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
         raise ConfigError(
             source, None, f"YAML syntax error: {problem}",
             fix="check indentation (spaces, not tabs) and quote values containing ': ' or '#'",

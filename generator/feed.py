@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -18,7 +19,7 @@ from lxml import etree
 from .arxiv_ids import parse_versioned_id
 from .errors import FeedError
 from .models import ANNOUNCE_TYPES, Announcement
-from .texclean import clean_name, clean_tex, one_line
+from .texclean import clean_name, clean_tex, http_url, one_line
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -40,6 +41,8 @@ class Feed:
     """Announcement day (the channel's pubDate in US Eastern time); None if absent."""
     announcements: tuple[Announcement, ...]
     """Items, duplicates removed (a paper listed under two categories appears once)."""
+    skipped: tuple[str, ...] = ()
+    """Why each unreadable item was left out (no arXiv id, unknown announce type), one line each."""
 
 
 def parse_announcements(content: bytes, *, source: str = "feed") -> Feed:
@@ -86,10 +89,13 @@ def _parse_rss(root, source: str) -> Feed:
         raise _feed_error(title, _text(channel, "description"), source)
     date = _rss_date(_text(channel, "pubDate")) or _rss_date(_text(channel, "lastBuildDate"))
     announcements = []
+    skipped: list[str] = []
     for item in items:
         item_date = _rss_date(_text(item, "pubDate")) or date
-        announcements.append(
-            _announcement(
+        _keep(
+            announcements,
+            skipped,
+            lambda: _announcement(
                 source=source,
                 guid=_text(item, "guid"),
                 link=_text(item, "link"),
@@ -102,9 +108,9 @@ def _parse_rss(root, source: str) -> Feed:
                 journal_ref=_text(item, "arxiv:journal_reference"),
                 license=_text(item, "dc:rights"),
                 announced=item_date,
-            )
+            ),
         )
-    return Feed(title=title, date=date, announcements=_unique(announcements))
+    return _feed(title, date, announcements, skipped, source)
 
 
 def _parse_atom(root, source: str) -> Feed:
@@ -112,13 +118,16 @@ def _parse_atom(root, source: str) -> Feed:
     if title.lower().startswith("feed error"):
         raise _feed_error(title, _text(root, "atom:subtitle"), source)
     date = _iso_date(_text(root, "atom:updated"))
-    announcements = []
+    announcements: list[Announcement] = []
+    skipped: list[str] = []
     entries = root.findall("atom:entry", NS)
     for entry in entries:
         link = entry.find("atom:link[@rel='alternate']", NS)
         item_date = _iso_date(_text(entry, "atom:published")) or date
-        announcements.append(
-            _announcement(
+        _keep(
+            announcements,
+            skipped,
+            lambda: _announcement(
                 source=source,
                 guid=_text(entry, "atom:id"),
                 link=link.get("href") if link is not None else None,
@@ -131,11 +140,34 @@ def _parse_atom(root, source: str) -> Feed:
                 journal_ref=_text(entry, "arxiv:journal_reference"),
                 license=_text(entry, "dc:rights"),
                 announced=item_date,
-            )
+            ),
         )
-    if entries:
+    if announcements:
         date = max((a.announced for a in announcements), default=date)
-    return Feed(title=title, date=date, announcements=_unique(announcements))
+    return _feed(title, date, announcements, skipped, source)
+
+
+def _feed(title: str, date: dt.date | None, announcements: list[Announcement], skipped: list[str], source: str) -> Feed:
+    if skipped and not announcements:
+        # Not one item readable: the format changed, and an empty day would hide it.
+        raise FeedError(f"{source}: none of the feed's {len(skipped)} items is readable ({skipped[0]})", fix="report the feed to the maintainers; the archive is unchanged")
+    return Feed(title=title, date=date, announcements=_unique(announcements), skipped=tuple(skipped))
+
+
+class _UnreadableItem(Exception):
+    """One feed item the parser cannot use; the rest of the feed still counts."""
+
+
+def _keep(announcements: list[Announcement], skipped: list[str], parse: Callable[[], Announcement]) -> None:
+    """Parse one item into `announcements`, or note in `skipped` why it was left out.
+
+    One odd item (an id we cannot read, an announce type arXiv added later) must not
+    cost the whole day: the feed moves on tomorrow and the day would be lost.
+    """
+    try:
+        announcements.append(parse())
+    except _UnreadableItem as err:
+        skipped.append(str(err))
 
 
 def _announcement(
@@ -163,14 +195,15 @@ def _announcement(
         raw_id = link.split("/abs/", 1)[-1]
     parsed = parse_versioned_id(raw_id or "")
     if parsed is None:
-        raise FeedError(f"{source}: item without a readable arXiv id (guid {guid!r}, link {link!r})", fix="report the feed to the maintainers")
+        raise _UnreadableItem(f"no readable arXiv id (guid {_clip(guid)!r}, link {_clip(link)!r})")
     arxiv_id, version = parsed
     kind = (announce_type or (header.group("type") if header else "new")).strip().lower()
     if kind not in ANNOUNCE_TYPES:
-        raise FeedError(f"{source}: {arxiv_id}: unknown announce type {kind!r}", fix=f"expected one of {', '.join(ANNOUNCE_TYPES)}")
+        raise _UnreadableItem(f"{arxiv_id}: unknown announce type {_clip(kind)!r} (known: {', '.join(ANNOUNCE_TYPES)})")
     if announced is None:
         raise FeedError(f"{source}: no announcement date in the feed", fix="check ARXIV_FEED_URL points at rss.arxiv.org")
     abstract = description[header.end() :] if header else description
+    categories = [code for code in (one_line(c) for c in categories) if code]
     return Announcement(
         arxiv_id=arxiv_id,
         version=version or 1,
@@ -181,10 +214,18 @@ def _announcement(
         primary_category=categories[0] if categories else "",
         announce_type=kind,
         announced=announced,
-        doi=doi,
+        doi=one_line(doi) or None if doi else None,
         journal_ref=one_line(journal_ref) if journal_ref else None,
-        license=license,
+        license=http_url(license),
     )
+
+
+def _clip(text: str | None, limit: int = 80) -> str | None:
+    """Feed text quoted in a one-line message: invisible characters dropped, cut to `limit`."""
+    if text is None:
+        return None
+    text = one_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def split_authors(creators: str) -> list[str]:

@@ -82,7 +82,9 @@ def _from_result(result: arxiv.Result, announced: dt.date, announce_type: str) -
         log.warning("arXiv API: skipped entry %s: %s", result.entry_id, one_line(result.summary)[:120])
         return None
     arxiv_id, version = parsed
-    categories = tuple(dict.fromkeys([result.primary_category] + list(result.categories))) if result.primary_category else tuple(result.categories)
+    primary = one_line(result.primary_category or "")
+    listed = [code for code in (one_line(c) for c in result.categories) if code]
+    categories = tuple(dict.fromkeys([primary] + listed)) if primary else tuple(dict.fromkeys(listed))
     return Announcement(
         arxiv_id=arxiv_id,
         version=version or 1,
@@ -90,10 +92,10 @@ def _from_result(result: arxiv.Result, announced: dt.date, announce_type: str) -
         abstract=clean_tex(result.summary),
         authors=tuple(clean_name(a.name) for a in result.authors),
         categories=categories,
-        primary_category=result.primary_category or (categories[0] if categories else ""),
+        primary_category=primary or (categories[0] if categories else ""),
         announce_type=announce_type,
         announced=announced,
-        doi=result.doi,
+        doi=one_line(result.doi) or None if result.doi else None,
         journal_ref=one_line(result.journal_ref) if result.journal_ref else None,
         comment=one_line(result.comment) if result.comment else None,
         affiliations=tuple(

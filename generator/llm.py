@@ -154,8 +154,15 @@ class ChatClient:
                     raise LLMError(f"{reason}; the server asks to wait {wait:.0f} s, more than {MAX_RETRY_WAIT:.0f} s") from None
             except openai.OpenAIError as exc:  # an answer the client cannot parse, and the like
                 raise LLMError(f"bad answer from {self.host}: {type(exc).__name__}: {_short(redact(str(exc)))}") from None
+            except ValueError as exc:
+                # The client raises json's JSONDecodeError for a body that is not JSON (an HTML error
+                # page from a proxy, a body cut off mid-way): a glitch worth another try.
+                reason, wait = f"unreadable answer from {self.host} ({type(exc).__name__}: {_short(redact(str(exc)))})", None
             else:
-                return self._completion(response, system, user)
+                completion = self._completion(response, system, user)
+                if isinstance(completion, Completion):
+                    return completion
+                reason, wait = completion, None
             if attempt + 1 == attempts:
                 raise LLMError(f"{reason}; gave up after {attempts} attempts")
             delay = wait if wait is not None else min(MAX_BACKOFF, self.retry_backoff * 2**attempt)
@@ -163,10 +170,15 @@ class ChatClient:
             self._sleep(delay)
         raise AssertionError("unreachable")
 
-    def _completion(self, response, system: str, user: str) -> Completion:
-        choices = getattr(response, "choices", None) or []
-        message = choices[0].message if choices else None
-        text = (getattr(message, "content", None) or "").strip()
+    def _completion(self, response, system: str, user: str) -> Completion | str:
+        """The answer, or why the response is not one (JSON of the wrong shape: retried)."""
+        # The client builds its response objects without validating them, so every field
+        # may hold any JSON value the server sent.
+        choices = getattr(response, "choices", None)
+        choice = choices[0] if isinstance(choices, list) and choices else None
+        message = getattr(choice, "message", None)
+        content = getattr(message, "content", None)
+        text = content.strip() if isinstance(content, str) else ""
         usage = getattr(response, "usage", None)
         prompt_tokens = getattr(usage, "prompt_tokens", None)
         completion_tokens = getattr(usage, "completion_tokens", None)
@@ -174,9 +186,16 @@ class ChatClient:
             # Some local servers report no usage; the budget still needs a figure.
             prompt_tokens, completion_tokens = estimate_tokens(system) + estimate_tokens(user), estimate_tokens(text)
         self.gate.charge(prompt_tokens, completion_tokens)
+        if content is not None and not isinstance(content, str):
+            return f"malformed answer from {self.host} (message content is {type(content).__name__}, not text)"
+        if choices is not None and not isinstance(choices, list):
+            return f"malformed answer from {self.host} (choices is {type(choices).__name__}, not a list)"
+        if choice is not None and not hasattr(choice, "message"):
+            return f"malformed answer from {self.host} (a choice without a message)"
         if not text:
             raise LLMError(f"empty answer from {self.host}")
-        return Completion(text, prompt_tokens, completion_tokens, getattr(choices[0], "finish_reason", None))
+        finish = getattr(choice, "finish_reason", None)
+        return Completion(text, prompt_tokens, completion_tokens, finish if isinstance(finish, str) else None)
 
 
 def _retry_after(headers) -> float | None:

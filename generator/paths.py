@@ -43,8 +43,13 @@ def slug(text: str) -> str:
 
 
 def category_path(code: str) -> PurePosixPath:
-    """Index page of one category: `categories/cs.LG/index.md`."""
-    safe = re.sub(r"[^A-Za-z0-9.-]", "-", code)
+    """Index page of one category: `categories/cs.LG/index.md`.
+
+    Codes come from the feed, so anything else is made one safe folder name: no `/`,
+    no `.` or `..`, no hidden folder, at most 100 characters.
+    """
+    safe = re.sub(r"[^A-Za-z0-9.-]", "-", code)[:100]
+    safe = re.sub(r"^\.", "-", safe) or "-"
     return PurePosixPath("categories", safe, "index.md")
 
 

@@ -158,6 +158,10 @@ class Pipeline:
         for ann in selection.replacements:
             old = existing[ann.arxiv_id]
             if ann.version <= old.announcement.version:
+                if ann.version == old.announcement.version and old.updated == day:
+                    # This day's own update, written by an earlier run of the day (maybe one killed
+                    # before the day page): the day page still lists it.
+                    updated.append(old)
                 continue  # this version is already on the page
             new_ann = enriched.get(ann.arxiv_id, ann)
             updated.append(replace(old, announcement=new_ann, score=self._rescore(new_ann), updated=day))
@@ -213,9 +217,15 @@ class Pipeline:
             feed = fetch_feed(self.session, self.config)
         if feed.date is None:
             raise FeedError(f"{self.config.arxiv.feed_url}: the feed has no date", fix="check ARXIV_FEED_URL points at rss.arxiv.org")
-        if not self.archive.has_days() and self.config.days_back > 0:
+        if feed.skipped:
+            examples = "; ".join(feed.skipped[:3]) + ("; …" if len(feed.skipped) > 3 else "")
+            self.report.warnings.append(f"{len(feed.skipped)} feed items skipped as unreadable ({examples}); the rest of the day is archived")
+        if self.config.days_back > 0 and not (self.archive.has_days() and self.archive.has_run_records()):
+            # A new archive, or one whose first run was killed mid-backfill: the run record is
+            # written last, so until one exists the backfill is (re)done; days already written
+            # are kept as they are.
             since = feed.date - dt.timedelta(days=self.config.days_back)
-            log.info("Empty archive: backfilling %s to %s first", since, feed.date - dt.timedelta(days=1))
+            log.info("New archive: backfilling %s to %s first", since, feed.date - dt.timedelta(days=1))
             self.backfill(since, feed.date - dt.timedelta(days=1), record_time=False)
         if not feed.announcements and (self.archive.day_meta(feed.date) or {}).get("papers"):
             # An empty feed must not erase a day that was already published.
@@ -289,6 +299,7 @@ class Pipeline:
         assert isinstance(summarizer, Summarizer)
         top = self.config.ai_summary.max_papers_to_summarize
         plan: dict[dt.date, tuple[list[Paper], list[Paper]]] = {}  # day -> (listed papers, papers to summarize)
+        stale: dict[dt.date, list[Paper]] = {}  # days whose page miscounts its summaries
         only = set(ids or ())
         wanted = set(only)  # ids not found yet
         for day in sorted(days, reverse=True):  # newest first: they matter most if the budget runs out
@@ -301,6 +312,11 @@ class Pipeline:
                     fix="restore it with `git checkout -- docs/` or rerun the day with `update`/`backfill`",
                 )
             listed = [found[i] for i in ranked]
+            counted = ((self.archive.day_meta(day) or {}).get("counts") or {}).get("summarized")
+            if counted != sum(1 for p in listed if p.summary is not None):
+                # A run killed between a paper page and its day page: the paper has its
+                # summary, the day page does not count or mark it yet.
+                stale[day] = listed
             chosen = []
             current = 0
             for rank, paper in enumerate(listed):
@@ -331,19 +347,19 @@ class Pipeline:
             self.report.notes.append(f"dry run: {sum(len(c) for _, c in plan.values())} summaries would be requested; nothing was sent or written")
             return
         todo = [paper for _, chosen in plan.values() for paper in chosen]
-        if not todo:
-            return
-        with self.progress.task(f"Summarizing {len(todo)} papers of {len(plan)} archived days"):
-            made = summarizer.summarize(todo)
-        for day, (listed, chosen) in sorted(plan.items()):
-            if not any(p.arxiv_id in made for p in chosen):
-                continue
-            self._rewrite_day_summaries(day, listed, made)
+        made: dict[str, Summary] = {}
+        if todo:
+            with self.progress.task(f"Summarizing {len(todo)} papers of {len(plan)} archived days"):
+                made = summarizer.summarize(todo)
+        for day in sorted(set(plan) | set(stale)):
+            listed, chosen = plan.get(day, (stale.get(day, []), []))
+            if any(p.arxiv_id in made for p in chosen) or day in stale:
+                self._rewrite_day_summaries(day, listed, made, recount=day in stale)
 
-    def _rewrite_day_summaries(self, day: dt.date, listed: list[Paper], made: dict[str, Summary]) -> None:
+    def _rewrite_day_summaries(self, day: dt.date, listed: list[Paper], made: dict[str, Summary], *, recount: bool = False) -> None:
         new = [replace(p, summary=made[p.arxiv_id]) if p.arxiv_id in made else p for p in listed]
         pages: dict[PurePosixPath, str] = {paths.paper_path(p.arxiv_id): render_paper(p) for p in new if p.arxiv_id in made}
-        if {p.arxiv_id for p in new if p.summary} != {p.arxiv_id for p in listed if p.summary}:
+        if recount or {p.arxiv_id for p in new if p.summary} != {p.arxiv_id for p in listed if p.summary}:
             # The day page marks summarized papers and counts them; it changes only then.
             meta = self.archive.day_meta(day) or {}
             counts = meta.get("counts") or {}

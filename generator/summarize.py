@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .config import Config, SummaryConfig
 from .errors import ConfigError, FetchError
-from .fulltext import ASCII_CHARS_PER_TOKEN, PdfTextError, estimate_tokens, pdf_text, trim_to_tokens
+from .fulltext import ASCII_CHARS_PER_TOKEN, TRUNCATION_NOTE, PdfTextError, estimate_tokens, pdf_text, trim_to_tokens
 from .http import PoliteSession
 from .llm import BudgetReached, ChatClient, LLMError, RequestGate
 from .models import Paper, Summary
@@ -277,7 +277,10 @@ class Summarizer:
         completion = self.chat.complete(self.prompt.text, user, label=ann.arxiv_id)
         if completion.finish_reason == "length":
             log.info("%s: the answer hit max_output_tokens (%d) and may end abruptly", ann.arxiv_id, self.settings.max_output_tokens)
-        html = summary_html(redact(completion.text))
+        answer = cap_answer(completion.text, self.settings.max_output_tokens)
+        if answer != completion.text:
+            log.info("%s: the answer was far longer than max_output_tokens (%d); cut", ann.arxiv_id, self.settings.max_output_tokens)
+        html = summary_html(redact(answer))
         if not html:
             raise LLMError("the answer was empty once sanitized")
         kind = "fulltext" if source == FULLTEXT_SOURCE else "abstract"
@@ -304,6 +307,28 @@ class Summarizer:
         except (FetchError, PdfTextError) as err:
             log.info("%s: summarizing the abstract: PDF %s unusable (%s)", ann.arxiv_id, url, err)
             return ABSTRACT_SOURCE, ann.abstract
+
+
+ANSWER_SLACK = 2
+"""An answer may run to this many times max_output_tokens (by our conservative estimate) before it is cut."""
+CUT_NOTE = "\n\n*[… the rest of the answer is cut: it was far longer than asked …]*"
+
+
+def cap_answer(text: str, max_output_tokens: int) -> str:
+    """The answer, cut at a paragraph or word boundary when it is far longer than asked.
+
+    Endpoints do not always honour max_tokens (local servers, proxies, a hostile
+    endpoint): a 1 MB answer must not become a 1 MB page, kept forever.
+    """
+    limit = ANSWER_SLACK * max_output_tokens
+    if estimate_tokens(text) <= limit:
+        return text
+    head = trim_to_tokens(text, limit)
+    head = head[: len(head) - len(TRUNCATION_NOTE)] if head.endswith(TRUNCATION_NOTE) else head
+    paragraph = head.rfind("\n\n")
+    if paragraph > len(head) // 2:
+        head = head[:paragraph]
+    return head.rstrip() + CUT_NOTE
 
 
 def create_summarizer(

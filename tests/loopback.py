@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -72,8 +73,18 @@ class _Concurrency:
             self.current -= 1
 
 
+CUT_AFTER = "X-Loopback-Cut-After"
+"""Response header a handler sets to send only that many body bytes, then drop the connection."""
+STALL = "X-Loopback-Stall"
+"""Response header a handler sets to send half the body, wait that many seconds, then the rest."""
+
+
 class LoopbackServer:
-    """A threaded HTTP server on 127.0.0.1 calling `self.handle(method, path, headers, body)`."""
+    """A threaded HTTP server on 127.0.0.1 calling `self.handle(method, path, headers, body)`.
+
+    Misbehaviour on request: a handler's response headers may carry CUT_AFTER (reset
+    mid-body) or STALL (a body that stops flowing); neither header is sent.
+    """
 
     def __init__(self) -> None:
         owner = self
@@ -85,14 +96,30 @@ class LoopbackServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, headers, payload = owner.handle(self.command, self.path, self.headers, body)
+                headers = dict(headers)
+                cut_after = headers.pop(CUT_AFTER, None)
+                stall = float(headers.pop(STALL, 0))
                 try:
                     self.send_response(status)
                     for name, value in headers.items():
                         self.send_header(name, value)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
+                    if cut_after is not None:
+                        # Promise the whole body, send part of it, drop the connection.
+                        self.wfile.write(payload[: int(cut_after)])
+                        self.wfile.flush()
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
+                    if stall:
+                        self.wfile.write(payload[: len(payload) // 2])
+                        self.wfile.flush()
+                        time.sleep(stall)  # stalls mid-body, past the client's timeout
+                        self.wfile.write(payload[len(payload) // 2 :])
+                    else:
+                        self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError, OSError):
                     pass  # the client gave up (a timeout test)
 
             do_GET = do_POST = _serve
@@ -135,6 +162,8 @@ class Reply:
     error: str = "scripted error"
     """Error message of a non-200 answer."""
     usage: bool = True
+    raw: bytes | None = None
+    """Send these bytes as the body instead of a JSON answer (non-JSON, truncated, empty bodies)."""
 
 
 @dataclass
@@ -188,6 +217,8 @@ class FakeLLM(LoopbackServer):
                 self.requests.append(request)
             reply = (self.script(request) if self.script else None) or Reply()
             time.sleep(self.delay if reply.delay is None else reply.delay)
+            if reply.raw is not None:
+                return reply.status, {"Content-Type": "application/json", **reply.headers}, reply.raw
             if reply.status != 200:
                 payload = {"error": {"message": reply.error, "type": "scripted", "code": reply.status}}
                 return reply.status, {"Content-Type": "application/json", **reply.headers}, json.dumps(payload).encode()

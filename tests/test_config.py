@@ -49,6 +49,38 @@ CASES = [
     ("list expected", ("exclude_keywords:\n  - survey\n  - review\n  - tutorial", "exclude_keywords: survey"), ["exclude_keywords", "expected a list"]),
     ("section not a mapping", (GOOD, "authors: everyone\n"), ["authors", "expected a mapping"]),
     ("duplicate key", ("min_score: 2.5", "min_score: 2.5\nmin_score: 3"), ["min_score", "appears twice"]),
+    # Issue 7: every malformed config.yml, one line with the file and the key.
+    ("tab indentation", ("max_papers: 30", "max_papers:\t30\n\tx: 1"), ["YAML syntax error", "spaces, not tabs"]),
+    ("top level is a list", (GOOD, "- cs.LG\n- cs.AI\n"), ["expected a mapping of keys, got a list"]),
+    ("top level is text", (GOOD, "just some text\n"), ["expected a mapping of keys, got a string"]),
+    ("null section value", ("categories:\n  - cs.AI\n  - cs.CL\n  - cs.DC\n  - cs.LG", "categories:"), ["categories", "got nothing (null)"]),
+    ("empty list", ("categories:\n  - cs.AI\n  - cs.CL\n  - cs.DC\n  - cs.LG", "categories: []"), ["categories", "must not be empty"]),
+    ("number in a list of strings", ("  - cs.DC\n", "  - 42\n"), ["categories[2]", "expected a string, got an integer"]),
+    ("zero where at least 1", ("max_papers: 30", "max_papers: 0"), ["max_papers", "at least 1"]),
+    ("float where integer", ("max_papers: 30", "max_papers: 30.5"), ["max_papers", "expected an integer"]),
+    ("yes where integer", ("max_papers: 30", "max_papers: yes"), ["max_papers", "got true/false"]),
+    ("too large", ("days_back: 7", "days_back: 10000"), ["days_back", "at most 365"]),
+    ("nan", ("min_score: 2.5", "min_score: .nan"), ["min_score", "finite number"]),  # was accepted: nothing ever matched
+    ("infinite delay", ("request_delay: 3", "request_delay: .inf"), ["arxiv.request_delay", "finite number"]),  # was accepted: sleep(inf)
+    ("nan timeout", ("  timeout: 30\n", "  timeout: .nan\n"), ["arxiv.timeout", "finite number"]),
+    ("integer of 5,000 digits", ("max_papers: 30", "max_papers: 1" + "0" * 5000), ["YAML syntax error", "integer string conversion"]),  # was an internal error
+    ("nested unknown key", ("  model: qwen-long", "  modle: qwen-long"), ["ai_summary.modle", "did you mean 'model'"]),
+    ("out of range", ("  temperature: 0.3", "  temperature: 3"), ["ai_summary.temperature", "at most 2"]),
+    ("not an http URL", ("  url: https://example", "  url: ftp://example"), ["site.url", "not an http(s) URL"]),
+    ("placeholder missing", ("feed_url: https://rss.arxiv.org/rss/{categories}", "feed_url: https://rss.arxiv.org/rss/cs.LG"), ["arxiv.feed_url", "{categories}"]),
+    ("prompt file missing", ("  prompt_file: null", "  prompt_file: missing.md"), ["ai_summary.prompt_file", "is not a file"]),
+    ("weight zero", ("  - Communication\n", "  - {name: Comm, weight: 0}\n"), ["keywords[29]", "greater than 0"]),
+    ("empty keyword", ("  - Communication\n", "  - ''\n"), ["keywords[29]", "empty keyword"]),
+    ("keyword twice", ("  - Communication\n", "  - llm\n"), ["keywords[29]", "listed twice"]),
+    ("unknown key in a keyword", ("  - Communication\n", "  - {name: X, regexp: x}\n"), ["keywords[29]", "unknown key 'regexp'"]),
+    ("python tag", ("max_papers: 30", "max_papers: !!python/object/apply:os.system ['echo pwned']"), ["YAML syntax error", "could not determine a constructor"]),
+    ("unhashable key", ("max_papers: 30", "? [a, b]\n: x\nmax_papers: 30"), ["YAML syntax error", "unhashable key"]),
+    ("NUL byte", (GOOD, "max_papers: 30\x00\n"), ["YAML syntax error", "#x0000"]),
+    (
+        "alias bomb",  # nine levels of nine aliases: the line-number walk never finished
+        (GOOD, "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9) if n else 'x'}]\n" for n in range(9))),
+        ["l0", "unknown key"],
+    ),
 ]
 
 

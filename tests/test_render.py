@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import markdown
 import yaml
@@ -113,3 +115,37 @@ def test_yaml_front_matter_is_safe_for_document_markers():
     assert meta["title"] == "---"
     assert yaml.safe_load(page.split("\n---\n", 1)[0][4:])["title"] == "---"
     assert body.lstrip().startswith('<h1 class="paper-title')
+
+
+def test_block_syntax_at_the_start_of_an_inline_value_stays_text(tmp_path):
+    # Regression: the day page starts a line with the authors; a first author named `- x`,
+    # `1. x`, `# x`, `--8<-- "file"` (a snippet include: pulls a file into the page) or
+    # `??? note` became a list, heading, include or details block inside the entry.
+    from tests.hostile import LINE_START, SNIPPET_CANARY, parse_html, render_body
+
+    for name, value in LINE_START.items():
+        body = f"1. **[Title](x.md)**  \n    {md_inline(value)}, Second Author  \n    meta\n"
+        root = parse_html(render_body(body, tmp_path))
+        [item] = root.findall("ol/li")
+        assert {el.tag for el in item.iter()} <= {"li", "p", "strong", "a", "br"}, (name, md_inline(value))
+        assert f"{value}, Second Author" in item.text_content(), name
+        assert SNIPPET_CANARY not in item.text_content()
+
+
+def test_md_inline_shows_extension_syntax_as_written_with_or_without_the_extensions():
+    text = "k=2 | a~b^c ==mark== :smile: line\nbreak"
+    for extensions in ([], ["tables", "pymdownx.mark", "pymdownx.caret", "pymdownx.tilde", "pymdownx.emoji"]):
+        rendered = markdown.markdown(md_inline(text), extensions=extensions)
+        assert "\\" not in rendered and "<mark>" not in rendered and "<img" not in rendered
+        assert html.unescape(re.sub("<[^>]+>", "", rendered)) == text.replace("\n", " ")
+
+
+def test_category_pages_stay_in_their_folder():
+    # Regression: a feed category `..` gave categories/../index.md (docs/index.md, the home page).
+    from generator.paths import category_path
+
+    for code in ("..", ".", "", "../..", "../../x", "/etc/passwd", ".hidden", "a/b", "x" * 300, "cs.LG"):
+        path = category_path(code)
+        assert len(path.parts) == 3 and path.parts[0] == "categories" and path.parts[2] == "index.md", code
+        assert path.parts[1] not in ("", ".", "..") and not path.parts[1].startswith(".") and len(path.parts[1]) <= 100
+    assert category_path("cs.LG").as_posix() == "categories/cs.LG/index.md"

@@ -6,6 +6,8 @@ and the arXiv feed replayed from a recording.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import socket
 import logging
 import time
 from pathlib import Path
@@ -472,3 +474,118 @@ def test_run_records_go_to_the_run_date_file_and_accumulate(world):
     started = dt.date.fromisoformat(world.records()[0]["started"][:10])
     assert path.relative_to(world.docs).as_posix() == run_records_path(started).as_posix()
     assert len(world.records()) == 2
+
+
+# -- LLM faults: the endpoint misbehaves; the night completes, only summaries are missing ------
+
+
+def one_warning(err: str) -> str:
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, err
+    return warnings[0]
+
+
+@pytest.mark.parametrize(
+    "fault,reply",
+    [
+        ("429 without Retry-After", Reply(status=429, error="slow down")),
+        ("500", Reply(status=500, error="upstream failed")),
+        ("503 with Retry-After", Reply(status=503, headers={"Retry-After": "0"}, error="overloaded")),
+        ("empty body", Reply(raw=b"")),
+        ("non-JSON body", Reply(raw=b"<html><body>502 Bad Gateway</body></html>")),
+        ("JSON cut off", Reply(raw=b'{"id": "x", "choices": [{"message": {"content": "half an ans')),
+        ("reset mid-body", Reply(content="the whole answer " * 50, headers={"X-Loopback-Cut-After": "40"})),
+        ("content not text", Reply(raw=json.dumps({"choices": [{"message": {"role": "assistant", "content": ["a", "b"]}}]}).encode())),
+        ("choices not a list", Reply(raw=json.dumps({"choices": "abc"}).encode())),
+    ],
+)
+def test_a_misbehaving_llm_is_retried_then_answers(world, fault, reply):
+    # Regression (empty, non-JSON, cut-off bodies; content of the wrong type): the client raised
+    # JSONDecodeError/AttributeError, which escaped the summarize stage and failed the whole night.
+    ranked = world.ranked()
+    seen: dict[str, int] = {}
+
+    def script(request):
+        seen[request.arxiv_id] = seen.get(request.arxiv_id, 0) + 1
+        return reply if request.arxiv_id == ranked[0] and seen[ranked[0]] == 1 else None
+
+    world.llm.script = script
+    code, err = world.run()
+    assert code == 0, err
+    assert seen[ranked[0]] == 2, fault  # the fault, then a retry that worked
+    assert world.page(ranked[0])[0]["summary"]["model"] == "test-model"
+    assert world.day()[0]["counts"]["summarized"] == 4
+    assert "retry 1 of 2" in err and "warning:" not in err
+
+
+@pytest.mark.parametrize(
+    "fault,reply,reason",
+    [
+        ("non-JSON body", Reply(raw=b"<html>oops</html>"), "unreadable answer"),
+        ("500", Reply(status=500, error="upstream failed"), "HTTP 500"),
+        ("content not text", Reply(raw=json.dumps({"choices": [{"message": {"content": {"x": 1}}}]}).encode()), "malformed answer"),
+    ],
+)
+def test_an_llm_that_keeps_failing_costs_only_summaries_and_the_next_run_makes_them(world, fault, reply, reason):
+    ranked = world.ranked()
+    world.llm.script = lambda request: reply if request.arxiv_id in ranked[:2] else None
+    code, err = world.run()
+    assert code == 0, err
+    assert [("summary" in world.page(i)[0]) for i in ranked[:4]] == [False, False, True, True]
+    warning = one_warning(err)
+    assert "2 of 4 summaries failed" in warning and reason in warning and "next run retries" in warning
+    assert world.day()[0]["counts"] == {"fetched": 81, "matched": world.day()[0]["counts"]["matched"], "listed": 12, "summarized": 2}
+    world.llm.script = None
+    code, err = world.run()
+    assert code == 0, err
+    assert all("summary" in world.page(i)[0] for i in ranked[:4])
+
+
+def test_an_unreachable_llm_never_aborts_the_night(world, monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("LLM_BASE_URL", f"http://127.0.0.1:{port}/v1")  # nothing listens there
+    code, err = world.run()
+    assert code == 0, err
+    assert world.day()[0]["counts"]["listed"] == 12 and world.day()[0]["counts"]["summarized"] == 0
+    warning = one_warning(err)
+    assert "4 of 4 summaries failed" in warning and "cannot connect to 127.0.0.1" in warning
+
+
+def test_an_answer_far_longer_than_asked_is_cut(world):
+    # Regression: an endpoint that ignored max_tokens (2,000 here) answered 1.3 MB and the
+    # whole answer became the paper page, kept in the archive for good.
+    ranked = world.ranked()
+    endless = "## Results\n\n" + "\n\n".join(f"Paragraph {n}: " + "very long answer " * 40 for n in range(2000))
+    world.llm.script = lambda request: Reply(content=endless) if request.arxiv_id == ranked[0] else None
+    code, err = world.run()
+    assert code == 0, err
+    page = (world.docs / paper_path(ranked[0])).read_text(encoding="utf-8")
+    assert len(page) < 40_000 < len(endless)
+    assert "the rest of the answer is cut: it was far longer than asked" in page
+    assert page.count(SUMMARY_BEGIN) == 1 and page.count(SUMMARY_END) == 1
+    normal = (world.docs / paper_path(ranked[1])).read_text(encoding="utf-8")
+    assert "is cut" not in normal
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(status=401, error=f"Incorrect API key provided: {KEY}. You can find your API key at https://example/"),
+        Reply(status=502, raw=f"<html><body>Bad gateway for Authorization: Bearer {KEY}</body></html>".encode(), headers={"Content-Type": "text/html"}),
+        Reply(status=400, error=f"invalid request; key={KEY}; model=test-model"),
+        Reply(raw=f'{{"error": "not json {KEY}'.encode()),
+    ],
+    ids=["401 echo", "HTML 502 echo", "400 echo", "broken JSON echo"],
+)
+def test_the_key_echoed_in_any_error_body_reaches_no_log_page_or_run_record(world, caplog, reply):
+    world.llm.script = lambda request: reply
+    caplog.set_level(logging.DEBUG)
+    code, err = world.run("update", "-v")
+    assert code == 0, err
+    assert "warning:" in err and KEY not in err and KEY not in caplog.text
+    for path in world.docs.rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
+    assert world.records()[0]["summaries"]["failures"] == 4
