@@ -1,7 +1,7 @@
 """Where every page of the archive lives inside docs/: the one place for path formats.
 
 The generator writes papers and days; the site's build script (sitegen/) derives
-the home, archive, category, tag, stats and feeds pages and the feed files.
+the home, archive, category, tag, stats, feeds and search pages and the feed files.
 Both use these helpers, so a link written in a paper page always names the page
 the build generates.
 """
@@ -72,6 +72,7 @@ CATEGORIES_PATH = PurePosixPath("categories", "index.md")
 TAGS_PATH = PurePosixPath("tags", "index.md")
 STATS_PATH = PurePosixPath("stats", "index.md")
 FEEDS_PATH = PurePosixPath("feeds", "index.md")
+SEARCH_PATH = PurePosixPath("search", "index.md")
 
 FEED_FORMATS = ("rss", "atom")
 

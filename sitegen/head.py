@@ -58,6 +58,11 @@ def search_tags(paper: PaperEntry) -> str:
     return "\n".join(tags)
 
 
+def search_text(paper: PaperEntry) -> str:
+    """Words to find a paper by that its page shows only in the metadata list Pagefind skips: its arXiv id."""
+    return f'<p data-pagefind-weight="5">arXiv:{esc(paper.arxiv_id)} {esc(paper.arxiv_id)}v{paper.version}</p>'
+
+
 def feed_links(here: PurePosixPath, site_title: str, topic: tuple[str, str, str] | None, directory_urls: bool = True) -> str:
     """`<link rel="alternate">` to the all-papers feeds and, on a category or tag page, to its own."""
     feeds = [("all", "", site_title)]

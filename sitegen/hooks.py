@@ -59,6 +59,7 @@ log = logging.getLogger("mkdocs.sitegen")
 RAW_PRINTED_KEYS = ("title", "description", "author", "subtitle")
 _TITLE_H1 = '<h1 class="paper-title'
 _CITE = '<details class="quote paper-cite">'
+_META_LIST = '<ul class="paper-meta">'
 
 
 @dataclass
@@ -214,6 +215,9 @@ def on_page_content(content, page, config, files):
         # Index the paper, not the page around it; titles count most; BibTeX repeats the title.
         content = content.replace(_TITLE_H1, '<h1 data-pagefind-weight="10" class="paper-title', 1)
         content = content.replace(_CITE, '<details class="quote paper-cite" data-pagefind-ignore="all">', 1)
+        # The metadata list would fill excerpts with "announced ... as new. Categories ...";
+        # categories, tags and dates are filters, the arXiv id is added to the indexed document.
+        content = content.replace(_META_LIST, '<ul class="paper-meta" data-pagefind-ignore>', 1)
         content = f"<div data-pagefind-body>\n{content}\n{BODY_END}"
     return content
 
@@ -269,7 +273,7 @@ def on_post_page(output, page, config):
     output = collapse_indentation(output)
     paper = STATE.papers.get(page.file.src_uri)
     if paper is not None and STATE.indexer is not None:
-        document = search_document(output, head.search_tags(paper))
+        document = search_document(output, head.search_tags(paper), head.search_text(paper))
         if document is None:
             raise PluginError(f"sitegen: {page.file.src_uri} lost its data-pagefind-body markers; check overrides/main.html")
         STATE.indexer.add("/" + page.url, document)

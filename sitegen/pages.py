@@ -3,7 +3,7 @@
 `derived_pages(catalog, site)` returns every page the site adds to the archive:
 home, archive index (years → months → days), category and tag pages (split by
 month, and into parts, so that no page lists more than PAGE_SIZE papers), the
-category and tag indexes, stats and feeds pages. Each is Markdown with
+category and tag indexes, stats, feeds and search pages. Each is Markdown with
 front matter; long lists are pre-rendered HTML between SITEGEN_HTML markers
 (the MkDocs hook passes those through without the Markdown parser, which would
 spend most of the build on them; any Markdown engine renders them the same).
@@ -228,6 +228,7 @@ def home_page(ctx: Context) -> str:
         (paths.TAGS_PATH, "Tags", f"{len(ctx.tags)} keywords and authors"),
         (paths.STATS_PATH, "Stats", "charts of the archive"),
         (paths.FEEDS_PATH, "Feeds", "RSS and Atom"),
+        (paths.SEARCH_PATH, "Search", "titles, authors, ids, abstracts, summaries"),
     ]
     body.append("## Browse\n")
     body.append(html_block('<ul class="browse">' + "".join(
@@ -452,7 +453,7 @@ def tags_index(ctx: Context) -> str:
     return _page({"title": "Tags", "sitegen": {"kind": "tags"}}, "\n".join(body))
 
 
-# -- stats and feeds ----------------------------------------------------------
+# -- stats, feeds, search ----------------------------------------------------------
 
 STATS_TOP = 20
 
@@ -529,6 +530,29 @@ def feeds_page(ctx: Context) -> str:
     return _page({"title": "Feeds", "sitegen": {"kind": "feeds"}}, "\n".join(body))
 
 
+def search_page(ctx: Context) -> str:
+    body = [
+        "# Search\n",
+        html_block(
+            '<div id="archive-search" class="archive-search" data-search-page>'
+            '<form class="as-form" role="search" action="./" method="get">'
+            '<input class="as-input" type="search" name="q" placeholder="Title words, author, arXiv id, anything in an abstract or summary" '
+            'aria-label="Search the archive" autocomplete="off" spellcheck="false">'
+            '<label class="as-sort">Sort <select name="sort"><option value="">best match</option>'
+            '<option value="date-desc">newest first</option><option value="date-asc">oldest first</option></select></label>'
+            "</form>"
+            '<div class="as-layout"><aside class="as-filters" aria-label="Filters"></aside>'
+            '<div class="as-main"><p class="as-status" role="status"></p><ol class="as-results"></ol>'
+            '<button class="as-more md-button" type="button" hidden>More results</button></div></div>'
+            "</div>"
+            "<noscript><p>Search runs in your browser and needs JavaScript; without it, browse the "
+            f'<a href="{ctx.rel(paths.SEARCH_PATH, paths.ARCHIVE_PATH)}">archive</a> or the '
+            f'<a href="{ctx.rel(paths.SEARCH_PATH, paths.CATEGORIES_PATH)}">categories</a>.</p></noscript>'
+        ),
+    ]
+    return _page({"title": "Search", "sitegen": {"kind": "search"}, "hide": ["toc"]}, "\n".join(body))
+
+
 # -- everything ------------------------------------------------------------------
 
 
@@ -542,6 +566,7 @@ def derived_pages(catalog: Catalog, site: SiteInfo) -> dict[PurePosixPath, str]:
         paths.TAGS_PATH: tags_index(ctx),
         paths.STATS_PATH: stats_page(ctx),
         paths.FEEDS_PATH: feeds_page(ctx),
+        paths.SEARCH_PATH: search_page(ctx),
     }
     for topic in ctx.categories + ctx.tags:
         pages.update(topic_pages(ctx, topic))

@@ -25,17 +25,18 @@ def collapse_indentation(output: str) -> str:
     return "".join(pieces)
 
 
-def search_document(output: str, search_tags: str) -> str | None:
+def search_document(output: str, search_tags: str, search_text: str = "") -> str | None:
     """What Pagefind reads of a built paper page: its indexed body, plus filter and sort tags.
 
     Pagefind indexes only the data-pagefind-body part of the page; the filter,
-    sort and result-metadata tags (sitegen.head.search_tags) are added here rather
-    than to the page, where every reader would download them. None when the page
-    lacks its markers.
+    sort and result-metadata tags (sitegen.head.search_tags) and any extra indexed
+    text (the arXiv id, sitegen.head.search_text) are added here rather than to the
+    page, where every reader would download them. None when the page lacks its markers.
     """
     head_end = output.find("</head>")
     body_start = output.find("<div data-pagefind-body>")
     body_end = output.find(BODY_END, body_start)
     if head_end < 0 or body_start < 0 or body_end < 0:
         return None
-    return output[:head_end] + search_tags + "</head><body>" + output[body_start : body_end + len(BODY_END)] + "</body></html>"
+    body = output[body_start:body_end] + search_text + BODY_END
+    return output[:head_end] + search_tags + "</head><body>" + body + "</body></html>"

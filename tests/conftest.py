@@ -113,3 +113,16 @@ def built_site(fixture_archive, tmp_path_factory):
     (out.parent / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
     assert result.returncode == 0, result.stderr[-3000:]
     return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright (the test fails, never skips, when it is missing)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.sitekit import chromium_launch_options
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**chromium_launch_options())
+        yield browser
+        browser.close()

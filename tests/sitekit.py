@@ -187,3 +187,34 @@ def chromium_launch_options() -> dict:
     """Playwright launch options for Debian's chromium; fail (never skip) when it is missing."""
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (`make browser` or `apt-get install chromium`)"
     return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+class Reader:
+    """A browser page that records every request, failure and console error."""
+
+    def __init__(self, browser, base: str, **context):
+        self.base = base
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.failures: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("response", lambda r: self.failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        # A request cut short because the reader moved on to another page is no failure.
+        self.page.on("requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "") else self.failures.append(f"failed {r.url}: {r.failure}"))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+    def assert_clean(self) -> None:
+        outside = [u for u in self.requests if not u.startswith(self.base)]
+        assert outside == [], f"requests left 127.0.0.1: {outside}"
+        assert self.failures == [], self.failures
+        assert self.errors == [], self.errors
+        assert self.dialogs == [], f"arXiv text ran as script: {self.dialogs}"

@@ -8,48 +8,7 @@ A missing chromium fails the test: it is part of the suite (`make test` installs
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import sync_playwright
-
-from tests.sitekit import ARTIFACTS, HOSTILE_ID, chromium_launch_options, serve
-
-
-class Reader:
-    """A browser page that records every request, failure and console error."""
-
-    def __init__(self, browser, base: str, **context):
-        self.base = base
-        self.context = browser.new_context(**context)
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.failures: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("response", lambda r: self.failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        self.page.on("requestfailed", lambda r: self.failures.append(f"failed {r.url}"))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-
-    def shot(self, name: str) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
-
-    def assert_clean(self) -> None:
-        outside = [u for u in self.requests if not u.startswith(self.base)]
-        assert outside == [], f"requests left 127.0.0.1: {outside}"
-        assert self.failures == [], self.failures
-        assert self.errors == [], self.errors
-        assert self.dialogs == [], f"arXiv text ran as script: {self.dialogs}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**chromium_launch_options())
-        yield browser
-        browser.close()
+from tests.sitekit import HOSTILE_ID, Reader, serve
 
 
 def test_reader_walks_home_day_paper_category_tag(built_site, browser):

@@ -42,6 +42,15 @@ def url_of(site: Path, page: Path) -> str:
     return rel[: -len("index.html")] if rel.endswith("index.html") else rel
 
 
+def test_search_index_holds_the_papers_only(built_site, fixture_archive):
+    """Pagefind indexed the paper pages (data-pagefind-body), not days, listings or the home page."""
+    import json
+
+    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert [language["page_count"] for language in entry["languages"].values()] == [len(read_catalog(fixture_archive.docs).papers)]
+    assert len(list((built_site / "pagefind" / "fragment").iterdir())) == 46
+
+
 def test_strict_build_logs_no_warning(built_site):
     log = (built_site.parent / "build.log").read_text(encoding="utf-8")
     assert "WARNING" not in log and "ERROR" not in log, log

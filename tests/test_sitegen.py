@@ -239,6 +239,8 @@ def test_search_document_is_the_indexed_body_with_its_search_tags():
     document = search_document(page, '<meta data-pagefind-filter="year[content]" content="2026">')
     assert document == '<html><head><title>T</title><meta data-pagefind-filter="year[content]" content="2026"></head><body><div data-pagefind-body>\n<h1>T</h1>\n</div><!-- /data-pagefind-body --></body></html>'
     assert search_document("<html><head></head><body>no markers</body></html>", "") is None
+    with_id = search_document(page, "", "<p>arXiv:2609.26811</p>")
+    assert with_id.endswith("<h1>T</h1>\n<p>arXiv:2609.26811</p></div><!-- /data-pagefind-body --></body></html>")
 
 
 def test_derived_pages_can_be_written_without_mkdocs(fixture_archive, tmp_path):
