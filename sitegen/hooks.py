@@ -71,6 +71,8 @@ class BuildState:
     """Paper records by page src_uri (raw front matter, before escaping)."""
     regions: dict[str, list[str]] = field(default_factory=dict)
     """Pre-rendered HTML regions set aside, by page src_uri."""
+    raw_titles: dict[str, str] = field(default_factory=dict)
+    """Front-matter titles before escaping, by page src_uri (for attributes escaped later)."""
     files: Any = None
     indexer: Any = None
     """The BackgroundIndexer (main process) or a WorkerDocuments (worker process)."""
@@ -116,7 +118,7 @@ def on_pre_build(config):
 
 def on_build_error(error):
     if STATE.sharded is not None:
-        STATE.sharded.finish()
+        STATE.sharded.abort()
         STATE.sharded = parallel.ACTIVE["build"] = None
     if STATE.indexer is not None:
         STATE.indexer.close()
@@ -186,6 +188,8 @@ def on_page_markdown(markdown, page, config, files):
             raise PluginError(str(err)) from None
         abstract = STATE.papers[page.file.src_uri].abstract
         meta["description"] = abstract if len(abstract) <= 160 else abstract[:159].rsplit(" ", 1)[0] + "…"
+    if isinstance(meta.get("title"), str):
+        STATE.raw_titles[page.file.src_uri] = meta["title"]
     for key in RAW_PRINTED_KEYS:
         if key in meta:
             meta[key] = _escaped(meta[key])
@@ -229,7 +233,7 @@ def on_page_context(context, page, config, nav):
     topic = None
     sitegen_meta = meta.get("sitegen") if isinstance(meta.get("sitegen"), dict) else {}
     if sitegen_meta.get("kind") in ("category", "tag"):
-        topic = (sitegen_meta["kind"], str(sitegen_meta["key"]), str(meta.get("title", sitegen_meta["key"])))
+        topic = (sitegen_meta["kind"], str(sitegen_meta["key"]), STATE.raw_titles.get(page.file.src_uri, str(sitegen_meta["key"])))
     parts = [head.feed_links(here, site.title, topic, site.directory_urls)]
     paper = STATE.papers.get(page.file.src_uri)
     if paper is not None:

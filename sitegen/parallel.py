@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 import os
 import pickle
+import signal
 import sys
 import threading
 import traceback
@@ -159,6 +160,16 @@ class ShardedBuild:
         count = len(self.deferred_build)
         self.deferred_populate, self.deferred_build = [], []
         return count
+
+    def abort(self) -> None:
+        """Stop the workers (the build failed elsewhere)."""
+        for worker in self.workers:
+            try:
+                os.kill(worker.pid, signal.SIGTERM)
+                os.waitpid(worker.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            worker.connection.close()
 
     def finish(self) -> tuple[list[str], int, dict[str, dt.date | None]]:
         """Wait for the workers: (errors, warnings they logged, sitemap dates of their pages)."""

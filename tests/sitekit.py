@@ -212,6 +212,9 @@ class Reader:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
+    def close(self) -> None:
+        self.context.close()
+
     def assert_clean(self) -> None:
         outside = [u for u in self.requests if not u.startswith(self.base)]
         assert outside == [], f"requests left 127.0.0.1: {outside}"

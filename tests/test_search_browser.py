@@ -50,6 +50,7 @@ def reader(built_site, browser):
         reader.page.goto(base)
         yield reader
         reader.assert_clean()  # nothing fetched from outside 127.0.0.1, no errors, no script ran
+        reader.close()
 
 
 def test_title_words_find_the_paper_with_highlighted_excerpt(reader):
@@ -195,3 +196,4 @@ def test_dark_palette_and_phone(built_site, browser):
         assert background != "rgb(255, 255, 255)"  # the panel follows the dark palette
         reader.shot("search-4-phone-dark")
         reader.assert_clean()
+        reader.close()

@@ -40,6 +40,7 @@ def test_reader_walks_home_day_paper_category_tag(built_site, browser):
         assert page.locator(".paper-list > li").count() >= 10
         reader.shot("4-tag")
         reader.assert_clean()
+        reader.close()
 
 
 def test_summary_block_shows_model_input_and_typeset_math(built_site, browser):
@@ -55,6 +56,7 @@ def test_summary_block_shows_model_input_and_typeset_math(built_site, browser):
         assert "eprint={2504.18298}" in reader.page.locator("details.paper-cite code").inner_text()
         reader.shot("5-summary-and-cite")
         reader.assert_clean()
+        reader.close()
 
 
 def test_hostile_paper_stays_text_in_the_browser(built_site, browser):
@@ -73,6 +75,7 @@ def test_hostile_paper_stays_text_in_the_browser(built_site, browser):
         assert page.locator("article img").count() == 0
         reader.shot("6-hostile")
         reader.assert_clean()
+        reader.close()
 
 
 def test_palette_toggle_and_phone_layout(built_site, browser):
@@ -92,6 +95,7 @@ def test_palette_toggle_and_phone_layout(built_site, browser):
         page.goto(base)  # the choice persists across pages
         assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
         reader.assert_clean()
+        reader.close()
 
 
 def test_stats_page_draws_its_charts(built_site, browser):
@@ -103,3 +107,4 @@ def test_stats_page_draws_its_charts(built_site, browser):
         assert width > 600  # the chart fills the column
         reader.shot("9-stats-dark")
         reader.assert_clean()
+        reader.close()

@@ -256,3 +256,21 @@ def test_derived_pages_can_be_written_without_mkdocs(fixture_archive, tmp_path):
     assert (out / "categories" / "cs.LG" / "index.md").is_file() and (out / "feeds" / "all.atom.xml").is_file()
     bad = subprocess.run(command[:-6] + ["--docs", str(fixture_archive.docs), "--config", str(tmp_path / "missing.yml"), "--out", str(out)], capture_output=True, text=True)
     assert bad.returncode == 2 and "missing.yml" in bad.stderr and "file not found" in bad.stderr
+
+
+def test_a_warning_in_a_worker_process_fails_the_strict_build(fixture_archive, tmp_path):
+    """A broken link on a paper page built by a worker process still fails `mkdocs build --strict`."""
+    import shutil
+
+    from tests.sitekit import build_site
+
+    docs = tmp_path / "docs"
+    shutil.copytree(fixture_archive.docs, docs)
+    broken = docs / "papers" / "2609" / "2609.26811.md"  # in the second half of the papers: the worker's share
+    text = broken.read_text(encoding="utf-8")
+    broken.write_text(text.replace('<ul class="paper-meta">\n', '<ul class="paper-meta">\n<li><a href="../../tags/nowhere/index.md">x</a></li>\n'), encoding="utf-8")
+    result = build_site(docs, fixture_archive.config, tmp_path / "site", jobs=2)
+    assert result.returncode != 0
+    assert "Doc file 'papers/2609/2609.26811.md' contains a link '../../tags/nowhere/index.md', but the target is not found" in result.stderr
+    assert "1 warning(s) while building paper pages in worker processes" in result.stderr
+    assert "Aborted with 1 warnings in strict mode" in result.stdout
