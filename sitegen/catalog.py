@@ -114,7 +114,7 @@ def parse_front_matter(text: str, source: str) -> dict[str, Any]:
     if end < 0:
         raise ArchiveError(f"{source}: front matter is not closed by '---'", fix=f"restore the page with `git checkout -- {source}`")
     try:
-        meta = yaml.load(text[4:end], Loader=_Loader)  # noqa: S506 (a safe loader)
+        meta = yaml.load(text[4:end], Loader=_Loader)  # CSafeLoader: a safe loader
     except yaml.YAMLError as exc:
         raise ArchiveError(f"{source}: front matter is not valid YAML ({str(exc).splitlines()[0]})", fix=f"restore the page with `git checkout -- {source}`") from None
     if not isinstance(meta, dict):

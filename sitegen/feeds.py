@@ -37,7 +37,7 @@ def absolute_url(site: SiteInfo, page: PurePosixPath) -> str:
 
 
 def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def item_html(site: SiteInfo, paper: PaperEntry, summary: str | None) -> str:

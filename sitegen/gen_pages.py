@@ -16,10 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import mkdocs_gen_files  # noqa: E402
+import mkdocs_gen_files
 
-from sitegen.derive import derive  # noqa: E402
-from sitegen.settings import load_site_config, site_info  # noqa: E402
+from sitegen.derive import derive
+from sitegen.settings import load_site_config, site_info
 
 mkdocs_config = mkdocs_gen_files.config
 site = site_info(load_site_config(Path(mkdocs_config.config_file_path).parent), directory_urls=mkdocs_config.use_directory_urls)

@@ -40,18 +40,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the repository is not an installed package
     sys.path.insert(0, str(ROOT))
 
-from markupsafe import Markup  # noqa: E402
-from mkdocs.exceptions import PluginError  # noqa: E402
+from markupsafe import Markup
+from mkdocs.exceptions import PluginError
 
-from generator.errors import GeneratorError  # noqa: E402
-from sitegen import head  # noqa: E402
-from sitegen import parallel  # noqa: E402
-from sitegen.catalog import PaperEntry, paper_entry  # noqa: E402
-from sitegen.postprocess import BODY_END, collapse_indentation, search_document  # noqa: E402
-from sitegen.rawhtml import resolve_md_links, restore, set_aside  # noqa: E402
-from sitegen.search import BackgroundIndexer  # noqa: E402
-from sitegen.settings import SiteInfo, load_site_config, site_info  # noqa: E402
-from sitegen.sitemap import sitemap_documents  # noqa: E402
+from generator.errors import GeneratorError
+from sitegen import head, parallel
+from sitegen.catalog import PaperEntry, paper_entry
+from sitegen.postprocess import BODY_END, collapse_indentation, search_document
+from sitegen.rawhtml import resolve_md_links, restore, set_aside
+from sitegen.search import BackgroundIndexer
+from sitegen.settings import SiteInfo, load_site_config, site_info
+from sitegen.sitemap import sitemap_documents
 
 log = logging.getLogger("mkdocs.sitegen")
 

@@ -216,7 +216,6 @@ def home_page(ctx: Context) -> str:
         )
     else:
         top = [catalog.papers[i] for i in latest.papers if i in catalog.papers][:HOME_TOP]
-        day_href = ctx.rel(here, latest.path)
         body.append(f"## Latest: {md_inline(latest.title)}\n")
         items = [paper_item(ctx, here, paper, score_badge=True) for paper in top]
         body.append(html_block('<ol class="paper-list paper-list--ranked">\n' + "\n".join(items) + "\n</ol>"))
@@ -423,7 +422,7 @@ def categories_index(ctx: Context) -> str:
     if not ctx.categories:
         body.append("No papers yet, so no categories.\n")
     else:
-        body.append(f"Every arXiv category of the archived papers (primary or cross-listed); the ones config.yml follows first.\n")
+        body.append("Every arXiv category of the archived papers (primary or cross-listed); the ones config.yml follows first.\n")
         rows = []
         for topic in ctx.categories:
             name = category_name(topic.key)
@@ -459,7 +458,6 @@ STATS_TOP = 20
 
 
 def stats_page(ctx: Context) -> str:
-    here = paths.STATS_PATH
     catalog = ctx.catalog
     days = list(catalog.days)
     per_month: Counter = Counter(month_of(p.announced) for p in catalog.papers.values())
@@ -512,8 +510,10 @@ def feeds_page(ctx: Context) -> str:
     here = paths.FEEDS_PATH
     body = [
         "# Feeds\n",
-        "Subscribe in any feed reader: every item carries the paper's authors, abstract and, when there is one, "
-        "its AI summary. Each feed holds the latest papers (the whole archive stays on this site).\n",
+        (
+            "Subscribe in any feed reader: every item carries the paper's authors, abstract and, when there is one, "
+            "its AI summary. Each feed holds the latest papers (the whole archive stays on this site).\n"
+        ),
     ]
     rows = [f'<tr><td>All papers</td><td>{len(ctx.catalog.papers):,}</td><td>{_feed_links(ctx, here, "all")}</td></tr>']
     body.append("## Everything\n")

@@ -6,7 +6,6 @@ hostile paper and an old-style id (tests/sitekit.py); each test reads the built 
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -14,7 +13,6 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlparse
 
 import feedparser
-import pytest
 
 from generator import paths
 from generator.config import load_config
@@ -22,8 +20,15 @@ from generator.render import bibtex
 from generator.taxonomy import category_name
 from sitegen.catalog import read_catalog
 from tests.sitekit import (
-    HOSTILE_ABSTRACT, HOSTILE_AUTHORS, HOSTILE_ID, HOSTILE_TITLE, OLD_STYLE_ID, SUMMARIZED, SUMMARY_ONLY_WORD,
-    build_site, parse_page, read_paper,
+    HOSTILE_ABSTRACT,
+    HOSTILE_AUTHORS,
+    HOSTILE_ID,
+    HOSTILE_TITLE,
+    OLD_STYLE_ID,
+    SUMMARIZED,
+    build_site,
+    parse_page,
+    read_paper,
 )  # fmt: skip
 
 SITE_URL = "http://127.0.0.1:8000/"  # demo/config.yml's site.url
@@ -39,7 +44,7 @@ def html_pages(site: Path) -> list[Path]:
 
 def url_of(site: Path, page: Path) -> str:
     rel = page.relative_to(site).as_posix()
-    return rel[: -len("index.html")] if rel.endswith("index.html") else rel
+    return rel.removesuffix("index.html")
 
 
 def test_search_index_holds_the_papers_only(built_site, fixture_archive):
