@@ -112,7 +112,10 @@ def on_pre_build(config):
     STATE.__init__()
     STATE.site, STATE.command, STATE.dirty = kept
     STATE.timings["start"] = time.monotonic()
-    STATE.indexer = BackgroundIndexer(Path(config.site_dir))
+    if STATE.dirty:  # `--dirty` rebuilds only changed pages: an index of those alone would lose the rest
+        log.info("sitegen: a --dirty build keeps the search index of the last full build")
+    else:
+        STATE.indexer = BackgroundIndexer(Path(config.site_dir))
 
 
 def on_build_error(error):

@@ -14,9 +14,9 @@ The main process skips the workers' pages by wrapping MkDocs' `_populate_page` a
 `_build_page` (mkdocs 1.6, which is frozen). It also puts off its pages that are
 not papers (days, derived pages) until the paper pages are done, so that they are
 built while Pagefind writes its index, which it can only do once it has seen
-every paper. Only on Linux with fork, for `mkdocs build` (not `serve`, not
-`--dirty`), and only for archives large enough to gain from it (or when
-$ARCHIVE_BUILD_JOBS asks for it); everything else builds the ordinary way.
+every paper. Only on Linux with fork, for `mkdocs build` and `gh-deploy` (not
+`serve`, not `--dirty`), and only for archives large enough to gain from it (or
+when $ARCHIVE_BUILD_JOBS asks for it); everything else builds the ordinary way.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def plan_shares(papers: int, processes: int) -> list[int]:
 
 def worker_count(command: str, dirty: bool, papers: int, environ=os.environ) -> int:
     """Worker processes to fork (0: build in this process only)."""
-    if command != "build" or dirty or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+    if command not in ("build", "gh-deploy") or dirty or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         return 0
     jobs = environ.get(JOBS_ENV, "")
     if jobs.isdigit() and int(jobs) >= 1:

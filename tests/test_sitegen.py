@@ -228,6 +228,7 @@ def test_shares_split_the_papers_evenly():
 
 def test_workers_only_for_large_archives_built_once(monkeypatch):
     assert worker_count("serve", False, 10_000, environ={}) == 0
+    assert worker_count("gh-deploy", False, 10_000, environ={"ARCHIVE_BUILD_JOBS": "3"}) == 2
     assert worker_count("build", True, 10_000, environ={}) == 0
     assert worker_count("build", False, 100, environ={}) == 0
     assert worker_count("build", False, 100, environ={"ARCHIVE_BUILD_JOBS": "2"}) == 1
