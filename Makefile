@@ -7,7 +7,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: setup demo demo-build test browser clean
+# mkdocs-gen-files and Material print notices about MkDocs' future on every build;
+# they are not warnings about this site (`mkdocs build --strict` passes): keep logs readable.
+export DISABLE_MKDOCS_2_WARNING := true
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: setup demo demo-build site serve test browser bench clean
 
 setup: $(VENV)/.installed
 
@@ -17,12 +22,21 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
+# The demo archive (recorded arXiv data, real generator) and its site, outside docs/.
 demo-build: setup
 	$(BIN)/python -m demo.build --out demo/build
+	ARCHIVE_DOCS=demo/build/docs ARCHIVE_CONFIG=demo/config.yml $(BIN)/mkdocs build --strict --site-dir demo/build/site
 
 demo: demo-build
-	@echo "Demo archive in demo/build/docs. Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory demo/build/docs $(PORT)
+	@echo "Demo site built in demo/build/site. Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory demo/build/site $(PORT)
+
+# The real archive in docs/ (what GitHub Pages publishes), and its live preview.
+site: setup
+	$(BIN)/mkdocs build --strict
+
+serve: setup
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
 
 browser:
 	@sh scripts/install-chromium.sh
@@ -30,5 +44,8 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest
 
+bench: setup
+	$(BIN)/python -m benchmarks.site_build --papers 1000 10000
+
 clean:
-	rm -rf $(VENV) demo/build site .pytest_cache
+	rm -rf $(VENV) demo/build site benchmarks/out tests/artifacts .pytest_cache

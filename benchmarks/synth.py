@@ -1,77 +1,179 @@
-"""Synthesize realistic archives for benchmarks: real arXiv abstracts, many days, many ids.
+"""Synthesize a realistic archive of N papers for the site and search benchmarks.
 
-Papers are built from the 100 recorded API entries in tests/fixtures/arxiv (real
-titles, authors and abstracts, with their math and accents), spread over days
-and categories, written through the generator's own renderer so the pages are
-exactly what a real archive holds.
+Text comes from recorded real arXiv responses (tests/fixtures/arxiv/): titles,
+abstracts and author names of ~200 real papers, recombined so that every synthetic
+paper has an abstract-length, real-looking text and a unique id. Pages are written
+by the generator's own renderer (generator.render), so they have exactly the
+archive format; categories follow a realistic spread (configured categories as
+primaries, cross-lists from ~40 others), tags come from scoring the text with the
+demo config's keywords, half of the papers carry an AI summary block, and papers
+are spread over weekdays at ~30 a day like a real archive.
+
+    python -m benchmarks.synth --papers 10000 --out benchmarks/out/archive-10000
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
-from dataclasses import replace
+import re
+import shutil
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from arxiv import _feed  # the arxiv package's own parser of recorded API responses
+import feedparser
 
-from generator.archive import Archive
-from generator.fetch import _from_result
-from generator.models import Day, DayCounts, Paper, Score, Summary
-from generator.paths import day_path, paper_path
-from generator.render import render_day, render_paper
+from generator import paths
+from generator.config import load_config
+from generator.feed import parse_announcements
+from generator.models import Announcement, Day, DayCounts, Paper, Score, Summary
+from generator.render import html_text, render_day, render_paper
+from generator.select import score
+from generator.texclean import clean_name, clean_tex
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "arxiv"
-CATEGORIES = ["cs.AI", "cs.CL", "cs.DC", "cs.LG", "stat.ML", "cs.CV", "cs.IR", "math.OC"]
-KEYWORDS = ["LLM", "Inference", "Training", "Attention", "Sparse", "Quantization", "Efficient", "Parallel",
-            "Distributed", "Kernel", "Decoding", "Throughput", "Network", "Hardware", "Optimization", "Scalable"]  # fmt: skip
-SUMMARY_HTML = (
-    "<h3>1. Contributions</h3><p>{title} proposes a method and shows it on standard benchmarks.</p>"
-    "<h3>2. Setup</h3><ul><li>Datasets: public benchmarks</li><li>Baselines: strong prior work</li></ul>"
-    "<h3>3. Results</h3><p>Improves the main metric by a few points; ablations confirm each part matters.</p>"
-    "<h3>4. Conclusions</h3><p>Limitations: compute cost; future work: larger scales.</p>"
-)
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "arxiv"
+CONFIG = ROOT / "demo" / "config.yml"
+
+API_RECORDINGS = [
+    "api2026_search_all-testing_start0_max100.xml",
+    "api2026_search_cat_cs.LG_OR_cs.AI_max20.xml",
+    "api2026_search_cat_cs.CL_max3.xml",
+]
+RSS_RECORDINGS = [
+    "rss_quant-ph_2025-04-28.xml",
+    "rss_cs_AI_2026-04-27_trimmed3.xml",
+    "rss_cs_CL_2026-04-27_trimmed3.xml",
+    "rss_cs_LG_2026-04-27_trimmed3.xml",
+    "rss_cs.LG+cs.AI+cs.CL+stat.ML_2026-09-24_trimmed4.xml",
+]
+PRIMARIES = ["cs.LG"] * 5 + ["cs.CL"] * 3 + ["cs.AI"] * 3 + ["stat.ML", "quant-ph", "cs.DC", "cs.CV"]
+CROSS = [
+    "cs.AI", "cs.CL", "cs.LG", "cs.CV", "cs.DC", "cs.AR", "cs.PF", "cs.NE", "cs.IR", "cs.RO", "cs.SE",
+    "cs.CR", "cs.HC", "cs.MA", "cs.SY", "cs.IT", "cs.DS", "cs.NI", "cs.OS", "cs.PL", "stat.ML", "stat.ME",
+    "stat.CO", "stat.AP", "math.OC", "math.NA", "math.ST", "math.PR", "eess.SP", "eess.AS", "eess.IV",
+    "eess.SY", "physics.comp-ph", "physics.data-an", "cond-mat.dis-nn", "q-bio.NC", "q-bio.QM", "q-fin.CP",
+    "quant-ph", "econ.EM",
+]  # fmt: skip
+SECTIONS = ["Contributions", "Data and setup", "Results and ablations", "Conclusions and limits"]
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
-def recorded_announcements():
-    parsed = _feed.parse((FIXTURES / "api2026_search_all-testing_start0_max100.xml").read_bytes())
-    out = []
-    for result in parsed.results:
-        ann = _from_result(result, dt.date(2026, 1, 1), "new")
-        if ann is not None:
-            out.append(ann)
-    return out
+@dataclass(frozen=True)
+class Source:
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
 
 
-def synthesize(docs: Path, papers: int, *, per_day: int = 30, seed: int = 7, summarized_every: int = 2, end: dt.date = dt.date(2026, 9, 23)) -> list[dt.date]:
-    """Write `papers` paper pages and their day pages into docs/; return the days, oldest first."""
-    rng = random.Random(seed)
-    base = recorded_announcements()
-    archive = Archive(docs)
-    days: list[dt.date] = []
-    day = end
-    while len(days) * per_day < papers:
+def load_sources() -> list[Source]:
+    """Titles, abstracts and authors of the real papers in the recordings."""
+    sources: list[Source] = []
+    for name in API_RECORDINGS:
+        for entry in feedparser.parse((FIXTURES / name).read_bytes()).entries:
+            if entry.get("title", "").strip() == "Error":
+                continue
+            sources.append(Source(clean_tex(entry.title), clean_tex(entry.summary), tuple(clean_name(a.name) for a in entry.authors)))
+    for name in RSS_RECORDINGS:
+        for ann in parse_announcements((FIXTURES / name).read_bytes(), source=name).announcements:
+            sources.append(Source(ann.title, ann.abstract, ann.authors))
+    return [s for s in sources if len(s.abstract) > 300 and s.authors]
+
+
+def weekdays(start: dt.date):
+    day = start
+    while True:
         if day.weekday() < 5:
-            days.append(day)
-        day -= dt.timedelta(days=1)
-    days.reverse()
-    serial = 0
-    for day in days:
-        listed = []
-        for _ in range(min(per_day, papers - serial)):
-            serial += 1
-            source = base[serial % len(base)]
-            yymm = f"{day:%y%m}"
-            arxiv_id = f"{yymm}.{10000 + serial % 90000:05d}"
-            cats = tuple(dict.fromkeys([rng.choice(CATEGORIES)] + rng.sample(CATEGORIES, rng.randint(0, 2))))
-            matched = tuple(sorted(rng.sample(KEYWORDS, rng.randint(2, 5)), key=KEYWORDS.index))
-            ann = replace(source, arxiv_id=arxiv_id, version=1, categories=cats, primary_category=cats[0], announced=day)
+            yield day
+        day += dt.timedelta(days=1)
+
+
+def summary_html(rng: random.Random, sentences: list[str], arxiv_id: str) -> str:
+    """A four-part summary block like the summarizer's (sanitized HTML)."""
+    parts = []
+    for heading in SECTIONS:
+        items = rng.sample(sentences, k=min(len(sentences), 2))
+        lis = "".join(f"<li>{html_text(s)}</li>" for s in items)
+        parts.append(f"<p><strong>{heading}</strong></p>\n<ul>{lis}</ul>")
+    # A word that appears only in the summary (the search benchmark looks it up).
+    parts.append(f"<p>Summary marker: <em>synthsum{arxiv_id.replace('.', '')}</em></p>")
+    return "\n".join(parts)
+
+
+def synthesize(count: int, out: Path, seed: int = 20260924, start: dt.date = dt.date(2021, 1, 4), per_day: int = 30) -> Path:
+    """Write an archive of `count` papers into out/docs (replacing it); return that folder."""
+    rng = random.Random(seed)
+    config = load_config(CONFIG, environ={})
+    sources = load_sources()
+    author_pool = sorted({a for s in sources for a in s.authors})
+    sentence_pool = [s for src in sources for s in _SENTENCE.split(src.abstract) if 40 < len(s) < 400]
+    docs = out / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir(parents=True)
+    serial: dict[str, int] = {}
+    made = 0
+    for day in weekdays(start):
+        if made >= count:
+            break
+        if rng.random() < 0.03:  # holidays: a day page saying nothing was announced
+            _write(docs, paths.day_path(day), render_day(Day(day, (), DayCounts())))
+            continue
+        todays = min(count - made, max(1, int(rng.gauss(per_day, 6))))
+        papers = []
+        for _ in range(todays):
+            src = sources[made % len(sources)]
+            other = rng.choice(sentence_pool)
+            yymm = f"{day.year % 100:02d}{day.month:02d}"
+            serial[yymm] = serial.get(yymm, 0) + rng.randint(1, 40)
+            arxiv_id = f"{yymm}.{serial[yymm]:05d}"
+            primary = rng.choice(PRIMARIES)
+            cross = rng.sample(CROSS, k=rng.choice([0, 1, 1, 2, 2, 3]))
+            categories = tuple(dict.fromkeys([primary, *cross]))
+            authors = tuple(rng.sample(author_pool, k=min(len(author_pool), rng.randint(1, 9))))
+            ann = Announcement(
+                arxiv_id=arxiv_id, version=rng.choice([1, 1, 1, 2]), title=src.title, abstract=f"{src.abstract} {other}",
+                authors=authors, categories=categories, primary_category=primary, announce_type=rng.choice(["new", "new", "new", "cross"]),
+                announced=day, comment=f"{rng.randint(6, 40)} pages, {rng.randint(1, 12)} figures",
+            )  # fmt: skip
+            value, matched = score(ann, config.keywords)
+            if not matched:
+                matched = (rng.choice(config.keywords).name,)
+                value = 1.0
             summary = None
-            if serial % summarized_every == 0:
-                summary = Summary("qwen-long", "fulltext", "0" * 64, f"{day}T21:00:00Z", 1, SUMMARY_HTML.format(title="The paper"))
-            listed.append(Paper(ann, Score(float(len(matched)) + 0.5, matched), day, "new", None, summary))
-        listed.sort(key=lambda p: (-p.score.value, p.arxiv_id))
-        pages = {paper_path(p.arxiv_id): render_paper(p) for p in listed}
-        pages[day_path(day)] = render_day(Day(day, tuple(listed), DayCounts(400, 60, len(listed), sum(p.summary is not None for p in listed))))
-        archive.write(pages)
-    return days
+            if made % 2 == 0:
+                sentences = _SENTENCE.split(ann.abstract)
+                summary = Summary(
+                    model="qwen-long", input=rng.choice(["fulltext", "abstract"]), prompt_sha256="0" * 64,
+                    created=f"{day.isoformat()}T06:00:00Z", version=ann.version, html=summary_html(rng, sentences, arxiv_id),
+                )  # fmt: skip
+            paper = Paper(ann, Score(value, matched), day, ann.announce_type, None, summary)
+            papers.append(paper)
+            _write(docs, paths.paper_path(arxiv_id), render_paper(paper))
+            made += 1
+        papers.sort(key=lambda p: (-p.score.value, p.arxiv_id))
+        counts = DayCounts(fetched=len(papers) * 8, matched=len(papers), listed=len(papers), summarized=sum(p.summary is not None for p in papers))
+        _write(docs, paths.day_path(day), render_day(Day(day, tuple(papers), counts)))
+    return docs
+
+
+def _write(docs: Path, relpath, text: str) -> None:
+    target = docs.joinpath(*relpath.parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--papers", type=int, default=1000)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    started = time.monotonic()
+    docs = synthesize(args.papers, args.out)
+    print(f"{args.papers} papers written to {docs} in {time.monotonic() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -61,9 +61,8 @@ def main() -> None:
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp, ArxivReplay() as replay:
             tmp_path = Path(tmp)
-            docs = tmp_path / "docs"
             started = time.perf_counter()
-            synthesize(docs, size)
+            docs = synthesize(size, tmp_path)
             synth_time = time.perf_counter() - started
             config = write_config(tmp_path / "config.yml")
             replay.serve_day(args.feed)

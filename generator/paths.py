@@ -1,8 +1,9 @@
 """Where every page of the archive lives inside docs/: the one place for path formats.
 
-The generator writes papers and days; the site's build script derives category,
-tag, archive, stats and feed pages. Both use these helpers, so a link written in
-a paper page always names the page the build generates.
+The generator writes papers and days; the site's build script (sitegen/) derives
+the home, archive, category, tag, stats, feeds and search pages and the feed files.
+Both use these helpers, so a link written in a paper page always names the page
+the build generates.
 """
 
 from __future__ import annotations
@@ -56,6 +57,80 @@ def category_path(code: str) -> PurePosixPath:
 def tag_path(tag: str) -> PurePosixPath:
     """Index page of one tag: `tags/mixture-of-experts/index.md`."""
     return PurePosixPath("tags", slug(tag), "index.md")
+
+
+def category_month_path(code: str, month: str, part: int = 1) -> PurePosixPath:
+    """One month of a large category: `categories/cs.LG/2026-04.md`, then `2026-04-part-2.md`."""
+    return _month_page(category_path(code), month, part)
+
+
+def tag_month_path(tag: str, month: str, part: int = 1) -> PurePosixPath:
+    """One month of a large tag: `tags/llm/2026-04.md`, then `2026-04-part-2.md`."""
+    return _month_page(tag_path(tag), month, part)
+
+
+def _month_page(index: PurePosixPath, month: str, part: int) -> PurePosixPath:
+    if not re.fullmatch(r"\d{4}-\d{2}", month) or part < 1:
+        raise ValueError(f"not a month page: {month!r} part {part}")
+    return index.parent / (f"{month}.md" if part == 1 else f"{month}-part-{part}.md")
+
+
+# Pages derived at build time, one each.
+HOME_PATH = PurePosixPath("index.md")
+ARCHIVE_PATH = PurePosixPath("archive", "index.md")
+CATEGORIES_PATH = PurePosixPath("categories", "index.md")
+TAGS_PATH = PurePosixPath("tags", "index.md")
+STATS_PATH = PurePosixPath("stats", "index.md")
+FEEDS_PATH = PurePosixPath("feeds", "index.md")
+SEARCH_PATH = PurePosixPath("search", "index.md")
+
+FEED_FORMATS = ("rss", "atom")
+
+
+def feed_path(kind: str, key: str = "", fmt: str = "rss") -> PurePosixPath:
+    """A feed file: `feeds/all.rss.xml`, `feeds/categories/cs.LG.atom.xml`, `feeds/tags/llm.rss.xml`."""
+    if fmt not in FEED_FORMATS:
+        raise ValueError(f"unknown feed format {fmt!r}")
+    if kind == "all":
+        return PurePosixPath("feeds", f"all.{fmt}.xml")
+    if kind == "category":
+        return PurePosixPath("feeds", "categories", f"{category_path(key).parent.name}.{fmt}.xml")
+    if kind == "tag":
+        return PurePosixPath("feeds", "tags", f"{slug(key)}.{fmt}.xml")
+    raise ValueError(f"unknown feed kind {kind!r}")
+
+
+def page_url(page: PurePosixPath, directory_urls: bool = True) -> str:
+    """URL of a docs/ page relative to the site root, as MkDocs builds it.
+
+    `papers/2609/2609.26811.md` → `papers/2609/2609.26811/` (or `….html` without
+    directory URLs); `categories/cs.LG/index.md` → `categories/cs.LG/`; other files keep
+    their name (`feeds/all.rss.xml`).
+    """
+    if page.suffix != ".md":
+        return str(page)
+    if page.stem in ("index", "README"):
+        parent = "" if str(page.parent) == "." else str(page.parent) + "/"
+        return parent if directory_urls else parent + "index.html"
+    if directory_urls:
+        return str(page.with_suffix("")) + "/"
+    return str(page.with_suffix(".html"))
+
+
+def relative_url(from_page: PurePosixPath, to_page: PurePosixPath, directory_urls: bool = True) -> str:
+    """Relative URL from one built page to another, for links written as HTML (not rewritten by MkDocs)."""
+    here = page_url(from_page, directory_urls)
+    base = here[: here.rfind("/") + 1]  # the folder the page is served from
+    base_parts = base.strip("/").split("/") if base else []
+    target = page_url(to_page, directory_urls)
+    target_parts = target.split("/")
+    common = 0
+    while common < len(base_parts) and common < len(target_parts) - 1 and base_parts[common] == target_parts[common]:
+        common += 1
+    up = [".."] * (len(base_parts) - common)
+    rest = target_parts[common:]
+    joined = "/".join(up + rest)
+    return joined or "./"
 
 
 def relative_link(from_page: PurePosixPath, to_page: PurePosixPath) -> str:

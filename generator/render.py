@@ -170,10 +170,10 @@ def _bibtex_value(value: str) -> str:
     return value if depth == 0 else value.replace("{", "(").replace("}", ")")
 
 
-def _category_links(page: PurePosixPath, codes: tuple[str, ...], primary: str) -> list[dict[str, str]]:
+def _category_links(page: PurePosixPath, codes: tuple[str, ...], primary: str, escape=md_inline) -> list[dict[str, str]]:
     return [
         {
-            "label": md_inline(f"{code} — {category_name(code)}" if code == primary else code),
+            "label": escape(f"{code} — {category_name(code)}" if code == primary else code),
             "href": paths.relative_link(page, paths.category_path(code)),
             "primary": "yes" if code == primary else "",
         }
@@ -181,8 +181,8 @@ def _category_links(page: PurePosixPath, codes: tuple[str, ...], primary: str) -
     ]
 
 
-def _tag_links(page: PurePosixPath, tags: tuple[str, ...]) -> list[dict[str, str]]:
-    return [{"label": md_inline(tag), "href": paths.relative_link(page, paths.tag_path(tag))} for tag in tags]
+def _tag_links(page: PurePosixPath, tags: tuple[str, ...], escape=md_inline) -> list[dict[str, str]]:
+    return [{"label": escape(tag), "href": paths.relative_link(page, paths.tag_path(tag))} for tag in tags]
 
 
 def _authors_html(paper: Paper) -> str:
@@ -212,11 +212,11 @@ def render_paper(paper: Paper) -> str:
         announce_type=paper.announce_type,
         updated=paper.updated.isoformat() if paper.updated else None,
         updated_href=paths.relative_link(page, paths.day_path(paper.updated)) if paper.updated else None,
-        categories=_category_links(page, ann.categories, ann.primary_category),
+        categories=_category_links(page, ann.categories, ann.primary_category, escape=html_text),
         score=_format_score(paper.score.value),
-        keywords=_tag_links(page, paper.score.matched_keywords),
-        followed=_tag_links(page, paper.score.matched_authors),
-        links=links,
+        keywords=_tag_links(page, paper.score.matched_keywords, escape=html_text),
+        followed=_tag_links(page, paper.score.matched_authors, escape=html_text),
+        links={kind: html_text(url) for kind, url in links.items()},
         abstract=html_text(ann.abstract),
         comment=html_text(ann.comment) if ann.comment else None,
         journal_ref=html_text(ann.journal_ref) if ann.journal_ref else None,

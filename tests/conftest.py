@@ -90,3 +90,39 @@ def _no_proxy(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     yield
     os.environ.pop("PYTEST_CURRENT_CONFIG", None)
+
+
+# -- the site (sitegen/, mkdocs.yml): one fixture archive and one build per session ------------
+
+
+@pytest.fixture(scope="session")
+def fixture_archive(tmp_path_factory):
+    """The demo archive (real CLI on recorded data) plus summaries, a hostile paper, an old-style id."""
+    from tests.sitekit import make_fixture_archive
+
+    return make_fixture_archive(tmp_path_factory.mktemp("archive"))
+
+
+@pytest.fixture(scope="session")
+def built_site(fixture_archive, tmp_path_factory):
+    """`mkdocs build --strict` of the fixture archive: the site folder (the build log is site/../build.log)."""
+    from tests.sitekit import build_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = build_site(fixture_archive.docs, fixture_archive.config, out)
+    (out.parent / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright (the test fails, never skips, when it is missing)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.sitekit import chromium_launch_options
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**chromium_launch_options())
+        yield browser
+        browser.close()

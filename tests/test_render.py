@@ -149,3 +149,16 @@ def test_category_pages_stay_in_their_folder():
         assert len(path.parts) == 3 and path.parts[0] == "categories" and path.parts[2] == "index.md", code
         assert path.parts[1] not in ("", ".", "..") and not path.parts[1].startswith(".") and len(path.parts[1]) <= 100
     assert category_path("cs.LG").as_posix() == "categories/cs.LG/index.md"
+
+
+def test_paper_metadata_is_html_with_md_links_and_escaped_labels():
+    """The metadata list is raw HTML (the site sets it aside from the Markdown parser, see
+    sitegen/rawhtml.py); its links still name .md pages, its labels are HTML-escaped."""
+    paper = make_paper()
+    paper = Paper(paper.announcement, Score(3.5, ("<b>x</b> *y*",), ()), paper.announced, "new")
+    _, body = split_front_matter(render_paper(paper), "page")
+    meta_list = body[body.index('<ul class="paper-meta">') : body.index("</ul>")]
+    assert '<a href="../../categories/cs.LG/index.md">cs.LG — Machine Learning</a> (primary)' in meta_list
+    assert '<a href="../../tags/b-x-b-y/index.md">&lt;b&gt;x&lt;/b&gt; *y*</a>' in meta_list
+    assert '<a href="../../days/2026/2026-09-24.md">2026-09-24</a>' in meta_list
+    assert "<b>" not in meta_list

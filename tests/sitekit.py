@@ -1,0 +1,223 @@
+"""The site tests' fixture archive, site builds, loopback server and HTML helpers.
+
+The fixture archive is the demo's (the real CLI run on recorded arXiv data, by
+demo.build), plus what the recordings lack, written through the generator's own
+renderer and writer: AI summaries on a few papers (real summaries come from an
+LLM, another stage), a paper whose title, abstract and authors are hostile HTML,
+and an old-style arXiv id with TeX math in its title.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+from demo.build import build_archive
+from generator.archive import Archive, paper_from_page, split_front_matter
+from generator.models import Announcement, Day, DayCounts, Paper, Score, Summary
+from generator.paths import day_path, paper_path
+from generator.render import render_day, render_paper
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_CONFIG = ROOT / "demo" / "config.yml"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+SUMMARIZED = ("2504.18298", "2604.26837", "2609.26811")
+SUMMARY_ONLY_WORD = "zygomorphic"
+"""A word that appears in one paper's AI summary and nowhere else in the archive."""
+HOSTILE_ID = "2609.99901"
+HOSTILE_TITLE = 'Evil </title><script>alert("title")</script> <img src=x onerror=alert(1)> "q" & $a<b$'
+HOSTILE_ABSTRACT = "Abstract <img src=x onerror=alert(3)> <script>alert(4)</script> with math $x_1 < y$ and an ampersand &amp; too."
+HOSTILE_AUTHORS = ("<b>Bold</b> O'Brien", 'Quote "Q" Person')
+OLD_STYLE_ID = "hep-th/9901001"
+OLD_STYLE_TITLE = r"Spectra of $\mathcal{N}=4$ theories and \(SU(N_c)\) at large $N_c$"
+EXTRA_DAY = dt.date(2026, 9, 25)
+
+
+@dataclass(frozen=True)
+class FixtureArchive:
+    docs: Path
+    config: Path
+
+
+def summary_html(arxiv_id: str) -> str:
+    """A four-part summary like the summarizer's, as sanitized HTML."""
+    marker = f" The {SUMMARY_ONLY_WORD} schedule is its key idea." if arxiv_id == SUMMARIZED[1] else ""
+    return (
+        "<p><strong>Contributions</strong></p><ul><li>A new method for the stated problem." + marker + "</li></ul>\n"
+        "<p><strong>Data and setup</strong></p><ul><li>Experiments on the benchmarks named in the paper.</li></ul>\n"
+        "<p><strong>Results and ablations</strong></p><ul><li>Better than the baselines, with math $O(n \\log n)$.</li></ul>\n"
+        "<p><strong>Conclusions and limits</strong></p><ul><li>Limits are discussed.</li></ul>"
+    )
+
+
+def _extra_papers() -> list[Paper]:
+    hostile = Announcement(
+        arxiv_id=HOSTILE_ID, version=1, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT, authors=HOSTILE_AUTHORS,
+        categories=("cs.LG", "cs.CR"), primary_category="cs.LG", announce_type="new", announced=EXTRA_DAY,
+    )  # fmt: skip
+    old_style = Announcement(
+        arxiv_id=OLD_STYLE_ID, version=2, title=OLD_STYLE_TITLE,
+        abstract=r"We compute $\langle O \rangle$ for Efficient Training at $N_c \to \infty$ with \(g^2 N_c\) fixed.",
+        authors=("Jérôme Gauntlett", "Zoë Ångström"), categories=("hep-th", "cs.LG"), primary_category="hep-th",
+        announce_type="cross", announced=EXTRA_DAY, doi="10.1000/xyz(1)",
+    )  # fmt: skip
+    return [
+        Paper(hostile, Score(4.0, ("Training", "Efficient")), EXTRA_DAY, "new"),
+        Paper(old_style, Score(3.0, ("Training", "Efficient")), EXTRA_DAY, "cross"),
+    ]
+
+
+def make_fixture_archive(root: Path) -> FixtureArchive:
+    """The demo archive plus summaries, a hostile paper and an old-style id, in root/docs."""
+    docs = build_archive(root, quiet=True)
+    archive = Archive(docs)
+    pages: dict = {}
+    touched_days: set[dt.date] = set()
+    for arxiv_id in SUMMARIZED:
+        paper = archive.read_paper(arxiv_id)
+        assert paper is not None, f"the demo archive lost {arxiv_id}"
+        summary = Summary("qwen-long", "abstract", "0" * 64, f"{paper.announced.isoformat()}T06:00:00Z", paper.announcement.version, summary_html(arxiv_id))
+        pages[paper_path(arxiv_id)] = render_paper(replace(paper, summary=summary))
+        touched_days.add(paper.announced)
+    archive.write(pages)
+    # Day pages show which papers have a summary and count them: rewrite those days.
+    day_pages = {}
+    for day in sorted(touched_days):
+        meta, _ = split_front_matter((docs / day_path(day)).read_text(encoding="utf-8"), str(day))
+        papers = tuple(archive.read_paper(str(i)) for i in meta["papers"])
+        counts = DayCounts(meta["counts"]["fetched"], meta["counts"]["matched"], len(papers), sum(p.summary is not None for p in papers))
+        day_pages[day_path(day)] = render_day(Day(day, papers, counts))
+    archive.write(day_pages)
+    extra = _extra_papers()
+    archive.write({**{paper_path(p.arxiv_id): render_paper(p) for p in extra}, day_path(EXTRA_DAY): render_day(Day(EXTRA_DAY, tuple(extra), DayCounts(9, 2, 2, 0)))})
+    return FixtureArchive(docs, DEMO_CONFIG)
+
+
+def build_site(docs: Path, config: Path, out: Path, jobs: int | None = None) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of this archive into `out`, as a user runs it."""
+    env = {**os.environ, "ARCHIVE_DOCS": str(docs), "ARCHIVE_CONFIG": str(config), "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("ARCHIVE_BUILD_JOBS", None)
+    if jobs is not None:
+        env["ARCHIVE_BUILD_JOBS"] = str(jobs)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def read_paper(docs: Path, arxiv_id: str) -> Paper:
+    return paper_from_page((docs / paper_path(arxiv_id)).read_text(encoding="utf-8"), arxiv_id)
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    """Serve a folder on 127.0.0.1 (a free port); yield the base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class PageParser(HTMLParser):
+    """Links, ids, meta tags and elements of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str]] = []  # (attribute, value)
+        self.ids: set[str] = set()
+        self.meta: list[tuple[str, str]] = []
+        self.alternates: list[dict[str, str]] = []
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self._title: list[str] | None = None
+        self.title = ""
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, attributes))
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        for name in ("href", "src"):
+            if name in attributes and tag in ("a", "link", "script", "img", "iframe", "source"):
+                self.links.append((name, attributes[name]))
+        if tag == "meta" and "name" in attributes:
+            self.meta.append((attributes["name"], attributes.get("content", "")))
+        if tag == "link" and attributes.get("rel") == "alternate":
+            self.alternates.append(attributes)
+        if tag == "title":
+            self._title = []
+
+    def handle_data(self, data):
+        if self._title is not None:
+            self._title.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "title" and self._title is not None:
+            self.title = "".join(self._title)
+            self._title = None
+
+
+def parse_page(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def chromium_launch_options() -> dict:
+    """Playwright launch options for Debian's chromium; fail (never skip) when it is missing."""
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (`make browser` or `apt-get install chromium`)"
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+class Reader:
+    """A browser page that records every request, failure and console error."""
+
+    def __init__(self, browser, base: str, **context):
+        self.base = base
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.failures: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("response", lambda r: self.failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        # A request cut short because the reader moved on to another page is no failure.
+        self.page.on("requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "") else self.failures.append(f"failed {r.url}: {r.failure}"))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+    def close(self) -> None:
+        self.context.close()
+
+    def assert_clean(self) -> None:
+        outside = [u for u in self.requests if not u.startswith(self.base)]
+        assert outside == [], f"requests left 127.0.0.1: {outside}"
+        assert self.failures == [], self.failures
+        assert self.errors == [], self.errors
+        assert self.dialogs == [], f"arXiv text ran as script: {self.dialogs}"

@@ -1,0 +1,310 @@
+"""The archive site, built for real: `mkdocs build --strict` of a fixture archive the generator made.
+
+One build per session (conftest.built_site) of the demo archive plus summaries, a
+hostile paper and an old-style id (tests/sitekit.py); each test reads the built files.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urljoin, urlparse
+
+import feedparser
+
+from generator import paths
+from generator.config import load_config
+from generator.render import bibtex
+from generator.taxonomy import category_name
+from sitegen.catalog import read_catalog
+from tests.sitekit import (
+    HOSTILE_ABSTRACT,
+    HOSTILE_AUTHORS,
+    HOSTILE_ID,
+    HOSTILE_TITLE,
+    OLD_STYLE_ID,
+    SUMMARIZED,
+    build_site,
+    parse_page,
+    read_paper,
+)  # fmt: skip
+
+SITE_URL = "http://127.0.0.1:8000/"  # demo/config.yml's site.url
+
+
+def page_file(site: Path, docs_path: PurePosixPath) -> Path:
+    return site / paths.page_url(docs_path) / "index.html" if docs_path.name.endswith(".md") else site / str(docs_path)
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.relative_to(site).parts)
+
+
+def url_of(site: Path, page: Path) -> str:
+    rel = page.relative_to(site).as_posix()
+    return rel.removesuffix("index.html")
+
+
+def test_search_index_holds_the_papers_only(built_site, fixture_archive):
+    """Pagefind indexed the paper pages (data-pagefind-body), not days, listings or the home page."""
+    import json
+
+    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert [language["page_count"] for language in entry["languages"].values()] == [len(read_catalog(fixture_archive.docs).papers)]
+    assert len(list((built_site / "pagefind" / "fragment").iterdir())) == 46
+
+
+def test_strict_build_logs_no_warning(built_site):
+    log = (built_site.parent / "build.log").read_text(encoding="utf-8")
+    assert "WARNING" not in log and "ERROR" not in log, log
+    assert "search index of 46 papers" in log  # Pagefind ran as the last step of the build
+
+
+def test_every_page_kind_is_built(built_site, fixture_archive):
+    catalog = read_catalog(fixture_archive.docs)
+    assert len(catalog.papers) == 46 and len(catalog.days) == 5
+    for derived in (paths.HOME_PATH, paths.ARCHIVE_PATH, paths.CATEGORIES_PATH, paths.TAGS_PATH, paths.STATS_PATH, paths.FEEDS_PATH):
+        assert page_file(built_site, derived).is_file(), derived
+    for paper in catalog.papers.values():
+        assert page_file(built_site, paper.path).is_file(), paper.path
+        for code in paper.categories:  # every category a paper page links to has its page
+            assert page_file(built_site, paths.category_path(code)).is_file(), code
+        for tag in paper.tags:
+            assert page_file(built_site, paths.tag_path(tag)).is_file(), tag
+    for day in catalog.days:
+        assert page_file(built_site, day.path).is_file(), day.path
+    assert (built_site / "papers" / "hep-th" / "9901001" / "index.html").is_file()  # old-style id, safe path
+
+
+def test_no_internal_link_is_broken(built_site):
+    pages = html_pages(built_site)
+    ids = {}
+    checked = 0
+    for page in pages:
+        parsed = parse_page(page)
+        ids[page] = parsed
+    for page, parsed in ids.items():
+        base = "http://site.test/" + url_of(built_site, page)
+        for attribute, value in parsed.links:
+            assert not value.lower().startswith("javascript:"), (page, value)
+            if value.startswith(SITE_URL):
+                value = "/" + value[len(SITE_URL) :]
+            target = urlparse(urljoin(base, value))
+            if target.netloc != "site.test":
+                continue  # arxiv.org, doi.org, Material's credit link
+            local = built_site / unquote(target.path).lstrip("/")
+            if target.path.endswith("/") or local.is_dir():
+                local = local / "index.html"
+            assert local.is_file(), f"{page.relative_to(built_site)}: {attribute}={value!r} points at a missing file"
+            assert not target.path.endswith(".md"), f"{page}: unresolved Markdown link {value!r}"
+            if target.fragment and local.suffix == ".html":
+                target_ids = ids[local].ids if local in ids else parse_page(local).ids
+                assert target.fragment in target_ids, f"{page}: {value!r} names a missing anchor"
+            checked += 1
+    assert checked > 2000
+
+
+def test_paper_page_links_to_its_day_categories_and_tags(built_site, fixture_archive):
+    paper = read_paper(fixture_archive.docs, "2504.18298")
+    here = paths.paper_path(paper.arxiv_id)
+    hrefs = {v for k, v in parse_page(page_file(built_site, here)).links if k == "href"}
+    assert paths.relative_url(here, paths.day_path(paper.announced)) in hrefs
+    for code in paper.announcement.categories:
+        assert paths.relative_url(here, paths.category_path(code)) in hrefs
+    for tag in paper.tags:
+        assert paths.relative_url(here, paths.tag_path(tag)) in hrefs
+
+
+def test_citation_meta_tags_let_zotero_save_the_paper(built_site, fixture_archive):
+    for arxiv_id in ("2504.18298", OLD_STYLE_ID, HOSTILE_ID):
+        paper = read_paper(fixture_archive.docs, arxiv_id)
+        meta = parse_page(page_file(built_site, paths.paper_path(arxiv_id))).meta
+        values = {}
+        for name, content in meta:
+            values.setdefault(name, []).append(content)
+        ann = paper.announcement
+        assert values["citation_title"] == [ann.title]  # the exact title, once the HTML is parsed
+        assert values["citation_author"] == list(ann.authors)
+        assert values["citation_publication_date"] == [paper.announced.strftime("%Y/%m/%d")]
+        assert values["citation_arxiv_id"] == [arxiv_id]
+        assert values["citation_pdf_url"] == [f"https://arxiv.org/pdf/{arxiv_id}v{ann.version}"]
+        assert values.get("citation_doi") == ([ann.doi] if ann.doi else None)
+
+
+def test_bibtex_block_is_the_generators_entry(built_site, fixture_archive):
+    for arxiv_id in ("2504.18298", OLD_STYLE_ID, HOSTILE_ID):
+        paper = read_paper(fixture_archive.docs, arxiv_id)
+        text = page_file(built_site, paths.paper_path(arxiv_id)).read_text(encoding="utf-8")
+        block = re.search(r'<code class="language-bibtex">(.*?)</code>', text, re.DOTALL)
+        assert block, arxiv_id
+        entry = html.unescape(block.group(1))
+        assert entry == bibtex(paper)
+        assert f"eprint={{{arxiv_id}}}" in entry and "archivePrefix={arXiv}" in entry
+
+
+def test_feeds_parse_and_carry_abstracts_and_summaries(built_site, fixture_archive):
+    catalog = read_catalog(fixture_archive.docs)
+    feeds = sorted(p for p in (built_site / "feeds").rglob("*.xml") if p.name != "sitemap.xml")
+    assert len(feeds) == 2 * (1 + len({c for p in catalog.papers.values() for c in p.categories}) + len({paths.slug(t) for p in catalog.papers.values() for t in p.tags}))
+    summarized_seen = set()
+    for feed_file in feeds:
+        parsed = feedparser.parse(feed_file.read_bytes())
+        assert not parsed.bozo, (feed_file, parsed.get("bozo_exception"))
+        assert parsed.version in ("rss20", "atom10")
+        assert parsed.entries, feed_file
+        for entry in parsed.entries:
+            arxiv_id = entry.link.removeprefix(SITE_URL + "papers/").rstrip("/")
+            arxiv_id = arxiv_id.split("/", 1)[1] if not arxiv_id.startswith("hep-th") else arxiv_id
+            paper = catalog.papers[arxiv_id]
+            body = entry.content[0].value if parsed.version == "atom10" else entry.summary
+            assert html.escape(paper.abstract, quote=True) in body  # the abstract, as escaped text
+            assert entry.title == paper.title
+            if paper.summary_model:
+                assert "AI summary" in body and "Contributions" in body
+                summarized_seen.add(arxiv_id)
+        if feed_file.parent.name == "categories":
+            code = feed_file.name.split(".rss")[0].split(".atom")[0]
+            assert all(code in catalog.papers[e.link.rstrip("/").split("/")[-1]].categories for e in parsed.entries if "hep-th" not in e.link)
+    assert summarized_seen == set(SUMMARIZED)
+    everything = feedparser.parse((built_site / "feeds" / "all.rss.xml").read_bytes())
+    assert len(everything.entries) == 46  # fewer papers than the feed's cap: all of them
+    assert everything.feed.link == SITE_URL
+    dates = [e.published_parsed for e in everything.entries]
+    assert dates == sorted(dates, reverse=True)  # newest first
+
+
+def test_pages_advertise_their_feeds(built_site):
+    home = parse_page(built_site / "index.html").alternates
+    assert {(a["type"], a["href"]) for a in home} == {("application/rss+xml", "feeds/all.rss.xml"), ("application/atom+xml", "feeds/all.atom.xml")}
+    category = parse_page(built_site / "categories" / "cs.LG" / "index.html").alternates
+    assert {a["href"] for a in category} >= {"../../feeds/categories/cs.LG.rss.xml", "../../feeds/categories/cs.LG.atom.xml"}
+    feeds_page = (built_site / "feeds" / "index.html").read_text(encoding="utf-8")
+    assert 'href="categories/cs.LG.rss.xml"' in feeds_page and 'href="tags/training.atom.xml"' in feeds_page
+
+
+def test_sitemap_lists_every_page(built_site):
+    root = ET.parse(built_site / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = {e.text for e in root.findall("s:url/s:loc", ns)}
+    built = {SITE_URL + url_of(built_site, p) for p in html_pages(built_site) if p.name != "404.html"}
+    assert listed == built
+    assert SITE_URL + "papers/2504/2504.18298/" in listed and SITE_URL + "tags/training/" in listed
+    lastmods = {e.findtext("s:loc", namespaces=ns): e.findtext("s:lastmod", namespaces=ns) for e in root.findall("s:url", ns)}
+    assert lastmods[SITE_URL + "papers/2504/2504.18298/"] == "2025-04-28"
+    assert lastmods[SITE_URL + "days/2026/2026-09-24/"] == "2026-09-24"
+
+
+def test_hostile_title_abstract_and_authors_stay_text(built_site):
+    page = page_file(built_site, paths.paper_path(HOSTILE_ID))
+    text = page.read_text(encoding="utf-8")
+    assert "<script>alert" not in text and "<img src=x" not in text and "</title><script>" not in text
+    parsed = parse_page(page)
+    assert parsed.title.startswith(HOSTILE_TITLE)  # <title> holds the whole title as text
+    assert not any(tag == "img" for tag, _ in parsed.tags)
+    inline_scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", text, re.DOTALL)
+    assert len(inline_scripts) == 5 and not any("alert" in script for script in inline_scripts)  # Material's 3, 2 JSON configs
+    for shown in (HOSTILE_TITLE, HOSTILE_ABSTRACT, *HOSTILE_AUTHORS):
+        assert html.escape(shown, quote=False) in text or html.escape(shown) in text
+    for listing in (built_site / "index.html", built_site / "categories" / "cs.CR" / "index.html", built_site / "days" / "2026" / "2026-09-25" / "index.html"):
+        content = listing.read_text(encoding="utf-8")
+        assert "<script>alert" not in content and "<img src=x" not in content, listing
+    for feed in (built_site / "feeds" / "all.rss.xml", built_site / "feeds" / "categories" / "cs.CR.atom.xml"):
+        entry = next(e for e in feedparser.parse(feed.read_bytes()).entries if HOSTILE_ID in e.link)
+        assert entry.title == HOSTILE_TITLE
+        body = entry.content[0].value if "atom" in feed.name else entry.summary
+        assert "<script" not in body and "<img" not in body
+
+
+def test_category_and_tag_pages_list_their_papers_newest_first(built_site, fixture_archive):
+    catalog = read_catalog(fixture_archive.docs)
+    text = (built_site / "categories" / "cs.LG" / "index.html").read_text(encoding="utf-8")
+    assert f"cs.LG — {category_name('cs.LG')}" in text
+    index = (built_site / "categories" / "index.html").read_text(encoding="utf-8")
+    assert index.index(">cs.AI<") < index.index(">cs.SE<")  # followed categories first
+    for folder, wanted in (("categories/cs.LG", lambda p: "cs.LG" in p.categories), ("tags/training", lambda p: "Training" in p.tags)):
+        page = (built_site / folder / "index.html").read_text(encoding="utf-8")
+        expected = [p for p in catalog.newest_first() if wanted(p)]
+        listed = re.findall(r'<li><a href="\.\./\.\./papers/([^"]+)/">', page)
+        assert listed == [paths.page_url(p.path).removeprefix("papers/").rstrip("/") for p in expected], folder
+
+
+def test_home_shows_the_configuration_and_the_latest_day(built_site):
+    text = (built_site / "index.html").read_text(encoding="utf-8")
+    config = load_config(Path(__file__).resolve().parent.parent / "demo" / "config.yml", environ={})
+    assert "<strong>46</strong> papers" in text and "last updated <strong>2026-09-25</strong>" in text
+    for code in config.categories:
+        assert f">{code}<" in text
+    for keyword in config.keywords:
+        assert html.escape(keyword.name) in text
+    assert "Latest: Friday, 25 September 2026" in text
+    for target in ("archive/", "categories/", "tags/", "stats/", "feeds/"):
+        assert f'href="{target}"' in text
+
+
+def test_archive_index_goes_years_months_days_with_counts(built_site, fixture_archive):
+    text = (built_site / "archive" / "index.html").read_text(encoding="utf-8")
+    catalog = read_catalog(fixture_archive.docs)
+    assert text.index("2026 · ") < text.index("2025 · ")
+    assert "September 2026 · 5 papers" in text and "April 2025 · 26 papers" in text
+    for day in catalog.days:
+        assert f'href="../{paths.page_url(day.path)}"' in text
+
+
+def test_stats_page_embeds_its_numbers_and_chart_code(built_site):
+    text = (built_site / "stats" / "index.html").read_text(encoding="utf-8")
+    assert 'id="chart-days"' in text and 'id="chart-categories"' in text and 'id="chart-tags"' in text
+    assert "assets/vendor/chartjs/chart.umd.min.js" in text
+    data = re.search(r'<script type="application/json" id="archive-stats">(.*?)</script>', text).group(1)
+    import json
+
+    numbers = json.loads(data)
+    assert sum(numbers["days"]["listed"]) == 46 and len(numbers["days"]["labels"]) == 5
+
+
+def test_no_page_asks_a_third_party_for_anything(built_site):
+    for page in html_pages(built_site):
+        parsed = parse_page(page)
+        for tag, attrs in parsed.tags:
+            for name in ("src", "href"):
+                value = attrs.get(name, "")
+                external = value.startswith(("http://", "https://", "//")) and not value.startswith(SITE_URL)
+                if tag in ("script", "img", "iframe") or (tag == "link" and attrs.get("rel") in ("stylesheet", "preconnect", "icon", "preload")):
+                    assert not external, f"{page}: <{tag} {name}={value}> loads from elsewhere"
+    for css in built_site.rglob("*.css"):
+        assert not re.search(r"url\((['\"]?)(https?:)?//", css.read_text(encoding="utf-8")), css
+
+
+def test_no_page_is_too_big(built_site):
+    for page in built_site.rglob("*"):
+        if page.is_file() and page.suffix in (".html", ".xml"):
+            assert page.stat().st_size < 1_000_000, page
+
+
+def test_empty_archive_builds_strict(tmp_path):
+    """A fresh fork: docs/ holds no page yet."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    result = build_site(docs, Path(__file__).resolve().parent.parent / "config.yml", tmp_path / "site")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "WARNING" not in result.stderr
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "No papers yet" in home
+    for page in ("archive", "categories", "tags", "stats", "feeds"):
+        assert (tmp_path / "site" / page / "index.html").is_file()
+    assert not feedparser.parse((tmp_path / "site" / "feeds" / "all.atom.xml").read_bytes()).bozo
+
+
+def test_build_with_worker_processes_writes_the_same_site(built_site, fixture_archive, tmp_path):
+    """The sharded build (sitegen.parallel, used for large archives) produces byte-identical pages."""
+    out = tmp_path / "site"
+    result = build_site(fixture_archive.docs, fixture_archive.config, out, jobs=2)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "by 1 worker process" in result.stderr and "WARNING" not in result.stderr
+    for ours in sorted(out.rglob("*")):
+        rel = ours.relative_to(out)
+        if ours.is_file() and rel.parts[0] != "pagefind" and ours.suffix in (".html", ".xml"):
+            assert ours.read_bytes() == (built_site / rel).read_bytes(), rel
+    assert {p.relative_to(out) for p in out.rglob("*.html")} == {p.relative_to(built_site) for p in built_site.rglob("*.html")}
+    assert len(list((out / "pagefind" / "fragment").iterdir())) == len(list((built_site / "pagefind" / "fragment").iterdir()))
