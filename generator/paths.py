@@ -83,6 +83,8 @@ TAGS_PATH = PurePosixPath("tags", "index.md")
 STATS_PATH = PurePosixPath("stats", "index.md")
 FEEDS_PATH = PurePosixPath("feeds", "index.md")
 SEARCH_PATH = PurePosixPath("search", "index.md")
+ABOUT_PATH = PurePosixPath("about", "index.md")
+RUNS_PATH = PurePosixPath("runs", "index.md")
 
 FEED_FORMATS = ("rss", "atom")
 

@@ -12,6 +12,11 @@ import logging
 import time
 from pathlib import Path, PurePosixPath
 
+from generator import paths
+from generator.archive import Archive
+from generator.render import front_matter
+from generator.runs import RunRecord, render_run_history
+
 from .catalog import Catalog, read_catalog, summary_html
 from .feeds import derived_feeds
 from .pages import build_context, derived_pages
@@ -23,7 +28,13 @@ log = logging.getLogger("mkdocs.sitegen")
 def derive_from_catalog(catalog: Catalog, docs: Path, site: SiteInfo) -> dict[PurePosixPath, str | bytes]:
     files: dict[PurePosixPath, str | bytes] = dict(derived_pages(catalog, site))
     files.update(derived_feeds(build_context(catalog, site), lambda paper: summary_html(docs, paper)))
+    files[paths.RUNS_PATH] = run_history_page(Archive(docs).read_run_records())
     return files
+
+
+def run_history_page(records: list[RunRecord]) -> str:
+    """The run-history page: what every nightly run did and what its summaries cost."""
+    return front_matter({"title": "Run history", "sitegen": {"kind": "runs"}}) + "\n" + render_run_history(records)
 
 
 def derive(docs: Path, site: SiteInfo) -> dict[PurePosixPath, str | bytes]:

@@ -553,6 +553,80 @@ def search_page(ctx: Context) -> str:
     return _page({"title": "Search", "sitegen": {"kind": "search"}, "hide": ["toc"]}, "\n".join(body))
 
 
+# -- about ----------------------------------------------------------------------
+
+
+ANNOUNCE_TYPE_NOTES = {
+    "new": "new: papers announced for the first time",
+    "cross": "cross: cross-lists of papers whose primary category is another one",
+    "replace": "replace: new versions of earlier papers",
+    "replace-cross": "replace-cross: new versions of cross-listed papers",
+}
+
+
+def about_page(ctx: Context) -> str:
+    """"About this archive": what config.yml makes it collect, rank and summarize."""
+    here = paths.ABOUT_PATH
+    site = ctx.site
+    body = ["# About this archive\n"]
+    if site.description:
+        body.append(f"{md_inline(site.description)}\n")
+    body.append(
+        "Every weekday, arXiv announces the papers submitted the day before. A nightly job reads those announcements "
+        "for the categories below, keeps the papers that match the keywords, ranks them, asks a language model for "
+        "a summary of the best ones, and adds one page per paper and one per day to this archive. Nothing is ever "
+        "removed: a new version of a paper updates its page.\n"
+    )
+    rows = "".join(f"<tr><td>{esc(code)}</td><td>{esc(category_name(code))}</td></tr>" for code in site.categories)
+    body.append("## Categories\n")
+    body.append(html_block(f'<table class="follow-table"><thead><tr><th>Category</th><th>Name</th></tr></thead><tbody>{rows}</tbody></table>'))
+    kinds = [ANNOUNCE_TYPE_NOTES.get(kind, kind) for kind in site.announce_types]
+    body.append("Announcements listed: " + "; ".join(md_inline(k) for k in kinds) + ".\n")
+    body.append("## Keywords\n")
+    regexes = dict(site.keyword_regexes)
+    if site.keywords:
+        items = []
+        for name, weight in site.keywords:
+            rule = f"<code>{esc(regexes[name])}</code>" if name in regexes else "at the start of a word, any case"
+            weight_note = f", weight {weight:g}" if weight != 1 else ""
+            link = f'<a href="{ctx.rel(here, paths.tag_path(name))}">{esc(name)}</a>' if paths.slug(name) in {paths.slug(t.key) for t in ctx.tags} else esc(name)
+            items.append(f"<li>{link}: {rule}{weight_note}</li>")
+        body.append(html_block('<ul class="about-keywords">' + "".join(items) + "</ul>"))
+    else:
+        body.append("No keywords: every paper of the categories is listed.\n")
+    if site.exclude_keywords:
+        body.append("Papers whose title or abstract contains any of these are left out: " + ", ".join(md_inline(k) for k in site.exclude_keywords) + ".\n")
+    if site.authors:
+        body.append("Papers by these authors are always listed, first: " + ", ".join(md_inline(a) for a in site.authors) + ".\n")
+    if site.authors_exclude:
+        body.append("Papers by these authors are never listed: " + ", ".join(md_inline(a) for a in site.authors_exclude) + ".\n")
+    body.append("## Ranking\n")
+    body.append(
+        "Each paper scores +1 for every keyword found in its title or abstract and +0.5 more when the keyword is "
+        "in the title, each keyword's part multiplied by its weight (the rule of the original arXiv Papers Bot, so "
+        f"scores stay comparable). Papers scoring under {site.min_score:g} are not listed; a day lists at most "
+        f"{site.max_papers} papers, best first. A paper's page shows the keywords that made its score.\n"
+    )
+    body.append("## AI summaries\n")
+    if site.summary is None:
+        body.append("Summaries are turned off for this archive.\n")
+    else:
+        summary = site.summary
+        body.append(
+            f"The {summary.papers_per_day} best papers of each day are summarized by <code>{md_inline(summary.model)}</code>, in "
+            f"{md_inline(summary.language)}, from the paper's full text (the PDF, cut to about {summary.max_input_tokens:,} "
+            "tokens) or, when the PDF cannot be had, from the abstract; each summary says which. Summaries are written "
+            "by a machine and can be wrong: the paper is the reference.\n"
+        )
+    body.append("## Sources\n")
+    body.append(
+        "Announcements come from arXiv's RSS feeds, details from the arXiv API, full texts from arxiv.org, one request "
+        "at a time as arXiv asks. Thank you to arXiv for use of its open access interoperability. "
+        f"What each nightly run did is on the [run history]({paths.relative_link(here, paths.RUNS_PATH)}) page.\n"
+    )
+    return _page({"title": "About this archive", "sitegen": {"kind": "about"}}, "\n".join(body))
+
+
 # -- everything ------------------------------------------------------------------
 
 
@@ -567,6 +641,7 @@ def derived_pages(catalog: Catalog, site: SiteInfo) -> dict[PurePosixPath, str]:
         paths.STATS_PATH: stats_page(ctx),
         paths.FEEDS_PATH: feeds_page(ctx),
         paths.SEARCH_PATH: search_page(ctx),
+        paths.ABOUT_PATH: about_page(ctx),
     }
     for topic in ctx.categories + ctx.tags:
         pages.update(topic_pages(ctx, topic))

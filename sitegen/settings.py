@@ -14,6 +14,7 @@ from any working directory.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,26 @@ class SiteInfo:
     """At most this many papers a day."""
     directory_urls: bool = True
     """MkDocs' `use_directory_urls`: `papers/x/` rather than `papers/x.html`."""
+    keyword_regexes: tuple[tuple[str, str], ...] = ()
+    """(keyword, regular expression) for keywords given as a regex in config.yml."""
+    exclude_keywords: tuple[str, ...] = ()
+    """A paper matching any of these is dropped."""
+    authors_exclude: tuple[str, ...] = ()
+    """Papers by these authors are never listed."""
+    announce_types: tuple[str, ...] = ("new",)
+    """Announce types listed (new, cross, replace, replace-cross)."""
+    summary: SummaryInfo | None = None
+    """How papers are summarized; None when summaries are off."""
+
+
+@dataclass(frozen=True)
+class SummaryInfo:
+    """The summary settings readers should know about (never the endpoint or the key)."""
+
+    model: str
+    language: str
+    papers_per_day: int
+    max_input_tokens: int
 
 
 def site_info(config: Config, directory_urls: bool = True) -> SiteInfo:
@@ -60,6 +81,18 @@ def site_info(config: Config, directory_urls: bool = True) -> SiteInfo:
         min_score=config.min_score,
         max_papers=config.max_papers,
         directory_urls=directory_urls,
+        keyword_regexes=tuple((k.name, k.pattern.pattern) for k in config.keywords if k.pattern.pattern != r"\b" + re.escape(k.name)),
+        exclude_keywords=tuple(k.name for k in config.exclude_keywords),
+        authors_exclude=config.authors_exclude,
+        announce_types=config.announce_types,
+        summary=SummaryInfo(
+            model=config.ai_summary.model,
+            language=config.ai_summary.language,
+            papers_per_day=config.ai_summary.max_papers_to_summarize,
+            max_input_tokens=config.ai_summary.max_input_tokens,
+        )
+        if config.ai_summary.enabled
+        else None,
     )
 
 

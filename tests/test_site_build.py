@@ -308,3 +308,32 @@ def test_build_with_worker_processes_writes_the_same_site(built_site, fixture_ar
             assert ours.read_bytes() == (built_site / rel).read_bytes(), rel
     assert {p.relative_to(out) for p in out.rglob("*.html")} == {p.relative_to(built_site) for p in built_site.rglob("*.html")}
     assert len(list((out / "pagefind" / "fragment").iterdir())) == len(list((built_site / "pagefind" / "fragment").iterdir()))
+
+
+def test_about_page_says_what_config_yml_makes_the_archive_collect(built_site):
+    text = (built_site / "about" / "index.html").read_text(encoding="utf-8")
+    config = load_config(Path(__file__).resolve().parent.parent / "demo" / "config.yml", environ={})
+    assert "<h1" in text and "About this archive" in text
+    for code in config.categories:
+        assert f"<td>{code}</td><td>{html.escape(category_name(code))}</td>" in text
+    for keyword in config.keywords:
+        assert html.escape(keyword.name) in text
+    regex = next(k for k in config.keywords if k.name == "Quantum computing")
+    assert f"<code>{html.escape(regex.pattern.pattern)}</code>, weight 2" in text
+    assert "left out: survey, review, tutorial." in text
+    assert f"scoring under {config.min_score:g} are not" in text and f"at most {config.max_papers} papers" in text
+    assert "new: papers announced for the first time; cross:" in text
+    assert "Summaries are turned off" in text  # the demo config has no key
+    assert 'href="../runs/"' in text
+
+
+def test_run_history_page_lists_every_recorded_run(built_site, fixture_archive):
+    from generator.archive import Archive
+
+    records = Archive(fixture_archive.docs).read_run_records()
+    assert len(records) == 4  # the demo's three updates and one backfill
+    text = (built_site / "runs" / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr>\s*<td>(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)</td>\s*<td>(\w+)</td>", text)
+    assert sorted(rows, reverse=True) == rows and len(rows) == len(records)
+    assert {command for _, command in rows} == {"update", "backfill"}
+    assert not list(built_site.glob("runs/*/*.yml"))  # records are data for the page, not published files

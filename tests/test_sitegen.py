@@ -275,3 +275,21 @@ def test_a_warning_in_a_worker_process_fails_the_strict_build(fixture_archive, t
     assert "Doc file 'papers/2609/2609.26811.md' contains a link '../../tags/nowhere/index.md', but the target is not found" in result.stderr
     assert "1 warning(s) while building paper pages in worker processes" in result.stderr
     assert "Aborted with 1 warnings in strict mode" in result.stdout
+
+
+def test_about_page_names_the_summary_model_and_escapes_config_text():
+    from sitegen.catalog import Catalog
+    from sitegen.pages import about_page, build_context
+    from sitegen.settings import SummaryInfo
+
+    site = SiteInfo(
+        "Archive", "https://example.org/a/", "<b>desc</b>", ("cs.LG",), (("LLM", 1.0), ("<i>MoE</i>", 2.0)), ("A <b>B</b>",), 2.5, 30,
+        keyword_regexes=(("<i>MoE</i>", r"\bMoE\b|<x>"),), exclude_keywords=("survey",), authors_exclude=("Z <z>",),
+        announce_types=("new",), summary=SummaryInfo("qwen-<long>", "Chinese", 15, 30000),
+    )  # fmt: skip
+    page = about_page(build_context(Catalog(papers={}, days=()), site))
+    rendered = markdown.markdown(page.split("\n---\n", 1)[1], extensions=["tables"])
+    assert "<b>" not in rendered and "<i>" not in rendered and "<x>" not in rendered and "<long>" not in rendered
+    assert "&lt;i&gt;MoE&lt;/i&gt;: <code>\\bMoE\\b|&lt;x&gt;</code>, weight 2" in rendered
+    assert "The 15 best papers of each day are summarized by <code>qwen-&lt;long&gt;</code>, in Chinese" in rendered
+    assert "30,000" in rendered and "Papers scoring under 2.5 are not" in rendered
