@@ -27,7 +27,7 @@ from pathlib import Path
 
 from benchmarks.site_build import OUT, archive, build, site_sizes
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DEBOUNCE_MS = 120  # overrides/assets/javascripts/search.js, header box
 
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Debian's Chromium for the browser tests (Playwright's own browser download
-# does not work offline). Does nothing when /usr/bin/chromium is already there.
+# does not work offline). Does nothing when the browser the tests use
+# ($CHROMIUM, default /usr/bin/chromium) is already there.
 set -eu
-if [ -x /usr/bin/chromium ]; then
+if [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     exit 0
 fi
 if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi

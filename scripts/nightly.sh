@@ -47,7 +47,10 @@ commit() {
 }
 
 build() {
-    "$PYTHON" -m mkdocs build --strict
+    # mkdocs.yml reads the archive folder and the config from these (sitegen/settings.py);
+    # the two notices about MkDocs' future are not warnings about this site.
+    ARCHIVE_DOCS="$DOCS" ARCHIVE_CONFIG="$CONFIG" DISABLE_MKDOCS_2_WARNING=true NO_MKDOCS_2_WARNING=1 \
+        "$PYTHON" -m mkdocs build --strict
 }
 
 case "${1:-}" in

@@ -30,7 +30,8 @@ from generator.render import render_day, render_paper
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = ROOT / "demo" / "config.yml"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+"""Debian's Chromium here and in .ci/run; $CHROMIUM names another (GitHub's runners ship google-chrome)."""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 SUMMARIZED = ("2504.18298", "2604.26837", "2609.26811")
