@@ -15,16 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
 
 from generator import paths
+from generator.archive import split_front_matter
 from generator.errors import ArchiveError
 from generator.render import extract_summary_html
-
-try:  # libyaml parses front matter ~10x faster than the pure-Python loader
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -107,19 +102,8 @@ class Catalog:
 
 
 def parse_front_matter(text: str, source: str) -> dict[str, Any]:
-    """The YAML front matter of a page (the body is not parsed)."""
-    if not text.startswith("---\n"):
-        raise ArchiveError(f"{source}: no front matter", fix=f"restore the page with `git checkout -- {source}`")
-    end = text.find("\n---\n", 3)
-    if end < 0:
-        raise ArchiveError(f"{source}: front matter is not closed by '---'", fix=f"restore the page with `git checkout -- {source}`")
-    try:
-        meta = yaml.load(text[4:end], Loader=_Loader)  # CSafeLoader: a safe loader
-    except yaml.YAMLError as exc:
-        raise ArchiveError(f"{source}: front matter is not valid YAML ({str(exc).splitlines()[0]})", fix=f"restore the page with `git checkout -- {source}`") from None
-    if not isinstance(meta, dict):
-        raise ArchiveError(f"{source}: front matter is not a mapping", fix=f"restore the page with `git checkout -- {source}`")
-    return meta
+    """The YAML front matter of a page (generator.archive reads pages the same way)."""
+    return split_front_matter(text, source)[0]
 
 
 def _date(value: Any) -> dt.date:
