@@ -77,6 +77,18 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Interest:
+    """How close a paper is to the reader's own papers (config `interests`)."""
+
+    similarity: float
+    """Interest similarity in [0, 1] (see select.py for how it is computed)."""
+    nearest: str
+    """arXiv id of the closest interest paper."""
+    nearest_title: str
+    """Title of that paper, to explain the listing ("close to: ...")."""
+
+
+@dataclass(frozen=True)
 class Paper:
     """An archived paper: what arXiv said, why we kept it, and its summary."""
 
@@ -92,6 +104,8 @@ class Paper:
     """Day a replacement (new version) was last announced, if any."""
     summary: Summary | None = None
     """AI summary, when one was made."""
+    interest: Interest | None = None
+    """Similarity to the reader's interest papers, when `interests` are configured."""
 
     @property
     def arxiv_id(self) -> str:
