@@ -26,7 +26,12 @@ def header_search(reader: Reader, query: str) -> list[dict]:
     assert page.evaluate("document.activeElement.classList.contains('asb-input')"), "'/' did not focus the search box"
     page.keyboard.press("Control+A")
     page.keyboard.type(query, delay=20)
-    page.wait_for_function(f"(document.querySelector('[data-archive-search-box]').dataset.resultsShown || '') !== {before!r}")
+    # The results of the whole query: on a busy machine the box may first show those of a prefix typed so far.
+    page.wait_for_function(
+        "([before, query]) => { const box = document.querySelector('[data-archive-search-box]');"
+        " return (box.dataset.resultsShown || '') !== before && box.dataset.resultsFor === query; }",
+        arg=[before, query.strip()],
+    )
     return page.eval_on_selector_all(
         ".asb-result",
         """items => items.map(item => ({

@@ -132,6 +132,7 @@
           input.setAttribute("aria-expanded", "true");
           active = -1;
           box.dataset.resultsShown = String(performance.now());
+          box.dataset.resultsFor = query;
         });
       }).catch(function (err) {
         panel.textContent = "";
