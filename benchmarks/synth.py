@@ -3,10 +3,10 @@
 Text comes from recorded real arXiv responses (tests/fixtures/arxiv/): titles,
 abstracts and author names of ~200 real papers, recombined so that every synthetic
 paper has an abstract-length, real-looking text and a unique id. Pages are written
-by the generator's own renderer (generator.render), so they have exactly the
+by the generator's own writer (generator.records), so they have exactly the
 archive format; categories follow a realistic spread (configured categories as
 primaries, cross-lists from ~40 others), tags come from scoring the text with the
-demo config's keywords, half of the papers carry an AI summary block, and papers
+demo config's keywords, half of the papers carry an AI summary, and papers
 are spread over weekdays at ~30 a day like a real archive.
 
     python -m benchmarks.synth --papers 10000 --out benchmarks/out/archive-10000
@@ -29,7 +29,7 @@ from generator import paths
 from generator.config import load_config
 from generator.feed import parse_announcements
 from generator.models import Announcement, Day, DayCounts, Paper, Score, Summary
-from generator.render import html_text, render_day, render_paper
+from generator.records import day_page, day_record, paper_page
 from generator.select import score
 from generator.texclean import clean_name, clean_tex
 
@@ -90,16 +90,16 @@ def weekdays(start: dt.date):
         day += dt.timedelta(days=1)
 
 
-def summary_html(rng: random.Random, sentences: list[str], arxiv_id: str) -> str:
-    """A four-part summary block like the summarizer's (sanitized HTML)."""
+def summary_markdown(rng: random.Random, sentences: list[str], arxiv_id: str) -> str:
+    """A four-part summary like the summarizer's (the Markdown a page stores)."""
     parts = []
     for heading in SECTIONS:
         items = rng.sample(sentences, k=min(len(sentences), 2))
-        lis = "".join(f"<li>{html_text(s)}</li>" for s in items)
-        parts.append(f"<p><strong>{heading}</strong></p>\n<ul>{lis}</ul>")
+        bullets = "\n".join(f"- {' '.join(s.split())}" for s in items)
+        parts.append(f"## {heading}\n\n{bullets}")
     # A word that appears only in the summary (the search benchmark looks it up).
-    parts.append(f"<p>Summary marker: <em>synthsum{arxiv_id.replace('.', '')}</em></p>")
-    return "\n".join(parts)
+    parts.append(f"Summary marker: *synthsum{arxiv_id.replace('.', '')}*")
+    return "\n\n".join(parts)
 
 
 def synthesize(count: int, out: Path, seed: int = 20260924, start: dt.date = dt.date(2021, 1, 4), per_day: int = 30) -> Path:
@@ -119,7 +119,7 @@ def synthesize(count: int, out: Path, seed: int = 20260924, start: dt.date = dt.
         if made >= count:
             break
         if rng.random() < 0.03:  # holidays: a day page saying nothing was announced
-            _write(docs, paths.day_path(day), render_day(Day(day, (), DayCounts())))
+            _write(docs, paths.day_path(day), day_page(day_record(Day(day, (), DayCounts()))))
             continue
         todays = min(count - made, max(1, int(rng.gauss(per_day, 6))))
         papers = []
@@ -147,15 +147,15 @@ def synthesize(count: int, out: Path, seed: int = 20260924, start: dt.date = dt.
                 sentences = _SENTENCE.split(ann.abstract)
                 summary = Summary(
                     model="qwen-long", input=rng.choice(["fulltext", "abstract"]), prompt_sha256="0" * 64,
-                    created=f"{day.isoformat()}T06:00:00Z", version=ann.version, html=summary_html(rng, sentences, arxiv_id),
+                    created=f"{day.isoformat()}T06:00:00Z", version=ann.version, markdown=summary_markdown(rng, sentences, arxiv_id),
                 )  # fmt: skip
             paper = Paper(ann, Score(value, matched), day, ann.announce_type, None, summary)
             papers.append(paper)
-            _write(docs, paths.paper_path(arxiv_id), render_paper(paper))
+            _write(docs, paths.paper_path(arxiv_id), paper_page(paper))
             made += 1
         papers.sort(key=lambda p: (-p.score.value, p.arxiv_id))
         counts = DayCounts(fetched=len(papers) * 8, matched=len(papers), listed=len(papers), summarized=sum(p.summary is not None for p in papers))
-        _write(docs, paths.day_path(day), render_day(Day(day, tuple(papers), counts)))
+        _write(docs, paths.day_path(day), day_page(day_record(Day(day, tuple(papers), counts))))
     return docs
 
 

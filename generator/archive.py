@@ -1,6 +1,7 @@
 """The archive on disk (docs/): every file operation of the generator happens here.
 
-Reads only the pages it is asked about (a nightly run touches the day's papers,
+Pages are read and written as records through generator.records (the format's one
+owner). Reads only the pages it is asked about (a nightly run touches the day's papers,
 not the whole archive) and writes atomically: content goes to a hidden temp file
 in the same directory, is fsynced, and replaces the page with `os.replace`, so a
 kill at any moment leaves each page either old or new. Unchanged pages are not
@@ -15,20 +16,14 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-import yaml
-
-from . import paths
+from . import paths, records
 from .arxiv_ids import is_arxiv_id
 from .errors import ArchiveError
-from .models import Announcement, Paper, Score, Summary
-from .render import extract_summary_html
+from .models import DayRecord, Paper
 from .runs import RunRecord, dump_records, load_records
 
 TEMP_PREFIX = ".tmp-"
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML has it (the site reads 10,000 front matters per build)."""
 
 
 @dataclass(frozen=True)
@@ -37,76 +32,6 @@ class WriteResult:
     """Pages created or changed."""
     unchanged: int
     """Pages whose content was already identical (not touched)."""
-
-
-def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
-    """(metadata, body) of a Markdown page with YAML front matter."""
-    if not text.startswith("---\n"):
-        raise ArchiveError(f"{source}: no front matter", fix=f"restore the page with `git checkout -- {source}`")
-    end = text.find("\n---\n", 3)
-    if end < 0:
-        raise ArchiveError(f"{source}: front matter is not closed by '---'", fix=f"restore the page with `git checkout -- {source}`")
-    try:
-        meta = yaml.load(text[4:end], Loader=_SAFE_LOADER) or {}
-    except yaml.YAMLError as exc:
-        raise ArchiveError(f"{source}: front matter is not valid YAML ({str(exc).splitlines()[0]})", fix=f"restore the page with `git checkout -- {source}`") from None
-    if not isinstance(meta, dict):
-        raise ArchiveError(f"{source}: front matter is not a mapping", fix=f"restore the page with `git checkout -- {source}`")
-    return meta, text[end + 5 :]
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-def paper_from_page(text: str, source: str) -> Paper:
-    """Rebuild a Paper from its page (front matter, plus the summary HTML in the body)."""
-    meta, body = split_front_matter(text, source)
-    try:
-        affiliations = meta.get("affiliations") or {}
-        announcement = Announcement(
-            arxiv_id=str(meta["arxiv_id"]),
-            version=int(meta["version"]),
-            title=str(meta["title"]),
-            abstract=str(meta.get("abstract", "")),
-            authors=tuple(str(a) for a in meta.get("authors") or ()),
-            categories=tuple(str(c) for c in meta.get("categories") or ()),
-            primary_category=str(meta.get("primary_category") or ""),
-            announce_type=str(meta["announce_type"]),
-            announced=_date(meta.get("updated") or meta["announced"]),
-            doi=meta.get("doi"),
-            journal_ref=meta.get("journal_ref"),
-            comment=meta.get("comment"),
-            affiliations=tuple((str(k), tuple(str(x) for x in v)) for k, v in affiliations.items()),
-            license=meta.get("license"),
-        )
-        summary_meta = meta.get("summary")
-        summary = None
-        if summary_meta:
-            summary = Summary(
-                model=str(summary_meta["model"]),
-                input=str(summary_meta["input"]),
-                prompt_sha256=str(summary_meta["prompt_sha256"]),
-                created=str(summary_meta["created"]),
-                version=int(summary_meta.get("version", announcement.version)),
-                html=extract_summary_html(body) or "",
-            )
-        return Paper(
-            announcement=announcement,
-            score=Score(
-                value=float(meta.get("score", 0)),
-                matched_keywords=tuple(meta.get("matched_keywords") or ()),
-                matched_authors=tuple(meta.get("matched_authors") or ()),
-            ),
-            announced=_date(meta["announced"]),
-            announce_type=str(meta["announce_type"]),
-            updated=_date(meta.get("updated")),
-            summary=summary,
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ArchiveError(f"{source}: front matter lacks or garbles {exc}", fix=f"restore the page with `git checkout -- {source}`") from None
 
 
 class Archive:
@@ -142,17 +67,35 @@ class Archive:
                 found.append(day)
         return sorted(found)
 
-    def day_meta(self, day: dt.date) -> dict[str, Any] | None:
+    def read_day(self, day: dt.date) -> DayRecord | None:
+        """The day's record, or None when the archive has no page for it."""
         path = self.file(paths.day_path(day))
         if not path.is_file():
             return None
-        return split_front_matter(self._read(path), str(path))[0]
+        return records.read_day(self._read(path), str(path))
 
     def read_paper(self, arxiv_id: str) -> Paper | None:
         path = self.file(paths.paper_path(arxiv_id))
         if not path.is_file():
             return None
-        return paper_from_page(self._read(path), str(path))
+        return records.read_paper(self._read(path), str(path))
+
+    def check_format(self) -> None:
+        """Stop (ArchiveError naming `migrate`) when the archive is in an older format.
+
+        Reads the newest day page and the first paper it lists: `migrate` upgrades a
+        whole archive at once, so one page of each kind tells.
+        """
+        days = self.days()
+        if days:
+            record = self.read_day(days[-1])
+            if record is not None and record.papers and is_arxiv_id(record.papers[0]):
+                self.read_paper(record.papers[0])
+            return
+        papers = self.docs / "papers"
+        first = next((p for p in papers.glob("*/*.md") if not p.name.startswith(".")), None) if papers.is_dir() else None
+        if first is not None:
+            records.read_paper(self._read(first), str(first))
 
     def read_papers(self, arxiv_ids: Iterable[str]) -> dict[str, Paper]:
         """The archived papers among these ids (one stat per id, one read per hit)."""

@@ -21,8 +21,10 @@ from rich.table import Table
 from .arxiv_ids import is_arxiv_id
 from .config import load_config
 from .errors import GeneratorError
+from .migrate import migrate
 from .pipeline import Pipeline, RunReport
 from .progress import Progress
+from .records import FORMAT
 from .redaction import forget_all, redact
 
 log = logging.getLogger("generator")
@@ -60,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     redo.add_argument("--id", dest="ids", action="append", type=_base_id, default=[], metavar="ARXIV_ID", help="only this paper (repeatable)")
     redo.add_argument("--force", action="store_true", help="redo even summaries that are up to date")
     redo.add_argument("--dry-run", action="store_true", help="list what would be redone; send and write nothing")
+    upgrade = sub.add_parser(
+        "migrate",
+        help="upgrade the archive's pages to the current format (safe to rerun)",
+        description="Upgrade every page of the archive to the current format, in place: lossless, atomic per page, "
+        "and safe to rerun (a second run changes nothing).",
+    )
+    upgrade.add_argument("--docs", default="docs", help="archive folder (default: docs)")
+    upgrade.add_argument("--dry-run", action="store_true", help="say what would be upgraded; write nothing")
+    upgrade.add_argument("-v", "--verbose", action="store_true", help="show the traceback of an internal error")
     return parser
 
 
@@ -98,6 +109,24 @@ def print_report(report: RunReport, console: Console) -> None:
         console.print("[yellow]warning:[/yellow] ", redact(warning), sep="", highlight=False, soft_wrap=True)
 
 
+def run_migrate(args: argparse.Namespace, console: Console) -> None:
+    report = migrate(Path(args.docs), dry_run=args.dry_run)
+    verb = "would be upgraded" if args.dry_run else "upgraded"
+    console.print(
+        f"migrate: {report.papers} paper pages and {report.days} day pages {verb} to format v{FORMAT}; "
+        f"{report.current} already in format v{FORMAT}; {report.summaries} summaries as Markdown",
+        markup=False, highlight=False, soft_wrap=True,
+    )  # fmt: skip
+    if report.summaries_as_html:
+        console.print(
+            f"note: {len(report.summaries_as_html)} summaries have no exact Markdown form and are kept as their sanitized HTML: "
+            + ", ".join(report.summaries_as_html),
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
+    if args.dry_run:
+        console.print("dry run: nothing was written", markup=False)
+
+
 def run(args: argparse.Namespace, console: Console) -> RunReport:
     config = load_config(args.config)
     progress = Progress(console)
@@ -130,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     forget_all()  # secrets of an earlier in-process run (tests)
     try:
+        if args.command == "migrate":
+            run_migrate(args, console)
+            return 0
         report = run(args, console)
     except GeneratorError as err:
         console.print(f"error: {redact(str(err))}", markup=False, soft_wrap=True)

@@ -72,8 +72,8 @@ class Summary:
     """ISO 8601 UTC timestamp of the LLM answer."""
     version: int
     """Paper version that was summarized."""
-    html: str
-    """Sanitized HTML of the summary body, ready to embed in a page."""
+    markdown: str
+    """The summary as Markdown, cleaned of raw HTML (generator.sanitize.clean_summary_markdown)."""
 
 
 @dataclass(frozen=True)
@@ -143,3 +143,28 @@ class Day:
     """Pipeline counts for the day."""
     updated: tuple[Paper, ...] = field(default=())
     """Archived papers whose new version was announced this day."""
+    source: str | None = None
+    """`api` when the day was filled from the arXiv API instead of the announcement feed."""
+
+
+DAY_SOURCES = ("feed", "api")
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    """A day page as stored: what the archive keeps of one announcement day."""
+
+    date: dt.date
+    """Announcement date."""
+    title: str
+    """Page title (`Thursday, 24 September 2026`)."""
+    papers: tuple[str, ...]
+    """Listed paper ids, best first."""
+    counts: DayCounts
+    """Pipeline counts (listed ≤ matched ≤ fetched)."""
+    updated: tuple[str, ...] = ()
+    """Ids of archived papers whose new version was announced this day."""
+    source: str | None = None
+    """`api` for a day filled from the arXiv API, `feed` or None for the announcement feed."""
+    note: str = ""
+    """Free text a person wrote on the day page (Markdown); the generator keeps it."""

@@ -26,7 +26,7 @@ from .http import PoliteSession
 from .models import Announcement, Day, DayCounts, Paper, Score, Summary
 from .progress import Progress
 from .redaction import redact
-from .render import render_day, render_paper
+from .records import day_page, day_record, paper_page
 from .runs import RunRecord
 from .select import followed_authors, rank_key, score, select
 from .summarize import Summarizer, SummaryStats, create_summarizer
@@ -145,7 +145,8 @@ class Pipeline:
         # Papers an earlier run listed on this day stay listed (a backfill guessed the
         # day from the submission time; the feed may disagree): pages never get orphaned.
         listed_ids = {p.arxiv_id for p in listed}
-        previous = [i for i in (self.archive.day_meta(day) or {}).get("papers") or () if str(i) not in listed_ids]
+        stored = self.archive.read_day(day)
+        previous = [i for i in (stored.papers if stored else ()) if i not in listed_ids]
         if previous:
             listed.extend(self.archive.read_papers(str(i) for i in previous).values())
             listed.sort(key=lambda p: rank_key(p.score, p.arxiv_id))
@@ -175,8 +176,8 @@ class Pipeline:
         record = Day(day, tuple(listed), counts, tuple(updated))
         pages: dict[PurePosixPath, str] = {}
         for paper in listed + updated:
-            pages[paths.paper_path(paper.arxiv_id)] = render_paper(paper)
-        pages[paths.day_path(day)] = render_day(record)  # last: after the papers it lists
+            pages[paths.paper_path(paper.arxiv_id)] = paper_page(paper)
+        pages[paths.day_path(day)] = day_page(day_record(record, note=stored.note if stored else ""))  # last: after the papers it lists
         day_report = DayReport(
             date=day,
             fetched=counts.fetched,
@@ -213,6 +214,7 @@ class Pipeline:
         """The nightly job: today's feed, plus a backfill when the archive is new."""
         started = time.monotonic()
         self.archive.remove_stale_temp_files()
+        self.archive.check_format()
         with self.progress.task("Fetching the announcement feed"):
             feed = fetch_feed(self.session, self.config)
         if feed.date is None:
@@ -227,7 +229,8 @@ class Pipeline:
             since = feed.date - dt.timedelta(days=self.config.days_back)
             log.info("New archive: backfilling %s to %s first", since, feed.date - dt.timedelta(days=1))
             self.backfill(since, feed.date - dt.timedelta(days=1), record_time=False)
-        if not feed.announcements and (self.archive.day_meta(feed.date) or {}).get("papers"):
+        stored = self.archive.read_day(feed.date)
+        if not feed.announcements and stored is not None and stored.papers:
             # An empty feed must not erase a day that was already published.
             self.report.days.append(DayReport(feed.date, kept_existing=True))
         else:
@@ -243,6 +246,7 @@ class Pipeline:
         """Fill the days in [since, until] that the archive lacks, from the arXiv API."""
         started = time.monotonic()
         self.archive.remove_stale_temp_files()
+        self.archive.check_format()
         by_day: dict[dt.date, dict[str, Announcement]] = {}
         for category in self.progress.iterate(self.config.categories, f"Backfilling {since} to {until}"):
             try:
@@ -283,6 +287,7 @@ class Pipeline:
         if not isinstance(self.summarizer, Summarizer):
             raise GeneratorError("resummarize needs the LLM summarizer", fix="build the pipeline with with_summaries=True")
         self.archive.remove_stale_temp_files()
+        self.archive.check_format()
         days = self.archive.days(since, until)
         if not days:
             raise GeneratorError(f"no archived day between {since or 'the first day'} and {until or 'the last day'}", fix="check --since/--until against docs/days/")
@@ -303,7 +308,8 @@ class Pipeline:
         only = set(ids or ())
         wanted = set(only)  # ids not found yet
         for day in sorted(days, reverse=True):  # newest first: they matter most if the budget runs out
-            ranked = [str(i) for i in (self.archive.day_meta(day) or {}).get("papers") or ()]
+            stored = self.archive.read_day(day)
+            ranked = list(stored.papers) if stored else []
             found = self.archive.read_papers(ranked)
             missing_pages = [i for i in ranked if i not in found]
             if missing_pages:
@@ -312,7 +318,7 @@ class Pipeline:
                     fix="restore it with `git checkout -- docs/` or rerun the day with `update`/`backfill`",
                 )
             listed = [found[i] for i in ranked]
-            counted = ((self.archive.day_meta(day) or {}).get("counts") or {}).get("summarized")
+            counted = stored.counts.summarized if stored else None
             if counted != sum(1 for p in listed if p.summary is not None):
                 # A run killed between a paper page and its day page: the paper has its
                 # summary, the day page does not count or mark it yet.
@@ -358,24 +364,13 @@ class Pipeline:
 
     def _rewrite_day_summaries(self, day: dt.date, listed: list[Paper], made: dict[str, Summary], *, recount: bool = False) -> None:
         new = [replace(p, summary=made[p.arxiv_id]) if p.arxiv_id in made else p for p in listed]
-        pages: dict[PurePosixPath, str] = {paths.paper_path(p.arxiv_id): render_paper(p) for p in new if p.arxiv_id in made}
-        if recount or {p.arxiv_id for p in new if p.summary} != {p.arxiv_id for p in listed if p.summary}:
-            # The day page marks summarized papers and counts them; it changes only then.
-            meta = self.archive.day_meta(day) or {}
-            counts = meta.get("counts") or {}
-            updated = self.archive.read_papers(str(i) for i in meta.get("updated") or ())
-            record = Day(
-                day,
-                tuple(new),
-                DayCounts(
-                    fetched=int(counts.get("fetched", 0)),
-                    matched=int(counts.get("matched", 0)),
-                    listed=len(new),
-                    summarized=sum(1 for p in new if p.summary is not None),
-                ),
-                tuple(updated[str(i)] for i in meta.get("updated") or () if str(i) in updated),
-            )
-            pages[paths.day_path(day)] = render_day(record)
+        pages: dict[PurePosixPath, str] = {paths.paper_path(p.arxiv_id): paper_page(p) for p in new if p.arxiv_id in made}
+        stored = self.archive.read_day(day)
+        summarized = sum(1 for p in new if p.summary is not None)
+        if stored is not None and (recount or summarized != stored.counts.summarized):
+            # The day page counts its summarized papers; it changes only when that count does.
+            counts = replace(stored.counts, listed=len(new), summarized=summarized)
+            pages[paths.day_path(day)] = day_page(replace(stored, counts=counts))
         self._write(day, pages)
         self.report.days.append(DayReport(day, resummarized=sum(1 for p in listed if p.arxiv_id in made)))
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .render import md_inline
+from .escape import md_inline
 
 FORMAT_NOTE = "# Run records of the arXiv daily archive, oldest first. Format: README.md, section \"Run records\".\n"
 

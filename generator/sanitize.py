@@ -1,20 +1,28 @@
-"""LLM answers (Markdown) to safe HTML for the paper page. Pure: strings in, strings out.
+"""LLM answers: safe Markdown to store, safe HTML to show. Pure: strings in, strings out.
 
 A model's answer is untrusted: a hostile paper can steer it ("ignore the above and
-write <script>…"), and a hostile endpoint can answer anything. The answer is
-converted with python-markdown and then cleaned by nh3 (ammonia) against a short
-allow-list: text formatting, lists, tables, code and http(s)/mailto links. No
-script, style, iframe, image, form, event handler, `style`, `class`, `id`, relative
-or `javascript:` URL and no HTML comment survives, so the answer can neither run
-code, load anything, restyle the page, nor forge the `<!-- ai-summary:… -->`
-markers that delimit it in the page.
+write <script>…"), and a hostile endpoint can answer anything. It is cleaned twice:
 
-`sanitize_html` is idempotent (`sanitize_html(sanitize_html(x)) == sanitize_html(x)`),
-so the page renderer runs it again on stored HTML without changing a byte.
+- On the way in (`clean_summary_markdown`, the summarize stage): the answer is
+  tidied (reasoning scratchpads, a fence around the whole answer, lists glued to a
+  paragraph) and every raw HTML construct in it (tag, comment, declaration) is
+  escaped, outside code and math, so the Markdown stored in a paper page holds no
+  HTML at all: a page of the archive is a record, not markup.
+- On the way out (`render_summary_html`, at site build time): math spans are set
+  aside (Markdown would read `_` and `*` inside `$…$` as emphasis), the Markdown is
+  converted by python-markdown, the math comes back escaped, and nh3 (ammonia)
+  cleans the result against a short allow-list: text formatting, lists, tables,
+  code and http(s)/mailto links. No script, style, iframe, image, form, event
+  handler, `style`, `class`, `id`, relative or `javascript:` URL and no HTML comment
+  survives, so a summary can neither run code, load anything nor restyle the page,
+  whatever a hand-edited page holds.
+
+`sanitize_html` is idempotent (`sanitize_html(sanitize_html(x)) == sanitize_html(x)`).
 """
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
 
@@ -22,6 +30,8 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from .texclean import split_math, strip_invisible
 
 TOP_HEADING_LEVEL = 3
 """The summary sits under the page's `## AI summary`, so its own headings start at h3."""
@@ -41,6 +51,7 @@ _THINKING = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL | re.IGNORECASE)
 _WHOLE_FENCE = re.compile(r"^\s*```(?:markdown|md)?[ \t]*\n(?P<body>.*)\n```\s*$", re.DOTALL | re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+\S")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_FENCE_OPEN = re.compile(r"^(`{3,}|~{3,})")
 
 
 def sanitize_html(html: str) -> str:
@@ -60,8 +71,126 @@ def sanitize_html(html: str) -> str:
 
 
 def summary_html(answer: str) -> str:
-    """The model's Markdown answer as sanitized HTML, ready to embed in a page."""
+    """The model's Markdown answer as sanitized HTML (format v1's stored form; `migrate` compares against it)."""
     return sanitize_html(_MARKDOWN().convert(_tidy(answer)))
+
+
+def clean_summary_markdown(answer: str) -> str:
+    """The model's answer as the Markdown a paper page stores: tidied, with no raw HTML left.
+
+    Outside fenced code, code spans and math, HTML comments and `script`/`style`-like
+    elements go with their content, other tags go and their text stays (as nh3 does on
+    the way out), and any `<` that could still open HTML is escaped: what is stored is
+    Markdown, never markup.
+    """
+    parts = [chunk if is_code else _strip_html(chunk) for is_code, chunk in _fenced_blocks(strip_invisible(_tidy(answer)))]
+    return "\n".join(parts).strip()
+
+
+def _fenced_blocks(text: str) -> list[tuple[bool, str]]:
+    """(is fenced code, text) pieces, fences found as python-markdown's fenced_code finds them.
+
+    A fence opens at the start of a line and is closed by the same fence alone on a later
+    line; an unclosed fence is no code block for python-markdown, so its lines are prose.
+    """
+    lines = text.split("\n")
+    pieces: list[tuple[bool, str]] = []
+    start = 0
+    index = 0
+    while index < len(lines):
+        opener = _FENCE_OPEN.match(lines[index])
+        if opener:
+            close = next((j for j in range(index + 1, len(lines)) if lines[j].rstrip(" ") == opener.group(1)), None)
+            if close is not None:
+                if index > start:
+                    pieces.append((False, "\n".join(lines[start:index])))
+                pieces.append((True, "\n".join(lines[index : close + 1])))
+                start = index = close + 1
+                continue
+        index += 1
+    if start < len(lines):
+        pieces.append((False, "\n".join(lines[start:])))
+    return pieces
+
+
+def render_summary_html(markdown_text: str) -> str:
+    """Stored summary Markdown as sanitized HTML for a page; math is left as written, for KaTeX."""
+    protected, spans = _set_math_aside(markdown_text)
+    converted = _MARKDOWN().convert(protected)
+    if spans:
+        converted = _MATH_SLOT.sub(lambda m: html.escape(spans[int(m.group(1))], quote=False), converted)
+    return sanitize_html(converted)
+
+
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_MATH_SLOT = re.compile("\ue000(\\d+)\ue001")
+"""Placeholder for a math span or a code span: private-use characters, which Markdown gives no meaning (it uses STX/ETX itself)."""
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_HTML_WITH_CONTENT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
+"""What nh3 removes with its content (REMOVED_WITH_CONTENT); an unclosed one runs to the end, as in a browser."""
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:[\s/][^<>]*)?>")
+"""A tag as a browser reads it (`<svg/onload=…>`: a `/` separates attributes too)."""
+_HTML_OPENER = re.compile(r"<(?=[A-Za-z/!?])(?!https?://|mailto:)")
+"""A `<` that could still open raw HTML; Markdown autolinks (`<https://…>`) are not HTML and stay."""
+
+
+def _strip_html(text: str) -> str:
+    """Prose (no fenced code) without raw HTML or unsafe links; code spans and math kept as written."""
+    kept: list[str] = []
+    text = _set_aside(text, kept, code=True)
+    text = _HTML_COMMENT.sub("", text)
+    text = _HTML_WITH_CONTENT.sub("", text)
+    text = _HTML_TAG.sub("", text)
+    text = _HTML_OPENER.sub("&lt;", text)
+    text = _MD_LINK.sub(_safe_link, text)
+    text = _MD_REFERENCE.sub(lambda m: m.group(0) if _safe_url(m.group(1)) else "", text)
+    return _MATH_SLOT.sub(lambda m: kept[int(m.group(1))], text)
+
+
+_MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+"""An inline link or image; its address may hold balanced parentheses, as Markdown allows."""
+_MD_REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?(\S*?)>?(?:[ \t].*)?$", re.MULTILINE)
+
+
+def _safe_url(url: str) -> bool:
+    """An absolute http(s) or mailto address: what the allow-list keeps on the way out."""
+    return re.match(r"(?i)(?:https?://|mailto:)", url.strip()) is not None
+
+
+def _safe_link(match: re.Match[str]) -> str:
+    """A Markdown link to a safe address stays; any other becomes its text, an image nothing but its text."""
+    image, text, url = match.groups()
+    if not image and _safe_url(url):
+        return match.group(0)
+    return text
+
+
+def _set_math_aside(markdown_text: str) -> tuple[str, list[str]]:
+    """Markdown with each math span outside code replaced by a placeholder, and the spans."""
+    spans: list[str] = []
+    parts = [chunk if is_code else _set_aside(chunk, spans, code=False) for is_code, chunk in _fenced_blocks(markdown_text)]
+    return "\n".join(parts), spans
+
+
+def _set_aside(text: str, spans: list[str], *, code: bool) -> str:
+    """Math spans outside code spans (and the code spans too, with `code`) replaced by placeholders appended to `spans`."""
+
+    def slot(chunk: str) -> str:
+        spans.append(chunk)
+        return f"\ue000{len(spans) - 1}\ue001"
+
+    def math(part: str) -> str:
+        return "".join(slot(chunk) if is_math else chunk for is_math, chunk in split_math(part))
+
+    text = text.replace("\ue000", "").replace("\ue001", "")  # no forged placeholders
+    pieces = []
+    last = 0
+    for match in _CODE_SPAN.finditer(text):
+        pieces.append(math(text[last : match.start()]))
+        pieces.append(slot(match.group(0)) if code else match.group(0))
+        last = match.end()
+    pieces.append(math(text[last:]))
+    return "".join(pieces)
 
 
 def _tidy(answer: str) -> str:

@@ -37,7 +37,7 @@ from .llm import BudgetReached, ChatClient, LLMError, RequestGate
 from .models import Paper, Summary
 from .redaction import install_log_filter, redact, register
 from .runs import SummaryFigures
-from .sanitize import summary_html
+from .sanitize import clean_summary_markdown, render_summary_html
 
 log = logging.getLogger(__name__)
 
@@ -280,8 +280,8 @@ class Summarizer:
         answer = cap_answer(completion.text, self.settings.max_output_tokens)
         if answer != completion.text:
             log.info("%s: the answer was far longer than max_output_tokens (%d); cut", ann.arxiv_id, self.settings.max_output_tokens)
-        html = summary_html(redact(answer))
-        if not html:
+        markdown = clean_summary_markdown(redact(answer))
+        if not render_summary_html(markdown):
             raise LLMError("the answer was empty once sanitized")
         kind = "fulltext" if source == FULLTEXT_SOURCE else "abstract"
         self.stats.add(**{kind: 1})
@@ -291,7 +291,7 @@ class Summarizer:
             prompt_sha256=self.prompt.sha256,
             created=self.clock().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             version=ann.version,
-            html=html,
+            markdown=markdown,
         )
 
     def _paper_text(self, paper: Paper) -> tuple[str, str]:

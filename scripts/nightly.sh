@@ -3,7 +3,7 @@
 # and tests/test_publish.py runs them in a temporary clone, so what CI checks is
 # what runs at night.
 #
-#   scripts/nightly.sh archive   fetch, select, summarize, write docs/ (backfill/resummarize on request)
+#   scripts/nightly.sh archive   migrate the page format if needed; fetch, select, summarize, write docs/ (backfill/resummarize on request)
 #   scripts/nightly.sh commit    commit docs/ as the bot if it changed, push (rebase and retry if rejected)
 #   scripts/nightly.sh build     mkdocs build --strict into site/
 #
@@ -17,6 +17,8 @@ CONFIG="${CONFIG:-config.yml}"
 DOCS="${DOCS:-docs}"
 
 archive() {
+    # Upgrades an archive written in an older page format; a no-op once it is current.
+    "$PYTHON" -m generator migrate --docs "$DOCS"
     if [ -n "${BACKFILL_SINCE:-}" ]; then
         "$PYTHON" -m generator backfill --since "$BACKFILL_SINCE" --config "$CONFIG" --docs "$DOCS"
     fi

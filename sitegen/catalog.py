@@ -13,13 +13,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-
-from generator import paths
-from generator.archive import split_front_matter
+from generator import paths, records
 from generator.errors import ArchiveError
-from generator.render import extract_summary_html
+from generator.models import DayRecord, Paper
+from generator.sanitize import render_summary_html
 
 
 @dataclass(frozen=True)
@@ -101,67 +99,45 @@ class Catalog:
         return sorted(chosen, key=lambda p: (-p.announced.toordinal(), -p.score, p.arxiv_id))
 
 
-def parse_front_matter(text: str, source: str) -> dict[str, Any]:
-    """The YAML front matter of a page (generator.archive reads pages the same way)."""
-    return split_front_matter(text, source)[0]
+def paper_entry(paper: Paper, path: PurePosixPath) -> PaperEntry:
+    """A PaperEntry from a paper's record; ArchiveError when the record is not at its own path."""
+    if paths.paper_path(paper.arxiv_id) != path:
+        raise ArchiveError(f"docs/{path}: arxiv_id {paper.arxiv_id!r} does not belong at this path", fix=f"restore the page with `git checkout -- docs/{path}`")
+    ann = paper.announcement
+    return PaperEntry(
+        arxiv_id=paper.arxiv_id,
+        version=ann.version,
+        title=ann.title,
+        authors=ann.authors,
+        categories=ann.categories,
+        primary_category=ann.primary_category,
+        announced=paper.announced,
+        announce_type=paper.announce_type,
+        score=paper.score.value,
+        tags=paper.tags,
+        abstract=ann.abstract,
+        links=tuple(records.paper_links(paper).items()),
+        doi=ann.doi,
+        updated=paper.updated,
+        summary_model=paper.summary.model if paper.summary else None,
+        summary_input=paper.summary.input if paper.summary else None,
+        path=path,
+    )
 
 
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
-def paper_entry(meta: dict[str, Any], path: PurePosixPath) -> PaperEntry:
-    """A PaperEntry from a paper page's front matter; ArchiveError names the missing key."""
-    try:
-        summary = meta.get("summary") or {}
-        links = meta.get("links") or {}
-        arxiv_id = str(meta["arxiv_id"])
-        if paths.paper_path(arxiv_id) != path:
-            raise ValueError(f"arxiv_id {arxiv_id!r} does not belong at this path")
-        return PaperEntry(
-            arxiv_id=arxiv_id,
-            version=int(meta["version"]),
-            title=str(meta["title"]),
-            authors=tuple(str(a) for a in meta.get("authors") or ()),
-            categories=tuple(str(c) for c in meta.get("categories") or ()),
-            primary_category=str(meta.get("primary_category") or ""),
-            announced=_date(meta["announced"]),
-            announce_type=str(meta["announce_type"]),
-            score=float(meta.get("score") or 0),
-            tags=tuple(str(t) for t in meta.get("tags") or ()),
-            abstract=str(meta.get("abstract") or ""),
-            links=tuple((str(k), str(v)) for k, v in links.items()),
-            doi=str(meta["doi"]) if meta.get("doi") else None,
-            updated=_date(meta["updated"]) if meta.get("updated") else None,
-            summary_model=str(summary["model"]) if summary.get("model") else None,
-            summary_input=str(summary.get("input")) if summary.get("model") else None,
-            path=path,
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ArchiveError(f"docs/{path}: front matter lacks or garbles {exc}", fix=f"restore the page with `git checkout -- docs/{path}`") from None
-
-
-def day_entry(meta: dict[str, Any], path: PurePosixPath) -> DayEntry:
-    """A DayEntry from a day page's front matter."""
-    try:
-        counts = meta.get("counts") or {}
-        return DayEntry(
-            date=_date(meta["date"]),
-            title=str(meta.get("title") or meta["date"]),
-            papers=tuple(str(i) for i in meta.get("papers") or ()),
-            fetched=int(counts.get("fetched", 0)),
-            matched=int(counts.get("matched", 0)),
-            listed=int(counts.get("listed", 0)),
-            summarized=int(counts.get("summarized", 0)),
-            updated=tuple(str(i) for i in meta.get("updated") or ()),
-            path=path,
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ArchiveError(f"docs/{path}: front matter lacks or garbles {exc}", fix=f"restore the page with `git checkout -- docs/{path}`") from None
+def day_entry(record: DayRecord, path: PurePosixPath) -> DayEntry:
+    """A DayEntry from a day's record."""
+    return DayEntry(
+        date=record.date,
+        title=record.title,
+        papers=record.papers,
+        fetched=record.counts.fetched,
+        matched=record.counts.matched,
+        listed=record.counts.listed,
+        summarized=record.counts.summarized,
+        updated=record.updated,
+        path=path,
+    )
 
 
 def _read(path: Path) -> str:
@@ -179,20 +155,21 @@ def read_catalog(docs: Path) -> Catalog:
         if file.name.startswith("."):
             continue  # a generator temp file left by a killed run
         rel = PurePosixPath(file.relative_to(docs).as_posix())
-        entry = paper_entry(parse_front_matter(_read(file), f"docs/{rel}"), rel)
+        entry = paper_entry(records.read_paper(_read(file), f"docs/{rel}"), rel)
         papers[entry.arxiv_id] = entry
     days = []
     for file in sorted((docs / "days").glob("*/*.md")) if (docs / "days").is_dir() else ():
         if file.name.startswith("."):
             continue
         rel = PurePosixPath(file.relative_to(docs).as_posix())
-        days.append(day_entry(parse_front_matter(_read(file), f"docs/{rel}"), rel))
+        days.append(day_entry(records.read_day(_read(file), f"docs/{rel}"), rel))
     days.sort(key=lambda d: d.date)
     return Catalog(papers, tuple(days))
 
 
 def summary_html(docs: Path, paper: PaperEntry) -> str | None:
-    """The sanitized summary HTML stored in a paper's page body, or None."""
+    """A paper's AI summary as sanitized HTML (rendered from the Markdown its page stores), or None."""
     if paper.summary_model is None:
         return None
-    return extract_summary_html(_read(Path(docs).joinpath(*paper.path.parts)))
+    record = records.read_paper(_read(Path(docs).joinpath(*paper.path.parts)), f"docs/{paper.path}")
+    return render_summary_html(record.summary.markdown) if record.summary else None

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from generator import paths
 from generator.archive import Archive
-from generator.render import front_matter
+from generator.records import front_matter
 from generator.runs import RunRecord, render_run_history
 
 from .catalog import Catalog, read_catalog, summary_html

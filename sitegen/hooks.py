@@ -43,8 +43,9 @@ if str(ROOT) not in sys.path:  # the repository is not an installed package
 from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 
+from generator import records
 from generator.errors import GeneratorError
-from sitegen import head, parallel
+from sitegen import head, layout, parallel
 from sitegen.catalog import PaperEntry, paper_entry
 from sitegen.postprocess import BODY_END, collapse_indentation, search_document
 from sitegen.rawhtml import resolve_md_links, restore, set_aside
@@ -183,11 +184,19 @@ def _kind(page) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     meta = page.meta
-    if _kind(page) == "paper":
-        try:
-            STATE.papers[page.file.src_uri] = paper_entry(meta, PurePosixPath(page.file.src_uri))
-        except GeneratorError as err:
-            raise PluginError(str(err)) from None
+    kind = _kind(page)
+    try:
+        if kind == "paper":
+            # The page is a record: its layout is rendered here, from the record.
+            paper = records.read_paper(page.file.content_string, f"docs/{page.file.src_uri}")
+            STATE.papers[page.file.src_uri] = paper_entry(paper, PurePosixPath(page.file.src_uri))
+            markdown = layout.paper_body(paper)
+        elif kind == "day":
+            record = records.read_day(page.file.content_string, f"docs/{page.file.src_uri}")
+            markdown = layout.day_body(record, layout.listed_papers(Path(config.docs_dir), record))
+    except GeneratorError as err:
+        raise PluginError(str(err)) from None
+    if kind == "paper":
         abstract = STATE.papers[page.file.src_uri].abstract
         meta["description"] = abstract if len(abstract) <= 160 else abstract[:159].rsplit(" ", 1)[0] + "…"
     if isinstance(meta.get("title"), str):

@@ -24,7 +24,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from generator import paths
-from generator.render import front_matter, md_inline
+from generator.escape import md_inline
+from generator.records import front_matter
 from generator.taxonomy import category_name
 
 from .catalog import Catalog, PaperEntry

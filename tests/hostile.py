@@ -46,7 +46,7 @@ import yaml
 from lxml import etree
 from lxml import html as lxml_html
 
-from generator.archive import split_front_matter
+from generator.records import split_front_matter
 from tests.loopback import FakeLLM, LoopbackServer, Reply
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "arxiv"
@@ -556,6 +556,21 @@ def problems_in_links(root, page: str) -> list[str]:
 
 ARCHIVE_LINK = re.compile(r"(papers/[^/]+/[^/]+\.md|days/\d{4}/[\d-]+\.md|(categories|tags)/(?!\.\.?/)[^/]+/index\.md)")
 """Where a page of the archive may link: paper and day pages, and one category or tag page."""
+
+
+def raw_html(markdown_text: str) -> list[str]:
+    """The raw HTML python-markdown would pass through from this Markdown.
+
+    python-markdown keeps raw HTML, character references and its own fenced code blocks
+    in one stash; the last two are not raw HTML (a code block's text is escaped).
+    """
+    converter = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+    converter.convert(markdown_text)
+    return [
+        block
+        for block in converter.htmlStash.rawHtmlBlocks
+        if not re.fullmatch(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);", block) and not re.fullmatch(r"<pre><code[^<>]*>[^<]*</code></pre>\n?", block)
+    ]
 
 
 def read_page(path: Path) -> tuple[dict, str]:

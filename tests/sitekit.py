@@ -22,10 +22,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from demo.build import build_archive
-from generator.archive import Archive, paper_from_page, split_front_matter
-from generator.models import Announcement, Day, DayCounts, Paper, Score, Summary
+from generator.archive import Archive
+from generator.models import Announcement, DayCounts, DayRecord, Paper, Score, Summary
 from generator.paths import day_path, paper_path
-from generator.render import render_day, render_paper
+from generator.records import day_page, day_title, paper_page, read_paper
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = ROOT / "demo" / "config.yml"
@@ -52,14 +52,14 @@ class FixtureArchive:
     config: Path
 
 
-def summary_html(arxiv_id: str) -> str:
-    """A four-part summary like the summarizer's, as sanitized HTML."""
+def summary_markdown(arxiv_id: str) -> str:
+    """A four-part summary like the summarizer's, as the Markdown a page stores."""
     marker = f" The {SUMMARY_ONLY_WORD} schedule is its key idea." if arxiv_id == SUMMARIZED[1] else ""
     return (
-        "<p><strong>Contributions</strong></p><ul><li>A new method for the stated problem." + marker + "</li></ul>\n"
-        "<p><strong>Data and setup</strong></p><ul><li>Experiments on the benchmarks named in the paper.</li></ul>\n"
-        "<p><strong>Results and ablations</strong></p><ul><li>Better than the baselines, with math $O(n \\log n)$.</li></ul>\n"
-        "<p><strong>Conclusions and limits</strong></p><ul><li>Limits are discussed.</li></ul>"
+        "**Contributions**\n\n- A new method for the stated problem." + marker + "\n\n"
+        "**Data and setup**\n\n- Experiments on the benchmarks named in the paper.\n\n"
+        "**Results and ablations**\n\n- Better than the baselines, with math $O(n \\log n)$.\n\n"
+        "**Conclusions and limits**\n\n- Limits are discussed."
     )
 
 
@@ -89,20 +89,20 @@ def make_fixture_archive(root: Path) -> FixtureArchive:
     for arxiv_id in SUMMARIZED:
         paper = archive.read_paper(arxiv_id)
         assert paper is not None, f"the demo archive lost {arxiv_id}"
-        summary = Summary("qwen-long", "abstract", "0" * 64, f"{paper.announced.isoformat()}T06:00:00Z", paper.announcement.version, summary_html(arxiv_id))
-        pages[paper_path(arxiv_id)] = render_paper(replace(paper, summary=summary))
+        summary = Summary("qwen-long", "abstract", "0" * 64, f"{paper.announced.isoformat()}T06:00:00Z", paper.announcement.version, summary_markdown(arxiv_id))
+        pages[paper_path(arxiv_id)] = paper_page(replace(paper, summary=summary))
         touched_days.add(paper.announced)
     archive.write(pages)
-    # Day pages show which papers have a summary and count them: rewrite those days.
+    # Day pages count their summarized papers: rewrite those days.
     day_pages = {}
     for day in sorted(touched_days):
-        meta, _ = split_front_matter((docs / day_path(day)).read_text(encoding="utf-8"), str(day))
-        papers = tuple(archive.read_paper(str(i)) for i in meta["papers"])
-        counts = DayCounts(meta["counts"]["fetched"], meta["counts"]["matched"], len(papers), sum(p.summary is not None for p in papers))
-        day_pages[day_path(day)] = render_day(Day(day, papers, counts))
+        record = archive.read_day(day)
+        summarized = sum(archive.read_paper(i).summary is not None for i in record.papers)
+        day_pages[day_path(day)] = day_page(replace(record, counts=replace(record.counts, summarized=summarized)))
     archive.write(day_pages)
     extra = _extra_papers()
-    archive.write({**{paper_path(p.arxiv_id): render_paper(p) for p in extra}, day_path(EXTRA_DAY): render_day(Day(EXTRA_DAY, tuple(extra), DayCounts(9, 2, 2, 0)))})
+    extra_day = DayRecord(EXTRA_DAY, day_title(EXTRA_DAY), tuple(p.arxiv_id for p in extra), DayCounts(9, 2, 2, 0))
+    archive.write({**{paper_path(p.arxiv_id): paper_page(p) for p in extra}, day_path(EXTRA_DAY): day_page(extra_day)})
     return FixtureArchive(docs, DEMO_CONFIG)
 
 
@@ -118,8 +118,8 @@ def build_site(docs: Path, config: Path, out: Path, jobs: int | None = None) -> 
     )  # fmt: skip
 
 
-def read_paper(docs: Path, arxiv_id: str) -> Paper:
-    return paper_from_page((docs / paper_path(arxiv_id)).read_text(encoding="utf-8"), arxiv_id)
+def read_archived_paper(docs: Path, arxiv_id: str) -> Paper:
+    return read_paper((docs / paper_path(arxiv_id)).read_text(encoding="utf-8"), arxiv_id)
 
 
 @contextlib.contextmanager

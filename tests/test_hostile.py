@@ -8,14 +8,15 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator.archive import paper_from_page
 from generator.feed import parse_announcements
-from generator.render import render_paper
+from generator.records import paper_page, read_paper
+from generator.sanitize import render_summary_html
 from generator.texclean import clean_tex
+from sitegen.layout import rendered_body
 from tests.conftest import snapshot
 from tests.hostile import (
     LLM_KEY,
@@ -27,6 +28,7 @@ from tests.hostile import (
     problems_in_day_html,
     problems_in_links,
     problems_in_paper_html,
+    raw_html,
     read_page,
     render_body,
 )
@@ -79,8 +81,8 @@ def test_every_page_parses_and_round_trips(hostile):
         text = path.read_text(encoding="utf-8")
         meta, _ = read_page(path)
         arxiv_id = meta["arxiv_id"]
-        paper = paper_from_page(text, str(path))
-        assert render_paper(paper) == text, arxiv_id  # re-rendering the stored page changes no byte
+        paper = read_paper(text, str(path))
+        assert paper_page(paper) == text, arxiv_id  # writing the record again changes no byte
         raw = by_id[arxiv_id]
         assert meta["title"] == clean_tex(raw.title) == served[arxiv_id].title  # the data is kept exactly, as text
         assert meta["abstract"] == served[arxiv_id].abstract
@@ -114,9 +116,9 @@ def _strings(value):
 def test_rendered_paper_pages_are_inert_and_keep_their_shape(hostile, tmp_path):
     checked = 0
     for path in paper_pages(hostile.docs):
-        meta, body = read_page(path)
+        meta, _ = read_page(path)
         started = time.monotonic()
-        html = render_body(body, tmp_path / "snippets")
+        html = render_body(rendered_body(hostile.docs, PurePosixPath(path.relative_to(hostile.docs).as_posix())), tmp_path / "snippets")
         assert time.monotonic() - started < 10, meta["arxiv_id"]
         root = parse_html(html)
         assert problems_in_paper_html(root, meta) == [], meta["arxiv_id"]
@@ -131,9 +133,10 @@ def test_rendered_paper_pages_are_inert_and_keep_their_shape(hostile, tmp_path):
 
 def test_the_day_page_is_inert_and_lists_every_paper_in_its_own_item(hostile, tmp_path):
     [day] = sorted((hostile.docs / "days").rglob("*.md"))
-    meta, body = read_page(day)
+    meta, _ = read_page(day)
     titles = {read_page(p)[0]["arxiv_id"]: read_page(p)[0]["title"] for p in paper_pages(hostile.docs)}
     assert sorted(meta["papers"]) == sorted(titles)
+    body = rendered_body(hostile.docs, PurePosixPath(day.relative_to(hostile.docs).as_posix()))
     root = parse_html(render_body(body, tmp_path / "snippets"))
     assert problems_in_day_html(root, meta, titles) == []
     assert problems_in_links(root, day.relative_to(hostile.docs).as_posix()) == []
@@ -147,9 +150,10 @@ def test_summaries_are_made_stored_sanitized_and_free_of_the_key(hostile, tmp_pa
         if not meta.get("summary"):
             continue
         summarized += 1
-        stored = body[body.index("<!-- ai-summary:begin -->") : body.index("<!-- ai-summary:end -->")]
-        assert active_content(parse_html(stored)) == [], meta["arxiv_id"]
-        assert "[redacted]" in stored  # the model echoed the key; the page holds the mask
+        # What the page stores is Markdown without any HTML; what the site shows of it is inert.
+        assert raw_html(body) == [], meta["arxiv_id"]
+        assert active_content(parse_html(render_summary_html(body))) == [], meta["arxiv_id"]
+        assert "[redacted]" in body  # the model echoed the key; the page holds the mask
     assert summarized == hostile.llm_requests == len(hostile.papers)
     assert LLM_KEY not in hostile.stderr
     for path in hostile.docs.rglob("*"):

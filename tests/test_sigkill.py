@@ -35,11 +35,13 @@ import yaml
 from lxml import etree
 
 from demo.replay import served_as_complete
-from generator.archive import TEMP_PREFIX, paper_from_page, split_front_matter
+from generator.archive import TEMP_PREFIX
 from generator.config import load_config
 from generator.feed import parse_announcements
-from generator.select import select
+from generator.records import read_paper as paper_from_page
+from generator.records import split_front_matter
 from generator.runs import load_records
+from generator.select import select
 from tests.conftest import ROOT, fixture_bytes
 from tests.loopback import FakeLLM, LoopbackServer, Reply, make_pdf
 

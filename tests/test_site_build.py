@@ -16,7 +16,7 @@ import feedparser
 
 from generator import paths
 from generator.config import load_config
-from generator.render import bibtex
+from sitegen.layout import bibtex
 from generator.taxonomy import category_name
 from sitegen.catalog import read_catalog
 from tests.sitekit import (
@@ -28,7 +28,7 @@ from tests.sitekit import (
     SUMMARIZED,
     build_site,
     parse_page,
-    read_paper,
+    read_archived_paper,
 )  # fmt: skip
 
 SITE_URL = "http://127.0.0.1:8000/"  # demo/config.yml's site.url
@@ -107,7 +107,7 @@ def test_no_internal_link_is_broken(built_site):
 
 
 def test_paper_page_links_to_its_day_categories_and_tags(built_site, fixture_archive):
-    paper = read_paper(fixture_archive.docs, "2504.18298")
+    paper = read_archived_paper(fixture_archive.docs, "2504.18298")
     here = paths.paper_path(paper.arxiv_id)
     hrefs = {v for k, v in parse_page(page_file(built_site, here)).links if k == "href"}
     assert paths.relative_url(here, paths.day_path(paper.announced)) in hrefs
@@ -119,7 +119,7 @@ def test_paper_page_links_to_its_day_categories_and_tags(built_site, fixture_arc
 
 def test_citation_meta_tags_let_zotero_save_the_paper(built_site, fixture_archive):
     for arxiv_id in ("2504.18298", OLD_STYLE_ID, HOSTILE_ID):
-        paper = read_paper(fixture_archive.docs, arxiv_id)
+        paper = read_archived_paper(fixture_archive.docs, arxiv_id)
         meta = parse_page(page_file(built_site, paths.paper_path(arxiv_id))).meta
         values = {}
         for name, content in meta:
@@ -135,7 +135,7 @@ def test_citation_meta_tags_let_zotero_save_the_paper(built_site, fixture_archiv
 
 def test_bibtex_block_is_the_generators_entry(built_site, fixture_archive):
     for arxiv_id in ("2504.18298", OLD_STYLE_ID, HOSTILE_ID):
-        paper = read_paper(fixture_archive.docs, arxiv_id)
+        paper = read_archived_paper(fixture_archive.docs, arxiv_id)
         text = page_file(built_site, paths.paper_path(arxiv_id)).read_text(encoding="utf-8")
         block = re.search(r'<code class="language-bibtex">(.*?)</code>', text, re.DOTALL)
         assert block, arxiv_id

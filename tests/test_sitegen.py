@@ -12,17 +12,18 @@ import pytest
 
 from generator import paths
 from generator.errors import ArchiveError
-from generator.render import render_paper
-from sitegen.catalog import PaperEntry, paper_entry, parse_front_matter, read_catalog
+from generator.records import paper_page, split_front_matter
+from sitegen.catalog import PaperEntry, paper_entry, read_catalog
 from sitegen.feeds import item_html
 from sitegen.head import citation_tags, feed_links
+from sitegen.layout import paper_body
 from sitegen.pages import PAGE_SIZE, json_for_script, topic_chunks
 from sitegen.parallel import plan_shares, worker_count
 from sitegen.postprocess import collapse_indentation, search_document
 from sitegen.rawhtml import resolve_md_links, restore, set_aside
 from sitegen.settings import SiteInfo
 from sitegen.sitemap import sitemap_documents
-from tests.test_render import HOSTILE_TITLE, announcement, make_paper
+from tests.test_layout import HOSTILE_TITLE, announcement, make_paper
 
 SITE = SiteInfo("Archive", "https://example.org/a/", "d", ("cs.LG",), (("LLM", 1.0),), (), 2.0, 30)
 
@@ -118,8 +119,7 @@ def test_topic_pages_only_grow_so_their_urls_stay_put():
 
 def test_setting_raw_html_aside_renders_exactly_like_markdown():
     """Regression guard for the fast path: same HTML as Python-Markdown's own raw-HTML handling."""
-    page = render_paper(make_paper(announcement(title=HOSTILE_TITLE)))
-    body = page.split("\n---\n", 1)[1]
+    body = paper_body(make_paper(announcement(title=HOSTILE_TITLE)))
     converter = markdown.Markdown(extensions=["toc"])
     plain = converter.convert(body)
     converter.reset()
@@ -194,7 +194,7 @@ def test_json_for_script_cannot_close_the_script():
 
 
 def test_catalog_reads_what_the_generator_writes(tmp_path):
-    page = render_paper(make_paper())
+    page = paper_page(make_paper())
     target = tmp_path / "papers" / "2609" / "2609.26811.md"
     target.parent.mkdir(parents=True)
     target.write_text(page, encoding="utf-8")
@@ -207,16 +207,16 @@ def test_catalog_reads_what_the_generator_writes(tmp_path):
 
 
 def test_catalog_errors_name_the_file_and_the_fix(tmp_path):
-    meta = parse_front_matter(render_paper(make_paper()), "x")
-    del meta["announced"]
+    target = tmp_path / "papers" / "2609" / "2609.26811.md"
+    target.parent.mkdir(parents=True)
+    target.write_text(paper_page(make_paper()).replace("announced: 2026-09-24\n", ""), encoding="utf-8")
     with pytest.raises(ArchiveError) as err:
-        paper_entry(meta, paths.paper_path("2609.26811"))
-    assert "docs/papers/2609/2609.26811.md" in str(err.value) and "git checkout" in str(err.value)
-    meta = parse_front_matter(render_paper(make_paper()), "x")
+        read_catalog(tmp_path)
+    assert "docs/papers/2609/2609.26811.md" in str(err.value) and "`announced`" in str(err.value) and "git checkout" in str(err.value)
     with pytest.raises(ArchiveError, match="does not belong at this path"):
-        paper_entry(meta, paths.paper_path("2609.26812"))
+        paper_entry(make_paper(), paths.paper_path("2609.26812"))
     with pytest.raises(ArchiveError, match="no front matter"):
-        parse_front_matter("# just text", "docs/papers/x.md")
+        split_front_matter("# just text", "docs/papers/x.md")
 
 
 # -- worker processes ------------------------------------------------------------------------------
@@ -257,24 +257,6 @@ def test_derived_pages_can_be_written_without_mkdocs(fixture_archive, tmp_path):
     assert (out / "categories" / "cs.LG" / "index.md").is_file() and (out / "feeds" / "all.atom.xml").is_file()
     bad = subprocess.run(command[:-6] + ["--docs", str(fixture_archive.docs), "--config", str(tmp_path / "missing.yml"), "--out", str(out)], capture_output=True, text=True)
     assert bad.returncode == 2 and "missing.yml" in bad.stderr and "file not found" in bad.stderr
-
-
-def test_a_warning_in_a_worker_process_fails_the_strict_build(fixture_archive, tmp_path):
-    """A broken link on a paper page built by a worker process still fails `mkdocs build --strict`."""
-    import shutil
-
-    from tests.sitekit import build_site
-
-    docs = tmp_path / "docs"
-    shutil.copytree(fixture_archive.docs, docs)
-    broken = docs / "papers" / "2609" / "2609.26811.md"  # in the second half of the papers: the worker's share
-    text = broken.read_text(encoding="utf-8")
-    broken.write_text(text.replace('<ul class="paper-meta">\n', '<ul class="paper-meta">\n<li><a href="../../tags/nowhere/index.md">x</a></li>\n'), encoding="utf-8")
-    result = build_site(docs, fixture_archive.config, tmp_path / "site", jobs=2)
-    assert result.returncode != 0
-    assert "Doc file 'papers/2609/2609.26811.md' contains a link '../../tags/nowhere/index.md', but the target is not found" in result.stderr
-    assert "1 warning(s) while building paper pages in worker processes" in result.stderr
-    assert "Aborted with 1 warnings in strict mode" in result.stdout
 
 
 def test_about_page_names_the_summary_model_and_escapes_config_text():

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import logging
+import socket
 import time
 from pathlib import Path
 
@@ -16,14 +16,17 @@ import markdown
 import pytest
 import yaml
 
-from generator.archive import Archive, split_front_matter
+from generator.archive import Archive
 from generator.config import load_config
 from generator.feed import parse_announcements
 from generator.paths import day_path, paper_path, run_records_path
-from generator.render import SUMMARY_BEGIN, SUMMARY_END, render_paper
+from generator.records import paper_page, split_front_matter
+from generator.sanitize import render_summary_html
 from generator.select import select
 from generator.summarize import DEFAULT_PROMPT, build_prompt
+from sitegen.layout import rendered_body
 from tests.conftest import fixture_bytes, serve_empty_api, snapshot
+from tests.hostile import raw_html
 from tests.loopback import FakeLLM, PdfServer, Reply, make_pdf
 
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
@@ -80,14 +83,24 @@ class Setup:
         return [c.announcement.arxiv_id for c in selection.listed]
 
     def page(self, arxiv_id: str) -> tuple[dict, str]:
-        return split_front_matter((self.docs / paper_path(arxiv_id)).read_text(encoding="utf-8"), arxiv_id)
+        """(front matter, the body the site renders for the paper page)."""
+        meta, _ = split_front_matter((self.docs / paper_path(arxiv_id)).read_text(encoding="utf-8"), arxiv_id)
+        return meta, rendered_body(self.docs, paper_path(arxiv_id))
 
     def day(self) -> tuple[dict, str]:
-        return split_front_matter((self.docs / day_path(DAY)).read_text(encoding="utf-8"), "day")
+        meta, _ = split_front_matter((self.docs / day_path(DAY)).read_text(encoding="utf-8"), "day")
+        return meta, rendered_body(self.docs, day_path(DAY))
+
 
     def records(self) -> list[dict]:
         files = sorted((self.docs / "runs").glob("*/*.yml"))
         return [record for f in files for record in yaml.safe_load(f.read_text(encoding="utf-8"))]
+
+
+def summary_section(body: str) -> str:
+    """The AI summary block of a rendered paper body ('' when there is none)."""
+    start = body.find('<details class="tip ai-summary"')
+    return body[start : body.index("</details>", start)] if start >= 0 else ""
 
 
 @pytest.fixture
@@ -125,14 +138,14 @@ def test_summaries_land_on_the_right_pages_with_provenance(world):
         assert summary["model"] == "test-model" and summary["input"] == source
         assert summary["prompt_sha256"] == expected_hash and summary["version"] == meta["version"]
         assert dt.datetime.strptime(summary["created"], "%Y-%m-%dT%H:%M:%SZ")
-        inside = body[body.index(SUMMARY_BEGIN) : body.index(SUMMARY_END)]
+        inside = summary_section(body)
         assert f"Summary of <strong>{arxiv_id}</strong>" in inside  # this paper's answer, not another's
         assert f"from the {'abstract' if rank == 1 else 'full text'}." in inside
         assert "<h3>1. Contributions</h3>" in inside  # the answer's headings sit under the page's h2
         assert f"from {'the abstract' if rank == 1 else 'the full text'} of v{meta['version']}" in body
     for arxiv_id in rest:
         meta, body = world.page(arxiv_id)
-        assert "summary" not in meta and SUMMARY_BEGIN not in body
+        assert "summary" not in meta and summary_section(body) == ""
 
     # The model got the PDF's text, or the abstract when the PDF was missing.
     by_id = {r.arxiv_id: r for r in world.llm.requests}
@@ -220,7 +233,7 @@ def test_timeouts_are_retried_and_a_paper_that_keeps_failing_is_picked_up_by_the
     assert seen[slow_once] == 2 and seen[always_slow] == 3  # 1 try + max_retries 2
     assert world.page(slow_once)[0]["summary"]
     meta, body = world.page(always_slow)
-    assert "summary" not in meta and SUMMARY_BEGIN not in body
+    assert "summary" not in meta and summary_section(body) == ""
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and always_slow in warnings[0] and "no answer within 0.4 s" in warnings[0] and "next run retries" in warnings[0]
     assert world.day()[0]["counts"]["summarized"] == 3
@@ -370,21 +383,22 @@ def test_hostile_model_output_is_neutralized_in_the_stored_page_and_the_rendered
     world.llm.script = lambda request: Reply(content=HOSTILE_ANSWER) if request.arxiv_id == ranked[0] else None
     assert world.run()[0] == 0
     text = (world.docs / paper_path(ranked[0])).read_text(encoding="utf-8")
-    _, body = split_front_matter(text, "page")
-    # Exactly one pair of markers: the answer could not forge any.
-    assert body.count(SUMMARY_BEGIN) == 1 and body.count(SUMMARY_END) == 1 and body.count("<!--") == 2
-    stored = body[body.index(SUMMARY_BEGIN) + len(SUMMARY_BEGIN) : body.index(SUMMARY_END)]
-    html = markdown.markdown(body, extensions=["attr_list", "md_in_html", "tables", "toc"])
-    for piece in (stored, html):
+    _, stored = split_front_matter(text, "page")
+    # The page stores the answer as Markdown with no HTML in it; the site renders it sanitized.
+    assert raw_html(stored) == []
+    summary = render_summary_html(stored)
+    html = markdown.markdown(rendered_body(world.docs, paper_path(ranked[0])), extensions=["attr_list", "md_in_html", "tables", "toc"])
+    for piece in (stored, summary, html):
         lowered = piece.lower()
-        for bad in ("<script", "onerror", "onload", "onclick", "javascript:", "<iframe", "<svg", "<img", "<style", "<form", "<input", "style=", ' title="', "markdown=", "../../secret"):
+        for bad in ("<script", "onerror", "onload", "onclick", "javascript:", "<iframe", "<svg", "<img", "<style", "<form", "<input", "style=", ' title="', "markdown=", "../../secret", "<!--"):
             assert bad not in lowered, (bad, piece)
-    assert '<a href="https://ok.example/" rel="nofollow noopener noreferrer">fine link</a>' in stored
-    assert "<strong>bold</strong>" in stored
+    assert "<p>fine link</p>" in summary  # a raw HTML link is HTML: its text stays, the tag does not
+    assert '<a href="https://ok.example/" rel="nofollow noopener noreferrer">t</a>' in summary  # a Markdown link stays
+    assert "<strong>bold</strong>" in summary
     assert html.count("</details>") == 2  # the summary's and the BibTeX's: the answer closed none
-    # Re-rendering the stored page (what every rerun does) changes no byte.
+    # Writing the stored record again (what every rerun does) changes no byte.
     paper = Archive(world.docs).read_paper(ranked[0])
-    assert render_paper(paper) == text
+    assert paper_page(paper) == text
 
 
 def test_resummarize_with_a_new_model_redoes_summaries_once(world):
@@ -445,7 +459,7 @@ def test_a_new_paper_version_is_resummarized_only_on_request(world):
     paper = archive.read_paper(ranked[0])
     old_version = paper.summary.version
     newer = paper.__class__(**{**paper.__dict__, "announcement": paper.announcement.__class__(**{**paper.announcement.__dict__, "version": 5})})
-    archive.write({paper_path(ranked[0]): render_paper(newer)})
+    archive.write({paper_path(ranked[0]): paper_page(newer)})
     assert world.run()[0] == 0
     assert len(world.llm.requests) == 4  # update does not redo it
     assert world.page(ranked[0])[0]["summary"]["version"] == old_version
@@ -564,7 +578,6 @@ def test_an_answer_far_longer_than_asked_is_cut(world):
     page = (world.docs / paper_path(ranked[0])).read_text(encoding="utf-8")
     assert len(page) < 40_000 < len(endless)
     assert "the rest of the answer is cut: it was far longer than asked" in page
-    assert page.count(SUMMARY_BEGIN) == 1 and page.count(SUMMARY_END) == 1
     normal = (world.docs / paper_path(ranked[1])).read_text(encoding="utf-8")
     assert "is cut" not in normal
 

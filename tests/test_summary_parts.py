@@ -16,11 +16,11 @@ from generator.errors import ConfigError
 from generator.fulltext import TRUNCATION_NOTE, PdfTextError, estimate_tokens, pdf_text, trim_to_tokens
 from generator.llm import _retry_after
 from generator.redaction import MASK, RedactingFilter, forget_all, redact, register
-from generator.render import SUMMARY_BEGIN, SUMMARY_END, extract_summary_html
 from generator.runs import RunRecord, SummaryFigures, dump_records, load_records, render_run_history
-from generator.sanitize import sanitize_html, summary_html
+from generator.sanitize import clean_summary_markdown, render_summary_html, sanitize_html
 from generator.summarize import DEFAULT_PROMPT, build_prompt, load_prompt
 from tests.conftest import ROOT
+from tests.hostile import raw_html
 from tests.loopback import make_pdf
 
 HOSTILE = [
@@ -39,8 +39,8 @@ HOSTILE = [
     "<style>@import 'https://evil.example/x.css';</style>",
     '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
     '<form action="https://evil.example/"><button>go</button></form>',
-    f"{SUMMARY_END}<script>alert(1)</script>{SUMMARY_BEGIN}",
-    '<p title="' + SUMMARY_END + '">t</p>',
+    "<!-- ai-summary:end --><script>alert(1)</script><!-- ai-summary:begin -->",
+    '<p title="<!-- ai-summary:end -->">t</p>',
     "<!--> <script>alert(1)</script> -->",
     "<![CDATA[<script>alert(1)</script>]]>",
     '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
@@ -52,17 +52,18 @@ HOSTILE = [
 
 @pytest.mark.parametrize("answer", HOSTILE)
 def test_hostile_markup_is_neutralized_and_sanitizing_is_idempotent(answer):
-    html = summary_html(answer + "\n\nafter")
-    lowered = html.lower()
-    for bad in ("<script", "onerror", "onload", "ontoggle", "javascript", "data:", "<iframe", "<object", "<embed", "<svg", "<style",
-                "style=", "<meta", "<form", "<base", "<math", "<details", "<!--", "../", 'href="#'):  # fmt: skip
-        assert bad not in lowered, (bad, html)
+    stored = clean_summary_markdown(answer + "\n\nafter")
+    assert raw_html(stored) == [], stored  # the page stores Markdown, no HTML
+    html = render_summary_html(stored)
+    for piece in (stored.lower(), html.lower()):
+        for bad in ("<script", "onerror=", "onload=", "ontoggle=", "javascript:", "<iframe", "<object", "<embed", "<svg", "<style",
+                    "style=", "<meta", "<form", "<base", "<math", "<details", "<!--", "../", 'href="#'):  # fmt: skip
+            assert bad not in piece, (bad, piece)
+    assert "after" in html
     assert sanitize_html(html) == html
-    # Embedded in a page the markers stay the only ones, and python-markdown keeps it inert.
-    page = f"<details>\n{SUMMARY_BEGIN}\n{html}\n{SUMMARY_END}\n</details>\n"
-    assert extract_summary_html(page) == html
-    rendered = markdown.markdown(page, extensions=["attr_list", "md_in_html", "tables"]).lower()
-    assert "<script" not in rendered and "javascript:" not in rendered and rendered.count("<!--") == 2
+    # Even a hand-edited page whose body is the raw answer renders inert.
+    raw = render_summary_html(answer).lower()
+    assert "<script" not in raw and "javascript:" not in raw and "<!--" not in raw and "onerror=" not in raw
 
 
 def test_ordinary_markdown_survives_and_headings_move_under_the_page():
@@ -71,7 +72,7 @@ def test_ordinary_markdown_survives_and_headings_move_under_the_page():
         "- 速度提升 **1.5x**\n- `FP8` 支持\n\n| model | score |\n|---|---|\n| A | 1 |\n\n"
         "See [arXiv](https://arxiv.org/abs/2407.08608) and $O(n^2)$.\n```"
     )
-    html = summary_html(answer)
+    html = render_summary_html(clean_summary_markdown(answer))
     assert "think" not in html and "```" not in html
     assert "<h3>论文总结</h3>" in html and "<h4>1. 主要贡献</h4>" in html
     assert "<ul>\n<li>速度提升 <strong>1.5x</strong></li>" in html  # the list after a paragraph line is a list

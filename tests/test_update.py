@@ -10,11 +10,12 @@ import time
 import pytest
 from werkzeug import Response
 
-from generator.archive import Archive, split_front_matter
+from generator.archive import Archive
 from generator.feed import parse_announcements
 from generator.models import Paper, Score
 from generator.paths import day_path, paper_path
-from generator.render import render_paper
+from generator.records import paper_page, split_front_matter
+from sitegen.layout import rendered_body
 from tests.conftest import fixture_bytes, serve_empty_api, snapshot
 
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
@@ -32,7 +33,9 @@ def serve_feed(server, name: str, **kwargs) -> None:
 
 
 def read(docs, relpath):
-    return split_front_matter((docs / relpath).read_text(encoding="utf-8"), str(relpath))
+    """(front matter, the body the site renders for the page)."""
+    meta, _ = split_front_matter((docs / relpath).read_text(encoding="utf-8"), str(relpath))
+    return meta, rendered_body(docs, relpath)
 
 
 def test_update_writes_a_ranked_day_and_one_page_per_paper(tmp_path, arxiv_env, write_config, run_cli):
@@ -145,7 +148,7 @@ def test_replacement_updates_the_archived_page(tmp_path, arxiv_env, write_config
     replaced = next(a for a in feed.announcements if a.announce_type == "replace")  # 2009.13987v3
     # The archive holds v2, listed on an earlier day.
     v2 = dataclasses.replace(replaced, version=2, announce_type="new", announced=dt.date(2020, 9, 29))
-    Archive(docs).write({paper_path(v2.arxiv_id): render_paper(Paper(v2, Score(3.0, ("Efficient",)), v2.announced, "new"))})
+    Archive(docs).write({paper_path(v2.arxiv_id): paper_page(Paper(v2, Score(3.0, ("Efficient",)), v2.announced, "new"))})
     arxiv_env.expect_request("/rss/cs.AI+cs.CL+cs.DC+cs.LG").respond_with_data(fixture_bytes(COMBINED))
     serve_empty_api(arxiv_env)
     code, err = run_cli("update", "--config", write_config(min_score=1), "--docs", docs)
@@ -226,3 +229,19 @@ def test_backfill_survives_the_apis_empty_page_mid_results(tmp_path, arxiv_env, 
     assert code == 0, err
     assert "empty pages for cs.LG" in err and "rerun later" in err
     assert read(docs, day_path(dt.date(2026, 4, 30)))[0]["counts"]["fetched"] == 20
+
+
+def test_a_note_written_on_a_day_page_survives_the_next_run(tmp_path, arxiv_env, write_config, run_cli):
+    serve_feed(arxiv_env, QUANT_PH)
+    serve_empty_api(arxiv_env)
+    docs = tmp_path / "docs"
+    config = quant_config(write_config)
+    assert run_cli("update", "--config", config, "--docs", docs)[0] == 0
+    page = docs / day_path(dt.date(2025, 4, 28))
+    page.write_text(page.read_text(encoding="utf-8") + "\nRead 2504.17837 first: *our group's topic*.\n", encoding="utf-8")
+    noted = page.read_text(encoding="utf-8")
+    # A rerun that changes the day (a stricter min_score matches fewer papers) keeps the person's note.
+    stricter = write_config("stricter.yml", categories=["quant-ph"], keywords=["quantum", "entanglement", "noise", "qubit"], min_score=3, max_papers=12)
+    assert run_cli("update", "--config", stricter, "--docs", docs)[0] == 0
+    text = page.read_text(encoding="utf-8")
+    assert text != noted and text.endswith("\nRead 2504.17837 first: *our group's topic*.\n")
