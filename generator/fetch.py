@@ -19,7 +19,7 @@ from .arxiv_ids import parse_versioned_id
 from .config import Config
 from .errors import FeedError, FetchError
 from .feed import Feed, parse_announcements
-from .http import PoliteSession
+from .http import Endpoint, PoliteSession
 from .models import Announcement
 from .texclean import clean_name, clean_tex, one_line
 
@@ -34,6 +34,16 @@ CUTOFF = dt.time(14, 0)
 """arXiv's daily submission deadline, US Eastern time."""
 
 
+def arxiv_endpoints(config: Config) -> tuple[Endpoint, ...]:
+    """The three arXiv addresses, named for messages with the settings that hold them."""
+    settings = config.arxiv
+    return (
+        Endpoint("feed", settings.feed_url, "ARXIV_FEED_URL (arxiv.feed_url in config.yml)"),
+        Endpoint("API", settings.api_url, "ARXIV_API_URL (arxiv.api_url in config.yml)"),
+        Endpoint("PDF", settings.pdf_url, "ARXIV_PDF_URL (arxiv.pdf_url in config.yml)"),
+    )
+
+
 def make_session(config: Config) -> PoliteSession:
     settings = config.arxiv
     return PoliteSession(
@@ -41,6 +51,7 @@ def make_session(config: Config) -> PoliteSession:
         timeout=settings.timeout,
         max_retries=settings.max_retries,
         user_agent=settings.user_agent,
+        endpoints=arxiv_endpoints(config),
     )
 
 

@@ -6,15 +6,23 @@ when several threads download PDFs: a lock serializes requests and spaces their
 starts by `delay` seconds. It sets a timeout on every call, and retries only
 named failures (429, 5xx, connection errors, truncated bodies, timeouts) with
 bounded exponential backoff that honours Retry-After.
+
+An address that cannot work (connection refused, a host name that does not
+resolve) is a setting to fix, not a server to wait for: it is retried once, in
+case of a blip, and then reported with the endpoint's name and the setting that
+holds its address (`Endpoint`).
 """
 
 from __future__ import annotations
 
 import email.utils
 import logging
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 
@@ -31,6 +39,64 @@ RETRY_EXCEPTIONS = (
 )
 MAX_WAIT = 300.0
 """Longest single wait, whatever Retry-After says; past it the retry budget decides."""
+THROTTLE_STATUSES = frozenset({429, 503})
+"""The answers by which a server says "too many requests" or "come back later"."""
+UNREACHABLE_ATTEMPTS = 2
+"""Attempts on an address that refuses connections or does not resolve: one retry, for a blip."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A configured address, so that a failure names it and the setting that holds it."""
+
+    name: str
+    """What it is, for messages: `feed`, `API`, `PDF`, `LLM`."""
+    template: str
+    """The configured URL (placeholders such as `{id}` allowed); URLs starting with its fixed part belong to it."""
+    setting: str
+    """Where the address is set, e.g. `ARXIV_FEED_URL (arxiv.feed_url in config.yml)`."""
+
+    @property
+    def prefix(self) -> str:
+        return self.template.split("{", 1)[0]
+
+
+def endpoint_for(url: str, endpoints: Sequence[Endpoint]) -> Endpoint | None:
+    """The endpoint a URL belongs to (the longest matching prefix), if any."""
+    matching = [e for e in endpoints if e.prefix and url.startswith(e.prefix)]
+    return max(matching, key=lambda e: len(e.prefix)) if matching else None
+
+
+def unreachable_reason(exc: BaseException, url: str) -> str | None:
+    """"connection refused" or "host name ... does not resolve" when that caused `exc`, else None.
+
+    Walks the exception chain: requests (urllib3) and the openai client (httpx) both
+    wrap the socket's own ConnectionRefusedError or gaierror.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(current, socket.gaierror):
+            host = urlsplit(url).hostname or url
+            return f"host name {host} does not resolve (DNS)"
+        current = current.__cause__ or current.__context__
+    return None
+
+
+class UnreachableError(FetchError):
+    """An address that refuses connections or does not resolve: a setting to fix, not a server to wait for."""
+
+    def __init__(self, reason: str, url: str, endpoint: Endpoint | None, attempts: int):
+        what = f"{endpoint.name} endpoint {_shorten_url(url)}" if endpoint else f"GET {_shorten_url(url)}"
+        tried = {1: "no retry", 2: "after one retry"}.get(attempts, f"after {attempts} attempts")
+        check = f"check {endpoint.setting}" if endpoint else "check the address"
+        super().__init__(f"{what}: {reason} ({tried})", fix=f"{check}; the archive is unchanged")
+        self.reason = reason
+        self.url = url
+        self.endpoint = endpoint
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -59,6 +125,7 @@ class PoliteSession(requests.Session):
         max_retries: int,
         user_agent: str,
         sleep: Callable[[float], None] = time.sleep,
+        endpoints: Sequence[Endpoint] = (),
     ):
         super().__init__()
         self.delay = delay
@@ -70,6 +137,7 @@ class PoliteSession(requests.Session):
         self._lock = threading.Lock()
         self._last_start: float | None = None
         self.requests_made = 0
+        self.endpoints = tuple(endpoints)
 
     def backoff(self, attempt: int) -> float:
         """Wait before retry number `attempt` (0-based) when the server gave no Retry-After."""
@@ -89,27 +157,38 @@ class PoliteSession(requests.Session):
         headers["User-Agent"] = self.user_agent
         kwargs["headers"] = headers
         attempts = self.max_retries + 1
+        endpoint = endpoint_for(url, self.endpoints)
         with self._lock:
             for attempt in range(attempts):
                 self._wait_turn()
                 self.requests_made += 1
+                status = None
                 try:
                     response = super().request(method, url, *args, **kwargs)
                 except RETRY_EXCEPTIONS as exc:
-                    reason = f"{type(exc).__name__}: {_short(exc)}"
+                    unreachable = unreachable_reason(exc, url)
+                    if unreachable and (attempt + 1 >= UNREACHABLE_ATTEMPTS or attempt + 1 == attempts):
+                        raise UnreachableError(unreachable, url, endpoint, attempt + 1) from None
+                    reason = unreachable or f"{type(exc).__name__}: {_short(exc)}"
                     wait = self.backoff(attempt)
                 else:
                     if response.status_code not in RETRY_STATUSES:
                         return response
-                    reason = f"HTTP {response.status_code}"
+                    status = response.status_code
+                    reason = f"HTTP {status}"
                     hinted = retry_after_seconds(response.headers.get("Retry-After"))
                     wait = min(MAX_WAIT, hinted) if hinted is not None else self.backoff(attempt)
                     response.close()
                 if attempt + 1 == attempts:
-                    raise FetchError(
-                        f"GET {_shorten_url(url)} failed after {attempts} attempts ({reason})",
-                        fix="arXiv may be down or throttling; the archive is unchanged, rerun later",
-                    )
+                    where = f"{endpoint.name} endpoint: " if endpoint else ""
+                    # Only a 429 or 503 says "too many requests, come back later"; a 500 or a
+                    # timeout may be a wrong address as well, so the hint would mislead there.
+                    if status in THROTTLE_STATUSES:
+                        fix = "arXiv is throttling or down; the archive is unchanged, rerun later"
+                    else:
+                        check = f", and check {endpoint.setting} if it persists" if endpoint else ""
+                        fix = f"the archive is unchanged; rerun later{check}"
+                    raise FetchError(f"{where}GET {_shorten_url(url)} failed after {attempts} attempt{'s' * (attempts != 1)} ({reason})", fix=fix)
                 log.warning("%s from %s; retry %d of %d in %.1f s", reason, _shorten_url(url), attempt + 1, self.max_retries, wait)
                 self._sleep(wait)
                 # The wait already spaced us out; do not add the delay on top.

@@ -7,7 +7,9 @@ words, and spaced by our backoff: Retry-After (or OpenAI's retry-after-ms) when 
 server gives one, else `retry_backoff` seconds doubling per retry. Retried: 408,
 409, 429, 5xx, timeouts and connection errors. Not retried: other 4xx; 401, 403
 and 404 also stop every later request of the run (a wrong key, model or URL would
-fail the same way for every paper).
+fail the same way for every paper). An address that refuses connections or does
+not resolve is retried once, then stops the run's later requests the same way, with
+a message naming LLM_BASE_URL.
 
 Every message leaving this module is redacted: providers echo keys in error bodies.
 """
@@ -25,13 +27,14 @@ from urllib.parse import urlsplit
 import openai
 
 from .fulltext import estimate_tokens
-from .http import retry_after_seconds
+from .http import UNREACHABLE_ATTEMPTS, retry_after_seconds, unreachable_reason
 from .redaction import redact
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 FATAL_STATUSES = frozenset({401, 403, 404})
+ENDPOINT_SETTING = "LLM_BASE_URL (ai_summary.base_url in config.yml)"
 MAX_RETRY_WAIT = 120.0
 """A Retry-After longer than this (a quota reset hours away) ends the retries at once."""
 MAX_BACKOFF = 60.0
@@ -141,7 +144,13 @@ class ChatClient:
             except openai.APITimeoutError:
                 reason, wait = f"no answer within {self.timeout:g} s", None
             except openai.APIConnectionError as exc:
-                reason, wait = f"cannot connect to {self.host} ({_cause(exc)})", None
+                unreachable = unreachable_reason(exc, self.base_url)
+                if unreachable and attempt + 1 >= min(UNREACHABLE_ATTEMPTS, attempts):
+                    # A wrong address fails every paper alike: stop here, name the setting.
+                    self._fatal = unreachable
+                    tried = "after one retry" if attempt else "no retry"
+                    raise LLMError(f"LLM endpoint {self.base_url}: {unreachable} ({tried}); check {ENDPOINT_SETTING}") from None
+                reason, wait = f"cannot connect to {self.host} ({unreachable or _cause(exc)})", None
             except openai.APIStatusError as exc:
                 reason = f"HTTP {exc.status_code} from {self.host}: {_short(redact(str(exc.message)))}"
                 if exc.status_code in FATAL_STATUSES:

@@ -206,7 +206,9 @@ def test_arxiv_unreachable_fails_the_night_and_leaves_the_archive(night, monkeyp
     code, err = night.run(max_retries=1)
     assert code == 1
     [error] = [line for line in err.splitlines() if line.startswith("error:")]
-    assert "failed after 2 attempts (ConnectionError" in error and "the archive is unchanged, rerun later" in error
+    # Issue 14: the endpoint and the setting to fix, not "arXiv may be down or throttling".
+    assert f"feed endpoint http://127.0.0.1:{port}/rss/quant-ph" in error and ": connection refused (after one retry)" in error
+    assert "check ARXIV_FEED_URL" in error and "the archive is unchanged" in error and "throttl" not in error
     assert night.unchanged()
 
 

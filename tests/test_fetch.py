@@ -11,7 +11,7 @@ from werkzeug import Response
 
 from generator.errors import FetchError
 from generator.fetch import ApiClient, announcement_date, enrich
-from generator.http import PoliteSession, retry_after_seconds
+from generator.http import Endpoint, PoliteSession, endpoint_for, retry_after_seconds
 from generator.models import Announcement
 from tests.conftest import fixture_bytes
 
@@ -55,14 +55,64 @@ def test_retry_after_as_http_date_and_seconds():
     assert retry_after_seconds("soon") is None
 
 
-def test_connection_refused_is_retried_then_reported(httpserver):
+def closed_port() -> int:
+    """A port nothing listens on (bound, then released)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        return sock.getsockname()[1]
+
+
+FEED = Endpoint("feed", "http://127.0.0.1:{port}/rss/{categories}", "ARXIV_FEED_URL (arxiv.feed_url in config.yml)")
+
+
+def test_connection_refused_is_retried_once_then_named_with_its_setting():
+    # Issue 14: a mistyped local mirror took 45 s of retries and then blamed arXiv.
+    port = closed_port()
+    feed = Endpoint(FEED.name, FEED.template.replace("{port}", str(port)), FEED.setting)
     waits = []
-    with pytest.raises(FetchError, match="failed after 3 attempts \\(ConnectionError"):
-        session(sleep=waits.append).get(f"http://127.0.0.1:{port}/rss")
-    assert len(waits) == 2
+    polite = session(sleep=waits.append, max_retries=4, endpoints=[feed])
+    with pytest.raises(FetchError) as caught:
+        polite.get(f"http://127.0.0.1:{port}/rss/cs.LG")
+    assert str(caught.value) == (
+        f"feed endpoint http://127.0.0.1:{port}/rss/cs.LG: connection refused (after one retry); "
+        "fix: check ARXIV_FEED_URL (arxiv.feed_url in config.yml); the archive is unchanged"
+    )
+    assert polite.requests_made == 2 and len(waits) == 1
+    assert "throttl" not in str(caught.value)
+
+
+def test_a_host_that_does_not_resolve_is_named_after_one_retry():
+    polite = session(sleep=lambda s: None, max_retries=4, endpoints=[Endpoint("API", "http://arxiv-mirror.invalid/api/query", "ARXIV_API_URL")])
+    with pytest.raises(FetchError, match=r"^API endpoint http://arxiv-mirror.invalid/api/query\?id_list=1: host name arxiv-mirror.invalid does not resolve \(DNS\) \(after one retry\); fix: check ARXIV_API_URL"):
+        polite.get("http://arxiv-mirror.invalid/api/query?id_list=1")
+    assert polite.requests_made == 2
+
+
+def test_without_retries_an_unreachable_address_fails_at_once():
+    polite = session(sleep=lambda s: None, max_retries=0)
+    with pytest.raises(FetchError, match=r"connection refused \(no retry\); fix: check the address"):
+        polite.get(f"http://127.0.0.1:{closed_port()}/x")
+    assert polite.requests_made == 1
+
+
+def test_the_throttling_hint_comes_only_with_429_and_503(httpserver):
+    for status, hinted in ((429, True), (503, True), (500, False), (502, False)):
+        httpserver.clear()
+        httpserver.expect_request("/rss/cs.LG").respond_with_data("busy", status=status)
+        feed = Endpoint("feed", httpserver.url_for("/rss/{categories}"), "ARXIV_FEED_URL")
+        with pytest.raises(FetchError) as caught:
+            session(sleep=lambda s: None, max_retries=1, endpoints=[feed]).get(httpserver.url_for("/rss/cs.LG"))
+        message = str(caught.value)
+        assert message.startswith(f"feed endpoint: GET {httpserver.url_for('/rss/cs.LG')} failed after 2 attempts (HTTP {status})"), message
+        assert ("throttling" in message) is hinted, message
+        assert ("check ARXIV_FEED_URL if it persists" in message) is not hinted, message
+
+
+def test_a_url_belongs_to_the_endpoint_with_the_longest_prefix():
+    endpoints = [Endpoint("API", "http://h/api", "A"), Endpoint("PDF", "http://h/api/pdf/{id}", "P")]
+    assert endpoint_for("http://h/api/pdf/1v1", endpoints).name == "PDF"
+    assert endpoint_for("http://h/api?x", endpoints).name == "API"
+    assert endpoint_for("http://other/", endpoints) is None
 
 
 def test_other_client_errors_are_not_retried(httpserver):

@@ -564,7 +564,11 @@ def test_an_unreachable_llm_never_aborts_the_night(world, monkeypatch):
     assert code == 0, err
     assert world.day()[0]["counts"]["listed"] == 12 and world.day()[0]["counts"]["summarized"] == 0
     warning = one_warning(err)
-    assert "4 of 4 summaries failed" in warning and "cannot connect to 127.0.0.1" in warning
+    assert "4 of 4 summaries failed" in warning
+    # Issue 14: named with its address and the setting to check, after at most one retry.
+    assert f"LLM endpoint http://127.0.0.1:{port}/v1: connection refused" in warning
+    assert "check LLM_BASE_URL (ai_summary.base_url in config.yml)" in warning
+    assert "throttl" not in err
 
 
 def test_an_answer_far_longer_than_asked_is_cut(world):
