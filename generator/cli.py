@@ -2,7 +2,8 @@
 
 Exit codes: 0 success (also when arXiv announced nothing), 1 the run failed
 (arXiv unreachable, error feed, unreadable archive page), 2 bad config or usage
-(including `resummarize` without an API key). Everything printed goes through
+(including `resummarize` without an API key). `doctor` exits 0 when it found no
+error (warnings allowed) and 1 otherwise, a bad config included. Everything printed goes through
 `redact`, so the LLM API key never reaches the terminal or a CI log.
 """
 
@@ -19,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .arxiv_ids import is_arxiv_id
-from .config import load_config
+from .config import load_config, with_effective_addresses
 from .errors import GeneratorError
 from .migrate import migrate
 from .pipeline import Pipeline, RunReport
@@ -71,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--docs", default="docs", help="archive folder (default: docs)")
     upgrade.add_argument("--dry-run", action="store_true", help="say what would be upgraded; write nothing")
     upgrade.add_argument("-v", "--verbose", action="store_true", help="show the traceback of an internal error")
+    doctor = sub.add_parser(
+        "doctor",
+        parents=[common],
+        help="check config, addresses, endpoints, the LLM key and the archive; one line per finding with its fix",
+        description="Check that this archive is ready for its nightly run: config, site.url and User-Agent, the arXiv "
+        "feed and API (one request each), the LLM endpoint, key and model (one one-token request), and every archived page. "
+        "Exit 0 when there is no error (warnings allowed), 1 otherwise.",
+    )
+    doctor.add_argument("--offline", action="store_true", help="send no request (skip the endpoint and LLM checks)")
     return parser
 
 
@@ -128,14 +138,17 @@ def run_migrate(args: argparse.Namespace, console: Console) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> RunReport:
-    config = load_config(args.config)
+    # In GitHub Actions, placeholders left in config.yml become the repository's own addresses.
+    config, derived = with_effective_addresses(load_config(args.config))
     progress = Progress(console)
     if args.command == "resummarize":
         if args.since and args.until and args.until < args.since:
             raise GeneratorError(f"--until {args.until} is before --since {args.since}", fix="swap the two dates")
         pipeline = Pipeline.create(config, Path(args.docs), args.command, progress, with_summaries=True, model=args.model)
+        pipeline.report.notes.extend(derived)
         return pipeline.resummarize(args.since, args.until, ids=args.ids, force=args.force, dry_run=args.dry_run)
     pipeline = Pipeline.create(config, Path(args.docs), args.command, progress, with_summaries=True)
+    pipeline.report.notes.extend(derived)
     if args.command == "update":
         return pipeline.update()
     if args.command == "backfill":
@@ -144,6 +157,23 @@ def run(args: argparse.Namespace, console: Console) -> RunReport:
             raise GeneratorError(f"--until {until} is before --since {args.since}", fix="swap the two dates")
         return pipeline.backfill(args.since, until)
     raise AssertionError(args.command)
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """Print one line per finding as it is made, then the verdict; 1 when there was an error."""
+    from .doctor import ERROR, diagnose, summary_line
+
+    def show(finding) -> None:
+        # print, not rich: one plain line per finding whatever the terminal width (CI logs, grep)
+        print(redact(finding.line()), flush=True)
+
+    try:
+        findings = diagnose(args.config, Path(args.docs), offline=args.offline, report=show)
+    except Exception as exc:  # a bug in a check: still one line and a failing exit code
+        print(f"error    doctor: internal error: {type(exc).__name__}: {redact(str(exc))}", flush=True)
+        return 1
+    print(summary_line(findings), flush=True)
+    return 1 if any(f.level == ERROR for f in findings) else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         force=True,
     )
     forget_all()  # secrets of an earlier in-process run (tests)
+    if args.command == "doctor":
+        return run_doctor(args)
     try:
         if args.command == "migrate":
             run_migrate(args, console)

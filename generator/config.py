@@ -2,8 +2,13 @@
 
 Every problem becomes a `ConfigError` naming the file, the key, the line where
 known, and the fix; the CLI prints it on one line and exits with code 2 before
-anything is fetched or written. Endpoint settings can be overridden by the
-environment variables of DESIGN.md (ARXIV_FEED_URL, ..., LLM_BASE_URL).
+anything is fetched or written. Endpoint settings can be overridden by
+environment variables (ARXIV_FEED_URL, ..., LLM_BASE_URL; see README "Endpoints").
+
+The public address and the User-Agent have placeholders (`example`) that a fork
+must replace; inside GitHub Actions both are derived from the repository when left
+as they are (`effective_site_url`, `effective_user_agent`), everywhere else `doctor`
+warns about them.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -24,6 +30,10 @@ from .models import ANNOUNCE_TYPES
 from .taxonomy import closest_categories, is_category
 
 DEFAULT_USER_AGENT = "arxiv-daily-archive/1.0 (+https://github.com/; nightly digest of new arXiv papers)"
+PLACEHOLDER_SITE_URL = "https://example.github.io/arxiv-daily/"
+"""site.url as shipped: the address of nobody's site."""
+PLACEHOLDER_USER_AGENT = "arxiv-daily-archive/1.0 (+https://github.com/example/arxiv-daily)"
+"""arxiv.user_agent as shipped in config.yml: it names nobody's repository."""
 
 
 @dataclass(frozen=True)
@@ -260,7 +270,7 @@ Checker = Callable[[Any], Any]
 
 SITE_SCHEMA: dict[str, tuple[Checker, Any]] = {
     "title": (_string, "arXiv daily archive"),
-    "url": (_url, "https://example.github.io/arxiv-daily/"),
+    "url": (_url, PLACEHOLDER_SITE_URL),
     "description": (lambda v: _string(v, allow_empty=True), "New arXiv papers matching my interests, ranked and summarized every weekday."),
 }
 
@@ -511,3 +521,82 @@ def _build(source: str, values: dict[str, Any], raw: Mapping[str, Any]) -> Confi
         ai_summary=SummaryConfig(**values["ai_summary"]),
         raw=raw,
     )
+
+
+# ---------------------------------------------------------------------------
+# The public address and the User-Agent: placeholders, and what GitHub Actions tells us.
+
+
+def is_placeholder_site_url(url: str) -> bool:
+    """True for the shipped site.url (any path on example.github.io)."""
+    return (urlsplit(url).hostname or "").lower() == "example.github.io"
+
+
+def is_placeholder_user_agent(user_agent: str) -> bool:
+    """True for a User-Agent that names no repository of the owner's (the shipped ones)."""
+    return user_agent.strip() in (DEFAULT_USER_AGENT, PLACEHOLDER_USER_AGENT) or "github.com/example/" in user_agent
+
+
+def github_repository(environ: Mapping[str, str]) -> str | None:
+    """`owner/repo` when running in GitHub Actions (GITHUB_ACTIONS=true, GITHUB_REPOSITORY set), else None."""
+    if environ.get("GITHUB_ACTIONS") != "true":
+        return None
+    repository = environ.get("GITHUB_REPOSITORY", "").strip()
+    return repository if re.fullmatch(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+", repository) else None
+
+
+def pages_url(repository: str) -> str:
+    """GitHub Pages address of `owner/repo`: the owner's root site for `<owner>.github.io`, else a project site.
+
+    Pages host names are lower case; the project path keeps the repository's spelling.
+    """
+    owner, repo = repository.split("/", 1)
+    owner = owner.lower()
+    if repo.lower() == f"{owner}.github.io":
+        return f"https://{owner}.github.io/"
+    return f"https://{owner}.github.io/{repo}/"
+
+
+def repository_user_agent(repository: str, environ: Mapping[str, str]) -> str:
+    """A User-Agent that names the repository the job runs in."""
+    server = environ.get("GITHUB_SERVER_URL", "").strip().rstrip("/") or "https://github.com"
+    return f"arxiv-daily-archive/1.0 (+{server}/{repository})"
+
+
+def effective_site_url(config: Config, environ: Mapping[str, str] | None = None) -> str:
+    """The site's public address: site.url, or in GitHub Actions the repository's Pages address when site.url is the placeholder.
+
+    The generator and the site build both use this, so feeds, canonical links, the
+    sitemap and citations of a fork that never edited site.url point at the fork.
+    """
+    environ = os.environ if environ is None else environ
+    repository = github_repository(environ)
+    if repository and is_placeholder_site_url(config.site.url):
+        return pages_url(repository)
+    return config.site.url
+
+
+def effective_user_agent(config: Config, environ: Mapping[str, str] | None = None) -> str:
+    """The User-Agent sent to arXiv: arxiv.user_agent, or in GitHub Actions one naming the repository when it is a placeholder."""
+    environ = os.environ if environ is None else environ
+    repository = github_repository(environ)
+    if repository and is_placeholder_user_agent(config.arxiv.user_agent):
+        return repository_user_agent(repository, environ)
+    return config.arxiv.user_agent
+
+
+def with_effective_addresses(config: Config, environ: Mapping[str, str] | None = None) -> tuple[Config, list[str]]:
+    """The config with the effective site URL and User-Agent, and one note per derived value (for the run report)."""
+    environ = os.environ if environ is None else environ
+    site_url = effective_site_url(config, environ)
+    user_agent = effective_user_agent(config, environ)
+    notes = []
+    repository = github_repository(environ)
+    if site_url != config.site.url:
+        notes.append(f"site.url is the placeholder; using {site_url}, the Pages address of {repository} (GITHUB_REPOSITORY)")
+    if user_agent != config.arxiv.user_agent:
+        notes.append(f"arxiv.user_agent is the placeholder; sending {user_agent!r} (from GITHUB_REPOSITORY)")
+    if not notes:
+        return config, notes
+    derived = replace(config, site=replace(config.site, url=site_url), arxiv=replace(config.arxiv, user_agent=user_agent))
+    return derived, notes

@@ -3,8 +3,10 @@
 - `FakeLLM`: an OpenAI-compatible chat-completions endpoint (`POST /v1/chat/completions`).
   It answers each request after `delay` seconds with a Markdown summary naming the
   paper it was given, or follows a script (429 with Retry-After, 5xx, slow answers,
-  hostile output, errors echoing the key). It records every request and the largest
-  number of requests it was serving at once.
+  hostile output, errors echoing the key). Given `models` and `keys`, it answers an
+  unknown model with 404 `model_not_found` and a wrong key with 401 `invalid_api_key`,
+  in OpenAI's words. It records every request and the largest number of requests it
+  was serving at once.
 - `PdfServer`: serves PDFs at `/pdf/<versioned id>` (404 where told) and
   records its own concurrency, to show the polite session sends one at a time.
 - `make_pdf`: a small, valid PDF with real text, built by hand (pypdf reads it).
@@ -192,8 +194,21 @@ class LLMRequest:
 class FakeLLM(LoopbackServer):
     """An OpenAI-compatible chat-completions server; `script(request) -> Reply | None` steers it."""
 
-    def __init__(self, delay: float = 0.0, prompt_tokens: int = 1000, completion_tokens: int = 200, script: Callable[[LLMRequest], Reply | None] | None = None):
+    def __init__(
+        self,
+        delay: float = 0.0,
+        prompt_tokens: int = 1000,
+        completion_tokens: int = 200,
+        script: Callable[[LLMRequest], Reply | None] | None = None,
+        *,
+        models: set[str] | None = None,
+        keys: set[str] | None = None,
+    ):
         super().__init__()
+        self.models = models
+        """Models it serves (None: any); others get OpenAI's 404 model_not_found."""
+        self.keys = keys
+        """Keys it accepts (None: any); others get OpenAI's 401 invalid_api_key."""
         self.delay = delay
         self.prompt_tokens = prompt_tokens
         self.completion_tokens = completion_tokens
@@ -215,6 +230,9 @@ class FakeLLM(LoopbackServer):
             request = LLMRequest(headers.get("Authorization", ""), data["model"], messages.get("system", ""), messages.get("user", ""), data)
             with self._lock:
                 self.requests.append(request)
+            refusal = self._refusal(request)
+            if refusal is not None:
+                return refusal
             reply = (self.script(request) if self.script else None) or Reply()
             time.sleep(self.delay if reply.delay is None else reply.delay)
             if reply.raw is not None:
@@ -237,6 +255,17 @@ class FakeLLM(LoopbackServer):
                     "total_tokens": self.prompt_tokens + self.completion_tokens,
                 }
             return 200, {"Content-Type": "application/json", **reply.headers}, json.dumps(answer).encode()
+
+
+    def _refusal(self, request: LLMRequest) -> tuple[int, dict[str, str], bytes] | None:
+        """OpenAI's answers to a wrong key and an unknown model (bodies as api.openai.com sends them)."""
+        if self.keys is not None and request.authorization.removeprefix("Bearer ") not in self.keys:
+            error = {"message": "Incorrect API key provided: sk-...xxxx. You can find your API key at https://platform.openai.com/account/api-keys.", "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}
+            return 401, {"Content-Type": "application/json"}, json.dumps({"error": error}).encode()
+        if self.models is not None and request.model not in self.models:
+            error = {"message": f"The model `{request.model}` does not exist or you do not have access to it.", "type": "invalid_request_error", "param": None, "code": "model_not_found"}
+            return 404, {"Content-Type": "application/json"}, json.dumps({"error": error}).encode()
+        return None
 
 
 def default_answer(request: LLMRequest) -> str:
