@@ -3,6 +3,7 @@
 # and tests/test_publish.py runs them in a temporary clone, so what CI checks is
 # what runs at night.
 #
+#   scripts/nightly.sh doctor    check config, addresses, endpoints, LLM key and archive (fails on an error)
 #   scripts/nightly.sh archive   migrate the page format if needed; fetch, select, summarize, write docs/ (backfill/resummarize on request)
 #   scripts/nightly.sh commit    commit docs/ as the bot if it changed, push (rebase and retry if rejected)
 #   scripts/nightly.sh build     mkdocs build --strict into site/
@@ -15,6 +16,11 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python}"
 CONFIG="${CONFIG:-config.yml}"
 DOCS="${DOCS:-docs}"
+
+doctor() {
+    # First, so that a misconfigured fork fails on its first night with the fix in the log.
+    "$PYTHON" -m generator doctor --config "$CONFIG" --docs "$DOCS"
+}
 
 archive() {
     # Upgrades an archive written in an older page format; a no-op once it is current.
@@ -56,8 +62,9 @@ build() {
 }
 
 case "${1:-}" in
+    doctor) doctor ;;
     archive) archive ;;
     commit) commit ;;
     build) build ;;
-    *) echo "usage: $0 archive|commit|build" >&2; exit 2 ;;
+    *) echo "usage: $0 doctor|archive|commit|build" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 """The nightly workflow's command sequence, run for real in a temporary clone.
 
-The workflow runs `scripts/nightly.sh archive`, `commit` and `build`; this test runs
-the same three phases in a clone whose `origin` is a local bare repository, against a
+The workflow runs `scripts/nightly.sh doctor`, `archive`, `commit` and `build`; this test runs
+the same four phases in a clone whose `origin` is a local bare repository, against a
 loopback replay of a recorded arXiv day, and checks that only docs/ changes, that the
 bot commits and pushes it (rebasing when the remote moved), that the strict build
 passes, and that a second night with nothing new changes and commits nothing.
@@ -59,6 +59,10 @@ def test_the_workflow_phases_change_only_docs_and_a_second_night_changes_nothing
         env.pop("DASHSCOPE_API_KEY", None)
         first = git(clone, "rev-parse", "HEAD")
 
+        checked = phase(clone, "doctor", env)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert checked.stdout.splitlines()[-1].startswith("doctor: 0 errors")
+
         archived = phase(clone, "archive", env)
         assert archived.returncode == 0, archived.stderr
         changed = git(clone, "status", "--porcelain", "--untracked-files=all").splitlines()
@@ -102,7 +106,10 @@ def test_a_failed_fetch_fails_the_phase_and_commits_nothing(clone, tmp_path):
     env = {**os.environ, "PYTHON": sys.executable, "PYTHONPATH": str(clone), "ARXIV_REQUEST_DELAY": "0"}
     env["ARXIV_FEED_URL"] = "http://127.0.0.1:9/rss/{categories}"  # nothing listens on the discard port
     env["ARXIV_API_URL"] = "http://127.0.0.1:9/api/query"
+    checked = phase(clone, "doctor", env)
+    assert checked.returncode == 1  # the workflow stops here, on night one
+    assert "error    feed endpoint: http://127.0.0.1:9/rss/cs.AI+cs.CL+cs.DC+cs.LG: connection refused; fix: check ARXIV_FEED_URL" in checked.stdout
     failed = phase(clone, "archive", {**env, "PUSH_ATTEMPTS": "1"})
     assert failed.returncode == 1
-    assert failed.stderr.strip().splitlines()[-1].startswith("error: GET http://127.0.0.1:9/rss/")
+    assert failed.stderr.strip().splitlines()[-1].startswith("error: feed endpoint http://127.0.0.1:9/rss/cs.AI+cs.CL+cs.DC+cs.LG: connection refused")
     assert git(clone, "status", "--porcelain", "--untracked-files=all") == ""

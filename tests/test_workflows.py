@@ -61,6 +61,10 @@ def test_nightly_schedule_permissions_and_concurrency():
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     runs = [step.get("run", "") for step in jobs["archive"]["steps"]]
     assert runs.index("bash scripts/nightly.sh archive") < runs.index("bash scripts/nightly.sh commit") < runs.index("bash scripts/nightly.sh build")
+    # Issue 14: the doctor runs first, with the same keys as the archive step, so a misconfigured fork fails on night one.
+    assert runs.index("bash scripts/nightly.sh doctor") < runs.index("bash scripts/nightly.sh archive")
+    steps = {step.get("run"): step for step in jobs["archive"]["steps"]}
+    assert steps["bash scripts/nightly.sh doctor"]["env"] == {k: v for k, v in steps["bash scripts/nightly.sh archive"]["env"].items() if k.endswith("_API_KEY")}
     uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
     assert all("@" in u and len(u.split("@")[1]) == 40 for u in uses), uses  # pinned to commits
 
