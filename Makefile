@@ -28,8 +28,8 @@ demo-build: setup
 	ARCHIVE_DOCS=demo/build/docs ARCHIVE_CONFIG=demo/config.yml $(BIN)/mkdocs build --strict --site-dir demo/build/site
 
 demo: demo-build
-	@echo "Demo site built in demo/build/site. Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory demo/build/site $(PORT)
+	@echo "Demo site built in demo/build/site."
+	$(BIN)/python -m demo.serve --directory demo/build/site --port $(PORT)
 
 # The real archive in docs/ (what GitHub Pages publishes), and its live preview.
 site: setup

@@ -1,8 +1,11 @@
 """Build the demo archive from recorded arXiv data: no network, no API key.
 
 Runs the real CLI (`python -m generator update|backfill`) against a loopback
-replay of recorded arXiv responses, day by day, into demo/build/docs. The
-repository's own docs/ is never touched.
+replay of recorded arXiv responses, day by day, into demo/build/docs. Summaries
+come from the real summary stage talking to a loopback OpenAI-compatible server
+(demo/llm.py) that replays the answers committed in demo/answers/ as the model
+`demo-replay`; the dummy key it needs is set for the generator's subprocess only.
+The repository's own docs/ is never touched.
 
     python -m demo.build [--out demo/build]
 """
@@ -16,10 +19,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from demo.llm import ReplayLLM
 from demo.replay import ArxivReplay
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "demo" / "config.yml"
+DEMO_KEY_ENV = "DEMO_REPLAY_KEY"
+"""The variable demo/config.yml's ai_summary.api_key_env names; a dummy value, never a real key."""
 
 # API recordings served for backfill searches, by category.
 SEARCHES = {
@@ -42,9 +48,9 @@ def build_archive(out: Path, config: Path = CONFIG, quiet: bool = False) -> Path
     if docs.exists():
         shutil.rmtree(docs)
     docs.mkdir(parents=True)
-    with ArxivReplay(searches=SEARCHES) as replay:
-        env = {**os.environ, **replay.environ(), "PYTHONPATH": str(ROOT)}
-        env.pop("DASHSCOPE_API_KEY", None)  # the demo never calls an LLM
+    with ArxivReplay(searches=SEARCHES) as replay, ReplayLLM() as llm:
+        env = {**os.environ, **replay.environ(), "PYTHONPATH": str(ROOT), "LLM_BASE_URL": llm.base_url, DEMO_KEY_ENV: "demo-replay-not-a-key"}
+        env.pop("DASHSCOPE_API_KEY", None)  # a real key never goes near the demo
         for command, feeds in STEPS:
             if feeds:
                 replay.serve_day(*feeds)
