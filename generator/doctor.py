@@ -206,7 +206,7 @@ def _fetch_failure(check: str, err: FetchError) -> Finding:
 # -- the LLM endpoint ---------------------------------------------------------------------
 
 
-def check_llm(config: Config, environ: Mapping[str, str], *, offline: bool, client_factory: Callable[..., openai.OpenAI] = openai.OpenAI) -> Finding:
+def check_llm(config: Config, environ: Mapping[str, str], *, offline: bool) -> Finding:
     """The key is set; unless offline, one 1-token completion says the endpoint accepts it and knows the model."""
     settings = config.ai_summary
     check = "summaries"
@@ -224,7 +224,7 @@ def check_llm(config: Config, environ: Mapping[str, str], *, offline: bool, clie
     if offline:
         return Finding(SKIPPED, check, f"{settings.api_key_env} is set; {where} and model {settings.model} not checked (--offline)")
     setting = "LLM_BASE_URL (or ai_summary.base_url in config.yml)"
-    client = client_factory(base_url=settings.base_url, api_key=key, timeout=min(settings.timeout, NETWORK_TIMEOUT), max_retries=0)
+    client = openai.OpenAI(base_url=settings.base_url, api_key=key, timeout=min(settings.timeout, NETWORK_TIMEOUT), max_retries=0)
     try:
         client.chat.completions.create(model=settings.model, messages=[{"role": "user", "content": "Reply with OK."}], max_tokens=1)
     except openai.APITimeoutError:
