@@ -23,7 +23,8 @@ from pathlib import Path
 import openai
 from lxml import etree
 
-from .archive import paper_from_page, split_front_matter
+from . import records
+from .archive import TEMP_PREFIX
 from .config import (
     PLACEHOLDER_SITE_URL,
     Config,
@@ -276,23 +277,21 @@ def _short(text: str, limit: int = 200) -> str:
 
 
 def archive_pages(docs: Path) -> Iterator[tuple[str, Path]]:
-    """(kind, path) of every paper page, day page and run record, in a stable order."""
-    for kind, folder, pattern in (("paper", "papers", "*/*.md"), ("day", "days", "*/*.md"), ("runs", "runs", "*/*.yml")):
+    """(kind, path) of every paper page, day page and run-record file, in a stable order."""
+    for kind, folder, pattern in (("paper", "papers", "**/*.md"), ("day", "days", "*/*.md"), ("runs", "runs", "*/*.yml")):
         root = docs / folder
         if root.is_dir():
             for path in sorted(root.glob(pattern)):
-                yield kind, path
+                if not path.name.startswith(TEMP_PREFIX):  # a killed run's leftover, removed by the next run
+                    yield kind, path
 
 
 def read_page(kind: str, text: str, source: str) -> None:
-    """Parse one page as the generator will; raise ArchiveError (file, key, fix) when it cannot."""
+    """Parse one page as the generator will (one read through generator.records); ArchiveError when it cannot."""
     if kind == "paper":
-        paper_from_page(text, source)
+        records.read_paper(text, source)
     elif kind == "day":
-        meta, _ = split_front_matter(text, source)
-        for key in ("date", "papers", "counts"):
-            if key not in meta:
-                raise ArchiveError(f"{source}: front matter lacks {key!r}", fix=f"restore the page with `git checkout -- {source}`")
+        records.read_day(text, source)
     else:
         try:
             load_records(text, source)
@@ -300,10 +299,20 @@ def read_page(kind: str, text: str, source: str) -> None:
             raise ArchiveError(str(exc), fix=f"restore the file with `git checkout -- {source}`") from None
 
 
+def _format_of(text: str, source: str) -> int | None:
+    """The format version of a page that failed to read, or None when even its front matter is broken."""
+    try:
+        return records.page_format(records.split_front_matter(text, source)[0], source)
+    except ArchiveError:
+        return None
+
+
 def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
-    """Every page under docs/papers, docs/days and docs/runs parses (one read each)."""
+    """Every page under docs/papers, docs/days and docs/runs parses, in the current format (one read each)."""
     counts = {"paper": 0, "day": 0, "runs": 0}
     failures: list[ArchiveError] = []
+    older: dict[int, int] = {}
+    newer: dict[int, int] = {}
     for kind, path in archive_pages(docs):
         counts[kind] += 1
         try:
@@ -314,18 +323,38 @@ def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
         try:
             read_page(kind, text, str(path))
         except ArchiveError as err:
-            failures.append(err)
+            # Only a page that failed is read a second time, to tell an old format from damage.
+            version = _format_of(text, str(path)) if kind != "runs" else None
+            if version is not None and version < records.FORMAT:
+                older[version] = older.get(version, 0) + 1
+            elif version is not None and version > records.FORMAT:
+                newer[version] = newer.get(version, 0) + 1
+            else:
+                failures.append(err)
     if not counts["paper"] and not counts["day"]:
         first = f"the first nightly run backfills days_back ({days_back}) days" if days_back else "the first nightly run starts it"
         return [Finding(OK, "archive", f"{docs} holds no pages yet: {first}")]
-    findings = [Finding(ERROR, "archive", err.message, fix=err.fix) for err in failures[:ARCHIVE_ERRORS_SHOWN]]
+    findings = []
+    def pages_are(n: int) -> str:
+        return f"{n:,} page is" if n == 1 else f"{n:,} pages are"
+
+    if older:
+        versions = ", ".join(f"{n:,} in v{v}" for v, n in sorted(older.items()))
+        findings.append(Finding(
+            WARNING, "archive", f"{pages_are(sum(older.values()))} in an older archive format ({versions}; this code reads v{records.FORMAT}): `update` stops until they are upgraded",
+            fix=f"run `python -m generator migrate --docs {docs}` (lossless, safe to rerun; the nightly workflow runs it before archiving)",
+        ))  # fmt: skip
+    if newer:
+        versions = ", ".join(f"{n:,} in v{v}" for v, n in sorted(newer.items()))
+        findings.append(Finding(ERROR, "archive", f"{pages_are(sum(newer.values()))} in a newer archive format ({versions}) than this code (v{records.FORMAT})", fix="update this repository's code (git pull)"))
+    findings += [Finding(ERROR, "archive", err.message, fix=err.fix) for err in failures[:ARCHIVE_ERRORS_SHOWN]]
     if len(failures) > ARCHIVE_ERRORS_SHOWN:
         findings.append(Finding(ERROR, "archive", f"{len(failures) - ARCHIVE_ERRORS_SHOWN} more pages cannot be read (first ones above)", fix="fix the first ones, then rerun doctor"))
     pages = f"{counts['paper']:,} paper pages, {counts['day']:,} day pages and {counts['runs']:,} run-record files"
     if failures:
         findings.append(Finding(ERROR, "archive", f"{len(failures):,} of the {pages} in {docs} cannot be read"))
-    else:
-        findings.append(Finding(OK, "archive", f"{pages} in {docs}, all readable"))
+    elif not older and not newer:
+        findings.append(Finding(OK, "archive", f"{pages} in {docs}, all readable, format v{records.FORMAT}"))
     return findings
 
 
@@ -373,6 +402,6 @@ def diagnose(
 def summary_line(findings: list[Finding]) -> str:
     errors = sum(f.level == ERROR for f in findings)
     warnings = sum(f.level == WARNING for f in findings)
-    verdict = "not ready: fix the errors above" if errors else "ready"
+    verdict = "not ready: fix the errors above" if errors else "no errors; read the warnings above" if warnings else "ready"
     return f"doctor: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}: {verdict}"
 

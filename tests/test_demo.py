@@ -22,8 +22,8 @@ import pytest
 from demo.build import DEMO_KEY_ENV, build_archive
 from demo.llm import ANSWERS, MODEL, ReplayLLM
 from demo.serve import make_server
-from generator.archive import Archive, split_front_matter
-from generator.paths import day_path
+from generator.archive import Archive
+from generator.models import DayRecord
 from tests.conftest import ROOT
 
 TOP = 3
@@ -38,27 +38,27 @@ def demo_docs(tmp_path_factory) -> Path:
     return docs
 
 
-def days(docs: Path) -> dict[dt.date, dict]:
+def days(docs: Path) -> dict[dt.date, DayRecord]:
     archive = Archive(docs)
-    return {day: archive.day_meta(day) for day in archive.days()}
+    return {day: archive.read_day(day) for day in archive.days()}
 
 
 def test_the_top_papers_of_every_demo_day_carry_a_demo_replay_summary(demo_docs):
     archive = Archive(demo_docs)
     summarized = set()
-    for day, meta in days(demo_docs).items():
-        top = [str(i) for i in meta["papers"][:TOP]]
+    for day, record in days(demo_docs).items():
+        top = list(record.papers[:TOP])
         papers = archive.read_papers(top)
         for arxiv_id in top:
             summary = papers[arxiv_id].summary
             assert summary is not None, f"{day} {arxiv_id} has no summary"
             assert summary.model == MODEL and summary.input == "abstract"  # no PDFs in the replay: the abstract was sent
-            assert "Demo answer: written by hand for this demo" in summary.html
+            assert "Demo answer: written by hand for this demo" in summary.markdown
             for part in ("1. Contributions and novelty", "2. Data, setup and baselines", "3. Key results", "4. Conclusions, limitations and future work"):
-                assert part in summary.html, (arxiv_id, part)
+                assert part in summary.markdown, (arxiv_id, part)
             summarized.add(arxiv_id)
-        assert meta["counts"]["summarized"] == TOP == len(top), day  # the day page counts them
-        below = archive.read_papers(str(i) for i in meta["papers"][TOP:])
+        assert record.counts.summarized == TOP == len(top), day  # the day page counts them
+        below = archive.read_papers(record.papers[TOP:])
         assert all(p.summary is None for p in below.values())
     # Every committed answer was asked for, and nothing else was summarized.
     committed = {path.stem for path in ANSWERS.glob("*.md") if path.name != "README.md"}
@@ -66,9 +66,8 @@ def test_the_top_papers_of_every_demo_day_carry_a_demo_replay_summary(demo_docs)
 
 
 def test_the_latest_day_the_home_page_shows_has_summaries(demo_docs):
-    latest = max(days(demo_docs))
-    meta, _ = split_front_matter((demo_docs / day_path(latest)).read_text(encoding="utf-8"), str(latest))
-    assert latest == dt.date(2026, 9, 24) and meta["counts"]["summarized"] == TOP
+    latest, record = max(days(demo_docs).items())
+    assert latest == dt.date(2026, 9, 24) and record.counts.summarized == TOP
 
 
 def test_the_run_records_count_the_replayed_requests(demo_docs):

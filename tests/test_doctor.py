@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import shutil
 import socket
+from pathlib import Path
 
 import pytest
 
 from generator.cli import main
 from generator.config import effective_site_url, effective_user_agent, load_config, pages_url, with_effective_addresses
+from generator.migrate import migrate
 from tests.conftest import ROOT, fixture_bytes, serve_empty_api
 from tests.loopback import FakeLLM
 
@@ -71,7 +73,7 @@ def test_a_fresh_fork_is_warned_about_its_placeholders_and_may_run(tmp_path, wri
     assert found["config"][0].startswith("ok       config: ")
     assert found["feed endpoint"][0].startswith("skipped  feed endpoint: ") and found["API endpoint"][0].startswith("skipped  ")
     assert found["archive"] == [f"ok       archive: {tmp_path / 'docs'} holds no pages yet: the first nightly run backfills days_back (7) days"]
-    assert out.splitlines()[-1] == "doctor: 0 errors, 3 warnings: ready"
+    assert out.splitlines()[-1] == "doctor: 0 errors, 3 warnings: no errors; read the warnings above"
 
 
 def test_in_actions_the_placeholders_become_the_repositorys_addresses(tmp_path, write_config, doctor, monkeypatch):
@@ -267,13 +269,21 @@ def test_an_invalid_config_is_an_error_and_the_archive_is_still_checked(tmp_path
     assert "archive" in found
 
 
-def test_an_unparsable_page_is_an_error_naming_the_file(tmp_path, write_config, doctor):
-    docs = tmp_path / "docs"
+@pytest.fixture
+def v2_archive(tmp_path) -> Path:
+    """The v1 fixture archive, upgraded by `migrate` (46 papers, 5 days, 1 run-record file)."""
+    docs = tmp_path / "archive" / "docs"
     shutil.copytree(V1_ARCHIVE, docs)
+    migrate(docs)
+    return docs
+
+
+def test_an_unparsable_page_is_an_error_naming_the_file(v2_archive, write_config, doctor):
+    docs = v2_archive
     paper = docs / "papers" / "2504" / "2504.18298.md"
     paper.write_text(paper.read_text(encoding="utf-8").replace("\n---\n", "\n", 1), encoding="utf-8")  # front matter never closed
     day = docs / "days" / "2026" / "2026-09-24.md"
-    day.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    day.write_text("---\nformat: 2\ntitle: [unclosed\n---\n", encoding="utf-8")
     code, found, out = doctor("--config", write_config(), "--docs", docs, "--offline")
     assert code == 1, out
     lines = found["archive"]
@@ -282,8 +292,33 @@ def test_an_unparsable_page_is_an_error_naming_the_file(tmp_path, write_config, 
     assert lines[-1].startswith("error    archive: 2 of the 46 paper pages, 5 day pages and 1 run-record files in ")
 
 
-def test_a_readable_archive_is_ok(tmp_path, write_config, doctor):
-    code, found, out = doctor("--config", write_config(), "--docs", V1_ARCHIVE, "--offline")
-    assert found["archive"] == [f"ok       archive: 46 paper pages, 5 day pages and 1 run-record files in {V1_ARCHIVE}, all readable"]
+def test_a_page_missing_a_key_is_an_error_naming_the_key(v2_archive, write_config, doctor):
+    paper = v2_archive / "papers" / "2609" / "2609.26811.md"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("\narxiv_id: ", "\nid: ", 1), encoding="utf-8")
+    code, found, out = doctor("--config", write_config(), "--docs", v2_archive, "--offline")
+    assert code == 1, out
+    assert found["archive"][0].startswith(f"error    archive: {paper}: ") and "arxiv_id" in found["archive"][0]
+
+
+def test_a_readable_archive_is_ok(v2_archive, write_config, doctor):
+    code, found, out = doctor("--config", write_config(), "--docs", v2_archive, "--offline")
+    assert found["archive"] == [f"ok       archive: 46 paper pages, 5 day pages and 1 run-record files in {v2_archive}, all readable, format v2"]
     assert code == 0, out
 
+
+def test_an_archive_in_the_old_format_is_a_warning_naming_migrate(write_config, doctor):
+    # The nightly workflow migrates before archiving, so an old format must not stop it at the doctor.
+    code, found, out = doctor("--config", write_config(), "--docs", V1_ARCHIVE, "--offline")
+    assert found["archive"] == [
+        "warning  archive: 51 pages are in an older archive format (51 in v1; this code reads v2): `update` stops until they are upgraded; "
+        f"fix: run `python -m generator migrate --docs {V1_ARCHIVE}` (lossless, safe to rerun; the nightly workflow runs it before archiving)"
+    ]
+    assert code == 0, out
+
+
+def test_a_page_in_a_newer_format_is_an_error(v2_archive, write_config, doctor):
+    day = v2_archive / "days" / "2026" / "2026-09-25.md"
+    day.write_text(day.read_text(encoding="utf-8").replace("format: 2\n", "format: 3\n", 1), encoding="utf-8")
+    code, found, out = doctor("--config", write_config(), "--docs", v2_archive, "--offline")
+    assert code == 1, out
+    assert found["archive"][0] == "error    archive: 1 page is in a newer archive format (1 in v3) than this code (v2); fix: update this repository's code (git pull)"
