@@ -20,6 +20,7 @@ from rich.table import Table
 
 from .arxiv_ids import is_arxiv_id
 from .config import load_config
+from .embeddings import embed_archive
 from .errors import GeneratorError
 from .migrate import migrate
 from .pipeline import Pipeline, RunReport
@@ -71,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--docs", default="docs", help="archive folder (default: docs)")
     upgrade.add_argument("--dry-run", action="store_true", help="say what would be upgraded; write nothing")
     upgrade.add_argument("-v", "--verbose", action="store_true", help="show the traceback of an internal error")
+    sub.add_parser(
+        "embed",
+        parents=[common],
+        help="embed every archived paper version the embedding cache lacks (config related.embeddings)",
+        description="Fill docs/data/embeddings/ for the whole archive: each paper version missing from the cache "
+        "is sent to the related.embeddings endpoint once and stored as one new shard. Safe to rerun.",
+    )
     return parser
 
 
@@ -86,6 +94,9 @@ def print_report(report: RunReport, console: Console) -> None:
     table.add_column(justify="right")
     days = [d for d in report.days if not d.kept_existing]
     kept = [d for d in report.days if d.kept_existing]
+    if report.command == "embed":
+        _print_extra_only(report, table, console)
+        return
     table.add_row("days written", ", ".join(str(d.date) for d in days) or "none")
     if kept:
         table.add_row("days already archived", str(len(kept)))
@@ -127,9 +138,27 @@ def run_migrate(args: argparse.Namespace, console: Console) -> None:
         console.print("dry run: nothing was written", markup=False)
 
 
+def _print_extra_only(report: RunReport, table: Table, console: Console) -> None:
+    for name, value in report.extra.items():
+        table.add_row(name, str(value))
+    console.print(table)
+    for note in report.notes:
+        console.print(redact(note), markup=False, highlight=False, soft_wrap=True)
+    for warning in report.warnings:
+        console.print("[yellow]warning:[/yellow] ", redact(warning), sep="", highlight=False, soft_wrap=True)
+
+
 def run(args: argparse.Namespace, console: Console) -> RunReport:
     config = load_config(args.config)
     progress = Progress(console)
+    if args.command == "embed":
+        report = RunReport("embed")
+        with progress.task("Embedding the archive's papers"):
+            result = embed_archive(config, Path(args.docs), warn=report.warnings.append)
+        report.extra.update({"papers already cached": result.already_cached, "papers embedded": result.embedded, "not embedded": result.failed, "embedding requests": result.requests})
+        if result.shard is not None:
+            report.notes.append(f"new shard: {result.shard}")
+        return report
     if args.command == "resummarize":
         if args.since and args.until and args.until < args.since:
             raise GeneratorError(f"--until {args.until} is before --since {args.since}", fix="swap the two dates")
