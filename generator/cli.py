@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .arxiv_ids import is_arxiv_id
@@ -117,7 +118,9 @@ def print_report(report: RunReport, console: Console) -> None:
     for note in report.notes:
         console.print(redact(note), markup=False, highlight=False, soft_wrap=True)
     for warning in report.warnings:  # one line each, whatever the terminal width (CI logs, grep)
-        console.print("[yellow]warning:[/yellow] ", redact(warning), sep="", highlight=False, soft_wrap=True)
+        # escape: rich took the "[redacted]" mask (or any [word] from a feed) for a style tag and dropped it
+        # (found with an embeddings endpoint echoing the key in a 401).
+        console.print("[yellow]warning:[/yellow] ", escape(redact(warning)), sep="", highlight=False, soft_wrap=True)
 
 
 def run_migrate(args: argparse.Namespace, console: Console) -> None:
@@ -145,7 +148,7 @@ def _print_extra_only(report: RunReport, table: Table, console: Console) -> None
     for note in report.notes:
         console.print(redact(note), markup=False, highlight=False, soft_wrap=True)
     for warning in report.warnings:
-        console.print("[yellow]warning:[/yellow] ", redact(warning), sep="", highlight=False, soft_wrap=True)
+        console.print("[yellow]warning:[/yellow] ", escape(redact(warning)), sep="", highlight=False, soft_wrap=True)
 
 
 def run(args: argparse.Namespace, console: Console) -> RunReport:
