@@ -167,7 +167,7 @@ class Config:
     announce_types: tuple[str, ...]
     arxiv: ArxivConfig
     ai_summary: SummaryConfig
-    interests: InterestsConfig = InterestsConfig((), None, 10.0, 0.2)
+    interests: InterestsConfig = InterestsConfig((), None, 20.0, 0.12)
     related: RelatedConfig = RelatedConfig(5, None)
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
     """The validated YAML mapping (for the site's About page)."""
@@ -360,8 +360,8 @@ SUMMARY_SCHEMA: dict[str, tuple[Checker, Any]] = {
 INTERESTS_SCHEMA: dict[str, tuple[Checker, Any]] = {
     "papers": (_arxiv_ids, []),
     "bibtex": (lambda v: None if v is None else _string(v), None),
-    "weight": (lambda v: _number(v), 10.0),
-    "min_similarity": (lambda v: _number(v, maximum=1.0), 0.2),
+    "weight": (lambda v: _number(v), 20.0),
+    "min_similarity": (lambda v: _number(v, maximum=1.0), 0.12),
 }
 
 EMBEDDINGS_SCHEMA: dict[str, tuple[Checker, Any]] = {
