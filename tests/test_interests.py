@@ -217,3 +217,28 @@ def test_fixture_files_are_in_sources():
     sources = (FIXTURES / "SOURCES.md").read_text(encoding="utf-8")
     for name in ANSWERS.values():
         assert f"`{name}`" in sources
+
+
+def test_config_errors_of_the_new_keys_are_one_line_with_file_line_key_and_fix(tmp_path):
+    cases = [
+        ("interests:\n  papers:\n    - 2401.12345\n    - attention-is-all-you-need\n", "config.yml:4: interests.papers[1]: 'attention-is-all-you-need' is not an arXiv id"),
+        ("interests:\n  min_similarity: 2\n", "config.yml:2: interests.min_similarity: must be at most 1, got 2"),
+        ("interests:\n  weigth: 3\n", "config.yml:2: interests.weigth: unknown key; fix: did you mean 'weight'?"),
+        ("related:\n  count: 0\n", "config.yml:2: related.count: must be at least 1, got 0"),
+        ("related:\n  embeddings:\n    model: m\n    api_key_env: sk-live-123\n", "config.yml:4: related.embeddings.api_key_env: 'sk-live-123' is not an environment variable name"),
+        ("related:\n  embeddings: yes\n", "config.yml:2: related.embeddings: expected a mapping of keys, got true/false"),
+    ]
+    for text, expected in cases:
+        path = tmp_path / "config.yml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load_config(path, environ={})
+        except Exception as exc:  # noqa: BLE001 - the message is what is checked
+            message = str(exc)
+        else:
+            raise AssertionError(f"accepted: {text!r}")
+        assert message.startswith(str(tmp_path / expected.split(":", 1)[0]) + ":" + expected.split(":", 1)[1]), message
+        assert "\n" not in message and "; fix: " in message
+    # Unquoted ids stay ids: YAML would read 2401.10000 as the number 2401.1.
+    (tmp_path / "config.yml").write_text("interests:\n  papers:\n    - 2401.10000\n    - hep-th/9901001v2\n", encoding="utf-8")
+    assert load_config(tmp_path / "config.yml", environ={}).interests.papers == ("2401.10000", "hep-th/9901001")
