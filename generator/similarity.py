@@ -52,7 +52,7 @@ ABSTRACT_BOILERPLATE = frozenset(
     different various several including include includes given allows enable enables
     """.split()
 )
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | ABSTRACT_BOILERPLATE)
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | ABSTRACT_BOILERPLATE | set("abcdefghijklmnopqrstuvwxyz"))
 _SEPARATORS = bytes(c if (ord("0") <= c <= ord("9") or ord("a") <= c <= ord("z")) else ord(" ") for c in range(256))
 CHUNK_FLOATS = 8_000_000
 """Similarities held at once (32 MB of float32 when dense): rows per chunk = this / papers."""
@@ -67,8 +67,9 @@ def paper_text(title: str, abstract: str, summary: str = "") -> str:
 
 def words(text: str) -> list[str]:
     """The words of a text that TF-IDF counts (see the module docstring)."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").lower().translate(_SEPARATORS).decode("ascii")
-    return [w for w in folded.split() if w not in STOP_WORDS and len(w) > 1 and not w[0].isdigit()]
+    tokens = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").lower().translate(_SEPARATORS).decode("ascii").split()
+    # w[0] > "9": not starting with a digit; one-letter words are in STOP_WORDS.
+    return [w for w in tokens if w[0] > "9" and w not in STOP_WORDS]
 
 
 def tfidf_vectors(texts: Sequence[str], *, min_df: int = 2, max_df: float = 0.5) -> sparse.csr_matrix:
@@ -80,13 +81,7 @@ def tfidf_vectors(texts: Sequence[str], *, min_df: int = 2, max_df: float = 0.5)
         # A handful of papers (tests, a new archive, the interest papers and one small day):
         # every word counts, or nothing would be left to compare.
         min_df, max_df = 1, 1.0
-    vectorizer = TfidfVectorizer(
-        analyzer=words,
-        min_df=min_df,
-        max_df=max_df,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
+    vectorizer = TfidfVectorizer(analyzer=words, min_df=min_df, max_df=max_df, sublinear_tf=True, dtype=np.float32)
     try:
         matrix = vectorizer.fit_transform(texts)
     except ValueError:
