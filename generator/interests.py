@@ -5,8 +5,8 @@ BibTeX export such as Zotero's "Export Library…" (an entry counts when its `ep
 `url`, `doi`, `journal` or `note` names an arXiv id; the others are reported once, when
 the list changes, as skipped). Their titles and abstracts are fetched from the arXiv
 API (one `id_list` query per 100 ids, through the polite session) only when the list
-changes, and cached in the repository in `docs/data/interests.yml`, so a night whose
-list is unchanged sends no request for them. An id arXiv does not know is left out
+changes, and cached in the repository in `docs/data/interests.yml` (written at the end
+of a successful run), so a night whose list is unchanged sends no request for them. An id arXiv does not know is left out
 with a one-line warning; an unreachable API keeps the papers cached earlier. Nothing
 here stops the night.
 
@@ -223,19 +223,21 @@ def load_interests(
     warn: Callable[[str], None],
     *,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-) -> tuple[InterestPaper, ...]:
-    """The interest papers for tonight: from the cache, fetched (and cached) when the list changed.
+) -> tuple[tuple[InterestPaper, ...], InterestCache | None]:
+    """The interest papers for tonight, and the new cache to store when the list changed (else None).
 
-    Raises ConfigError for a malformed BibTeX file (before anything is fetched); every
-    other problem is a warning and the night goes on with what is known.
+    The caller writes the new cache (`write_cache`) once the run has succeeded, so a
+    failed night leaves docs/ as it was. Raises ConfigError for a malformed BibTeX file
+    (before anything is fetched); every other problem is a warning and the night goes on
+    with what is known.
     """
     if not config.interests.configured:
-        return ()
+        return (), None
     ids, bib = interest_ids(config)
     cached = read_cache(docs)
     if cached is not None and set(cached.requested) == set(ids):
         _warn_unknown(cached.unknown, warn)
-        return cached.papers
+        return cached.papers, None
     if bib is not None and bib.skipped:
         keys = ", ".join(bib.skipped[:5]) + (", …" if len(bib.skipped) > 5 else "")
         warn(f"interests.bibtex: {len(bib.skipped)} entries name no arXiv id and are skipped ({keys})")
@@ -248,16 +250,20 @@ def load_interests(
         except (FetchError, arxiv.ArxivError) as exc:
             kept = [p for p in (cached.papers if cached else ()) if p.arxiv_id in set(ids)]
             warn(f"interests: the arXiv API failed ({exc}); {len(kept)} interest papers cached earlier are used tonight, the list is fetched again next run")
-            return tuple(kept)
+            return tuple(kept), None
         known = {p.arxiv_id for p in papers}
         unknown = [i for i in ids if i not in known]
     _warn_unknown(unknown, warn)
     cache = InterestCache(tuple(ids), tuple(papers), tuple(unknown), now().strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return tuple(papers), cache
+
+
+def write_cache(docs: Path, cache: InterestCache) -> None:
+    """Store the interest papers in docs/data/interests.yml (atomically)."""
     try:
         atomic_write(cache_file(docs), dump_cache(cache).encode("utf-8"))
     except OSError as exc:
         raise ArchiveError(f"{cache_file(docs)}: cannot be written ({exc})", fix="check free disk space and permissions of docs/") from None
-    return tuple(papers)
 
 
 def _warn_unknown(unknown: Iterable[str], warn: Callable[[str], None]) -> None:

@@ -24,7 +24,7 @@ from .embeddings import EmbedText, embed_missing
 from .errors import ArchiveError, FeedError, GeneratorError
 from .fetch import ApiClient, enrich, fetch_feed, make_session, search_submitted
 from .http import PoliteSession
-from .interests import InterestPaper, load_interests
+from .interests import InterestCache, InterestPaper, load_interests, write_cache
 from .models import Announcement, Day, DayCounts, Paper, Score, Summary
 from .progress import Progress
 from .redaction import redact
@@ -96,6 +96,8 @@ class Pipeline:
     report: RunReport = field(default_factory=lambda: RunReport("update"))
     interests: tuple[InterestPaper, ...] | None = None
     """The reader's interest papers, loaded once per run (None until then)."""
+    new_interest_cache: InterestCache | None = None
+    """Interest papers fetched this run, stored once the run has succeeded."""
     written_papers: dict[tuple[str, int], Paper] = field(default_factory=dict)
     """Paper versions on the days this run wrote (the night embeds those not cached yet)."""
 
@@ -221,13 +223,19 @@ class Pipeline:
             self.interests = ()
             if self.config.interests.configured:
                 with self.progress.task("Reading the interest papers"):
-                    self.interests = load_interests(self.config, self.archive.docs, self.client, self._warn)
+                    self.interests, self.new_interest_cache = load_interests(self.config, self.archive.docs, self.client, self._warn)
         return self.interests
 
     def _warn(self, message: str) -> None:
         """A warning for the run report (printed once at the end, stored in the run record)."""
         log.info("warning: %s", message)
         self.report.warnings.append(message)
+
+    def _store_interests(self) -> None:
+        """Write the interest papers fetched this run (at the end: a failed night changes nothing)."""
+        if self.new_interest_cache is not None:
+            write_cache(self.archive.docs, self.new_interest_cache)
+            self.new_interest_cache = None
 
     def _embed_written(self) -> None:
         """Embed the paper versions this run wrote that the embedding cache lacks (related.embeddings)."""
@@ -281,6 +289,7 @@ class Pipeline:
             recent = self.archive.days(feed.date - dt.timedelta(days=CATCH_UP_DAYS), feed.date - dt.timedelta(days=1))
             written = {d.date for d in self.report.days if not d.kept_existing}
             self._redo_summaries([d for d in recent if d not in written], only_missing=True)
+        self._store_interests()
         self._embed_written()
         return self._finish(started)
 
@@ -307,6 +316,7 @@ class Pipeline:
                 continue
             self.write_day(day, by_day[day].values())
         if record_time:
+            self._store_interests()
             self._embed_written()
             return self._finish(started)
         return self.report

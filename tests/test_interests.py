@@ -242,3 +242,15 @@ def test_config_errors_of_the_new_keys_are_one_line_with_file_line_key_and_fix(t
     # Unquoted ids stay ids: YAML would read 2401.10000 as the number 2401.1.
     (tmp_path / "config.yml").write_text("interests:\n  papers:\n    - 2401.10000\n    - hep-th/9901001v2\n", encoding="utf-8")
     assert load_config(tmp_path / "config.yml", environ={}).interests.papers == ("2401.10000", "hep-th/9901001")
+
+
+def test_a_failed_night_stores_no_interest_papers(tmp_path, httpserver, arxiv_env, write_config, run_cli):
+    # The interest papers are fetched first; then arXiv answers the feed with its error document.
+    queries: list[str] = []
+    httpserver.expect_request("/rss/quant-ph").respond_with_data(fixture_bytes("rss_error_bad_archive_astroph_2024-11-28.xml"), content_type="application/rss+xml")
+    serve_arxiv(arxiv_env, queries)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    code, err = run_cli("update", "--config", interest_config(write_config), "--docs", docs)
+    assert code == 1 and queries == ["quant-ph/0201082"]
+    assert list(docs.rglob("*")) == []  # docs/ as it was: the cache is written only by a run that succeeds
