@@ -44,7 +44,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import numpy as np
-import openai
 
 from .archive import atomic_write
 from .records import split_front_matter
@@ -180,6 +179,9 @@ class EmbeddingClient:
     """`POST /embeddings` on one OpenAI-compatible endpoint."""
 
     def __init__(self, settings: EmbeddingsConfig, api_key: str):
+        import openai  # here, not at the top: the site build reads the cache and never needs the client
+
+        self._errors = openai
         register(api_key)
         install_log_filter()
         self.settings = settings
@@ -189,6 +191,7 @@ class EmbeddingClient:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One float32 row per text, in order; raises EmbeddingError."""
         self.requests += 1
+        openai = self._errors
         try:
             response = self._client.embeddings.create(model=self.settings.model, input=list(texts), encoding_format="float")
         except openai.APIStatusError as exc:
