@@ -31,12 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import functools
 import unicodedata
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 # Words every abstract uses whatever its topic; without them "we propose a novel
 # method and show results" would make unrelated papers look alike.
@@ -52,7 +51,17 @@ ABSTRACT_BOILERPLATE = frozenset(
     different various several including include includes given allows enable enables
     """.split()
 )
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | ABSTRACT_BOILERPLATE | set("abcdefghijklmnopqrstuvwxyz"))
+# scikit-learn is imported when TF-IDF is first needed, not with this module: importing
+# it costs more CPU time than computing a small day (about 1.2 s here, most of it SciPy's
+# statistics module), and a nightly run without `interests` never needs it.
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """English stop words (scikit-learn's list), abstract boilerplate, and every single letter."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS | ABSTRACT_BOILERPLATE | set("abcdefghijklmnopqrstuvwxyz"))
 _SEPARATORS = bytes(c if (ord("0") <= c <= ord("9") or ord("a") <= c <= ord("z")) else ord(" ") for c in range(256))
 CHUNK_FLOATS = 8_000_000
 """Similarities held at once (32 MB of float32 when dense): rows per chunk = this / papers."""
@@ -68,8 +77,9 @@ def paper_text(title: str, abstract: str, summary: str = "") -> str:
 def words(text: str) -> list[str]:
     """The words of a text that TF-IDF counts (see the module docstring)."""
     tokens = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").lower().translate(_SEPARATORS).decode("ascii").split()
-    # w[0] > "9": not starting with a digit; one-letter words are in STOP_WORDS.
-    return [w for w in tokens if w[0] > "9" and w not in STOP_WORDS]
+    stop = stop_words()
+    # w[0] > "9": not starting with a digit; one-letter words are stop words.
+    return [w for w in tokens if w[0] > "9" and w not in stop]
 
 
 def tfidf_vectors(texts: Sequence[str], *, min_df: int = 2, max_df: float = 0.5) -> sparse.csr_matrix:
@@ -81,6 +91,8 @@ def tfidf_vectors(texts: Sequence[str], *, min_df: int = 2, max_df: float = 0.5)
         # A handful of papers (tests, a new archive, the interest papers and one small day):
         # every word counts, or nothing would be left to compare.
         min_df, max_df = 1, 1.0
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(analyzer=words, min_df=min_df, max_df=max_df, sublinear_tf=True, dtype=np.float32)
     try:
         matrix = vectorizer.fit_transform(texts)
@@ -112,7 +124,9 @@ def keep_heaviest(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix:
     keep[order[rank < terms]] = True
     pruned = sparse.csr_matrix((matrix.data * keep, matrix.indices.copy(), matrix.indptr.copy()), shape=matrix.shape)
     pruned.eliminate_zeros()
-    return normalize(pruned).astype(np.float32)
+    norms = np.sqrt(np.asarray(pruned.multiply(pruned).sum(axis=1)).ravel())
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return sparse.csr_matrix(sparse.diags(scale.astype(np.float32)) @ pruned, dtype=np.float32)
 
 
 def top_k(
