@@ -54,6 +54,8 @@ def rss_mb() -> float:
 
 def one(papers: int) -> dict[str, float]:
     """Measure one size in this process (run in a child, so peak memory is this size's own)."""
+    import sklearn.feature_extraction.text  # noqa: F401 - its import is measured on its own (main)
+
     from generator.similarity import paper_text, tfidf_vectors, top_k
     from sitegen.related import compute_related
 
