@@ -31,15 +31,15 @@ TAG = re.compile(r"<[^>]+>")
 
 
 def read_docs(docs: Path):
-    """RelatedDoc of every paper page (front matter, summary text without its HTML tags)."""
-    from generator.archive import split_front_matter
-    from generator.render import extract_summary_html
+    """RelatedDoc of every paper page (front matter, the summary's text without HTML tags)."""
+    from generator.records import split_front_matter, v1_summary_html
     from sitegen.related import RelatedDoc
 
     out = []
     for page in sorted((docs / "papers").rglob("*.md")):
         meta, body = split_front_matter(page.read_text(encoding="utf-8"), str(page))
-        summary = extract_summary_html(body) or ""
+        # Format v2: the body is the summary's Markdown; format v1 (archives synthesized before it): HTML in the layout.
+        summary = body if meta.get("format") == 2 else (v1_summary_html(body) or "")
         out.append(RelatedDoc(str(meta["arxiv_id"]), int(meta["version"]), str(meta["title"]), str(meta.get("abstract", "")), TAG.sub(" ", summary)))
     return out
 

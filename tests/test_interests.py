@@ -8,12 +8,13 @@ import datetime as dt
 import yaml
 from werkzeug import Request, Response
 
-from generator.archive import Archive, split_front_matter
+from generator.archive import Archive
+from generator.records import split_front_matter
 from generator.config import load_config
 from generator.feed import parse_announcements
 from generator.fetch import ApiClient, make_session
 from generator.interests import cache_file, entry_arxiv_id, fetch_interest_papers, read_bibtex, read_cache
-from generator.paths import day_path
+from generator.paths import day_path, paper_path
 from generator.pipeline import Pipeline
 from generator.progress import Progress
 from generator.select import rank_value, select
@@ -131,6 +132,10 @@ def test_interests_alone_select_and_rank_a_day_without_keywords(tmp_path, arxiv_
     assert all(p.interest.nearest == "quant-ph/0201082" for p in record.papers)
     assert record.papers[0].interest.nearest_title.startswith("Quantum Computers and Quantum Computer Languages")
     assert report.similar == len(listed)
+    # Stored with each paper (format v2 front matter), as the day computed it.
+    for paper in record.papers:
+        meta, _ = split_front_matter((docs / paper_path(paper.arxiv_id)).read_text(encoding="utf-8"), paper.arxiv_id)
+        assert meta["interest"] == {"similarity": paper.interest.similarity, "nearest": "quant-ph/0201082", "nearest_title": paper.interest.nearest_title}
     # Similarity comes from shared words: each listed paper shares some with the interest paper.
     interest_words = set(words(pipeline.interests[0].title + " " + pipeline.interests[0].abstract))
     assert all(interest_words & set(words(p.announcement.title + " " + p.announcement.abstract)) for p in record.papers)

@@ -15,7 +15,7 @@ import pytest
 
 import generator.similarity as similarity
 from benchmarks.synth import load_sources
-from generator.archive import split_front_matter
+from generator.records import split_front_matter
 from generator.config import load_config
 from generator.embeddings import EmbeddingCache, model_folder
 from generator.similarity import paper_text, tfidf_vectors, top_k
