@@ -46,7 +46,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from .archive import atomic_write
-from .records import split_front_matter
+from .records import read_paper
 from .config import Config, EmbeddingsConfig
 from .errors import ArchiveError, ConfigError
 from .redaction import install_log_filter, redact, register
@@ -315,16 +315,17 @@ def embed_missing(
 
 
 def archive_texts(docs: Path) -> list[EmbedText]:
-    """Every archived paper's current version, title and abstract (from the paper pages' front matter)."""
+    """Every archived paper's current version, title and abstract (read through records.read_paper)."""
     out = []
     for page in sorted(Path(docs, "papers").rglob("*.md")):
         if page.name.startswith("."):
             continue
         try:
-            meta, _ = split_front_matter(page.read_text(encoding="utf-8"), str(page))
-            out.append(EmbedText(str(meta["arxiv_id"]), int(meta["version"]), str(meta["title"]), str(meta.get("abstract") or "")))
-        except (OSError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise ArchiveError(f"{page}: cannot be read as a paper page ({type(exc).__name__}: {exc})", fix=f"restore the page with `git checkout -- {page}`") from None
+            text = page.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ArchiveError(f"{page}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- {page}`") from None
+        paper = read_paper(text, str(page))
+        out.append(EmbedText(paper.arxiv_id, paper.announcement.version, paper.announcement.title, paper.announcement.abstract))
     return out
 
 
