@@ -17,10 +17,12 @@ import traceback
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .arxiv_ids import is_arxiv_id
 from .config import load_config, with_effective_addresses
+from .embeddings import embed_archive
 from .errors import GeneratorError
 from .migrate import migrate
 from .pipeline import Pipeline, RunReport
@@ -81,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit 0 when there is no error (warnings allowed), 1 otherwise.",
     )
     doctor.add_argument("--offline", action="store_true", help="send no request (skip the endpoint and LLM checks)")
+    sub.add_parser(
+        "embed",
+        parents=[common],
+        help="embed every archived paper version the embedding cache lacks (config related.embeddings)",
+        description="Fill docs/data/embeddings/ for the whole archive: each paper version missing from the cache "
+        "is sent to the related.embeddings endpoint once and stored as one new shard. Safe to rerun.",
+    )
     return parser
 
 
@@ -96,6 +105,9 @@ def print_report(report: RunReport, console: Console) -> None:
     table.add_column(justify="right")
     days = [d for d in report.days if not d.kept_existing]
     kept = [d for d in report.days if d.kept_existing]
+    if report.command == "embed":
+        _print_extra_only(report, table, console)
+        return
     table.add_row("days written", ", ".join(str(d.date) for d in days) or "none")
     if kept:
         table.add_row("days already archived", str(len(kept)))
@@ -116,7 +128,9 @@ def print_report(report: RunReport, console: Console) -> None:
     for note in report.notes:
         console.print(redact(note), markup=False, highlight=False, soft_wrap=True)
     for warning in report.warnings:  # one line each, whatever the terminal width (CI logs, grep)
-        console.print("[yellow]warning:[/yellow] ", redact(warning), sep="", highlight=False, soft_wrap=True)
+        # escape: rich took the "[redacted]" mask (or any [word] from a feed) for a style tag and dropped it
+        # (found with an embeddings endpoint echoing the key in a 401).
+        console.print("[yellow]warning:[/yellow] ", escape(redact(warning)), sep="", highlight=False, soft_wrap=True)
 
 
 def run_migrate(args: argparse.Namespace, console: Console) -> None:
@@ -137,10 +151,28 @@ def run_migrate(args: argparse.Namespace, console: Console) -> None:
         console.print("dry run: nothing was written", markup=False)
 
 
+def _print_extra_only(report: RunReport, table: Table, console: Console) -> None:
+    for name, value in report.extra.items():
+        table.add_row(name, str(value))
+    console.print(table)
+    for note in report.notes:
+        console.print(redact(note), markup=False, highlight=False, soft_wrap=True)
+    for warning in report.warnings:
+        console.print("[yellow]warning:[/yellow] ", escape(redact(warning)), sep="", highlight=False, soft_wrap=True)
+
+
 def run(args: argparse.Namespace, console: Console) -> RunReport:
     # In GitHub Actions, placeholders left in config.yml become the repository's own addresses.
     config, derived = with_effective_addresses(load_config(args.config))
     progress = Progress(console)
+    if args.command == "embed":
+        report = RunReport("embed")
+        with progress.task("Embedding the archive's papers"):
+            result = embed_archive(config, Path(args.docs), warn=report.warnings.append)
+        report.extra.update({"papers already cached": result.already_cached, "papers embedded": result.embedded, "not embedded": result.failed, "embedding requests": result.requests})
+        if result.shard is not None:
+            report.notes.append(f"new shard: {result.shard}")
+        return report
     if args.command == "resummarize":
         if args.since and args.until and args.until < args.since:
             raise GeneratorError(f"--until {args.until} is before --since {args.since}", fix="swap the two dates")

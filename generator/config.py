@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .arxiv_ids import parse_versioned_id
 from .errors import ConfigError
 from .models import ANNOUNCE_TYPES
 from .taxonomy import closest_categories, is_category
@@ -117,6 +118,50 @@ class SummaryConfig:
 
 
 @dataclass(frozen=True)
+class InterestsConfig:
+    """The reader's own papers (config `interests`); see select.py for how they rank the day."""
+
+    papers: tuple[str, ...]
+    """arXiv ids (no version) listed in config.yml."""
+    bibtex: str | None
+    """BibTeX file (absolute path, resolved against config.yml's folder) whose arXiv entries are added, or None."""
+    weight: float
+    """Ranking value = keyword score + weight x interest similarity."""
+    min_similarity: float
+    """A paper whose interest similarity reaches this is listed whatever its keyword score."""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.papers or self.bibtex)
+
+
+@dataclass(frozen=True)
+class EmbeddingsConfig:
+    """An OpenAI-compatible embeddings endpoint for related papers (config `related.embeddings`)."""
+
+    model: str
+    """Embedding model name; cached vectors are kept per model."""
+    base_url: str
+    """OpenAI-compatible endpoint (EMBEDDINGS_BASE_URL overrides it)."""
+    api_key_env: str
+    """Name of the environment variable holding the key."""
+    timeout: float
+    """Seconds before one request is abandoned."""
+    max_retries: int
+    """Retries of one request on 408/409/429/5xx, timeouts and connection errors (the openai client's)."""
+    batch_size: int
+    """Papers per request."""
+
+
+@dataclass(frozen=True)
+class RelatedConfig:
+    count: int
+    """Related papers shown per paper."""
+    embeddings: EmbeddingsConfig | None
+    """The embeddings endpoint, or None for TF-IDF (no network, no key)."""
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     """File the config came from (for messages)."""
@@ -132,6 +177,8 @@ class Config:
     announce_types: tuple[str, ...]
     arxiv: ArxivConfig
     ai_summary: SummaryConfig
+    interests: InterestsConfig = InterestsConfig((), None, 20.0, 0.12)
+    related: RelatedConfig = RelatedConfig(5, None)
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
     """The validated YAML mapping (for the site's About page)."""
 
@@ -266,6 +313,21 @@ def _keywords(value: Any) -> tuple[Keyword, ...]:
     return tuple(out)
 
 
+def _arxiv_ids(value: Any) -> tuple[str, ...]:
+    items = _string_list(value)
+    out = []
+    for index, item in enumerate(items):
+        parsed = parse_versioned_id(item)
+        if parsed is None:
+            raise _Invalid(
+                f"{item!r} is not an arXiv id",
+                "write the id as arXiv shows it, e.g. 2401.12345 or hep-th/9901001 (a version suffix is ignored)",
+                subkey=f"[{index}]",
+            )
+        out.append(parsed[0])
+    return tuple(dict.fromkeys(out))
+
+
 Checker = Callable[[Any], Any]
 
 SITE_SCHEMA: dict[str, tuple[Checker, Any]] = {
@@ -305,6 +367,30 @@ SUMMARY_SCHEMA: dict[str, tuple[Checker, Any]] = {
     "currency": (_string, "CNY"),
 }
 
+INTERESTS_SCHEMA: dict[str, tuple[Checker, Any]] = {
+    "papers": (_arxiv_ids, []),
+    "bibtex": (lambda v: None if v is None else _string(v), None),
+    "weight": (lambda v: _number(v), 20.0),
+    "min_similarity": (lambda v: _number(v, maximum=1.0), 0.12),
+}
+
+EMBEDDINGS_SCHEMA: dict[str, tuple[Checker, Any]] = {
+    "model": (_string, "text-embedding-3-small"),
+    "base_url": (_url, "https://api.openai.com/v1"),
+    "api_key_env": (lambda v: _env_name(v), "OPENAI_API_KEY"),
+    "timeout": (lambda v: _number(v, strict_min=True), 60.0),
+    "max_retries": (lambda v: _number(v, integer=True, maximum=10), 3),
+    "batch_size": (lambda v: _number(v, integer=True, minimum=1, maximum=2048), 64),
+}
+
+RELATED_SCHEMA: dict[str, tuple[Checker | None, Any]] = {
+    "count": (lambda v: _number(v, integer=True, minimum=1, maximum=20), 5),
+    # Absent or null: TF-IDF. A mapping: validated against EMBEDDINGS_SCHEMA (see _section).
+    "embeddings": (None, EMBEDDINGS_SCHEMA),
+}
+OPTIONAL_SECTIONS = {("related", "embeddings")}
+"""Nested sections that are None when absent or null, instead of a mapping of defaults."""
+
 AUTHORS_SCHEMA: dict[str, tuple[Checker, Any]] = {
     "include": (_string_list, []),
     "exclude": (_string_list, []),
@@ -329,6 +415,8 @@ TOP_SCHEMA: dict[str, tuple[Checker, Any]] = {
     "announce_types": (_announce_types, ["new"]),
     "arxiv": (None, ARXIV_SCHEMA),
     "ai_summary": (None, SUMMARY_SCHEMA),
+    "interests": (None, INTERESTS_SCHEMA),
+    "related": (None, RELATED_SCHEMA),
 }
 
 ENV_OVERRIDES = {
@@ -337,6 +425,7 @@ ENV_OVERRIDES = {
     "ARXIV_PDF_URL": ("arxiv", "pdf_url"),
     "ARXIV_REQUEST_DELAY": ("arxiv", "request_delay"),
     "LLM_BASE_URL": ("ai_summary", "base_url"),
+    "EMBEDDINGS_BASE_URL": ("related", "embeddings", "base_url"),
 }
 
 
@@ -424,6 +513,9 @@ def _section(
     for key, (checker, default) in schema.items():
         key_path = path + (key,)
         if checker is None:
+            if key_path in OPTIONAL_SECTIONS and data.get(key) is None:
+                out[key] = None
+                continue
             out[key] = _section(data.get(key), default, key_path, lines, source)
             continue
         value = data.get(key, default)
@@ -436,11 +528,17 @@ def _section(
 
 
 def _apply_env(values: dict[str, Any], environ: Mapping[str, str], source: str) -> None:
-    for var, (section, key) in ENV_OVERRIDES.items():
+    schemas = {("arxiv",): ARXIV_SCHEMA, ("ai_summary",): SUMMARY_SCHEMA, ("related", "embeddings"): EMBEDDINGS_SCHEMA}
+    for var, (*sections, key) in ENV_OVERRIDES.items():
         raw = environ.get(var)
         if raw is None or raw == "":
             continue
-        checker = (ARXIV_SCHEMA if section == "arxiv" else SUMMARY_SCHEMA)[key][0]
+        target = values
+        for section in sections:
+            target = target.get(section) if isinstance(target, dict) else None
+        if target is None:
+            continue  # an override of an optional section that is not configured (related.embeddings)
+        checker = schemas[tuple(sections)][key][0]
         value: Any = raw
         if key == "request_delay":
             try:
@@ -448,7 +546,7 @@ def _apply_env(values: dict[str, Any], environ: Mapping[str, str], source: str) 
             except ValueError:
                 raise ConfigError(f"environment variable {var}", None, f"{raw!r} is not a number", fix=f"set {var} to seconds, e.g. 3") from None
         try:
-            values[section][key] = checker(value)
+            target[key] = checker(value)
         except _Invalid as err:
             raise ConfigError(f"environment variable {var}", None, err.problem, fix=err.fix) from None
 
@@ -468,6 +566,23 @@ def _resolve_prompt_file(values: dict[str, Any], config_path: Path, lines: _Line
             fix="write the path of a Markdown prompt (relative to config.yml), or null for the built-in prompt", line=lines.line(key),
         )
     values["ai_summary"]["prompt_file"] = str(path)
+
+
+def _resolve_bibtex(values: dict[str, Any], config_path: Path, lines: _Lines, source: str) -> None:
+    """A relative interests.bibtex is relative to the config file; it must exist before anything runs."""
+    name = values["interests"]["bibtex"]
+    if name is None:
+        return
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = config_path.parent / path
+    if not path.is_file():
+        key = ("interests", "bibtex")
+        raise ConfigError(
+            source, _dotted(key), f"{path} is not a file",
+            fix="write the path of a BibTeX export (relative to config.yml), e.g. Zotero's File > Export Library as BibTeX", line=lines.line(key),
+        )
+    values["interests"]["bibtex"] = str(path)
 
 
 def load_config(path: str | os.PathLike[str], environ: Mapping[str, str] | None = None) -> Config:
@@ -498,10 +613,28 @@ def load_config(path: str | os.PathLike[str], environ: Mapping[str, str] | None 
         raise ConfigError(source, _dotted(dup_path), "key appears twice", fix="keep one of the two entries", line=dup_line)
     if data is None:
         data = {}
+    _keep_id_text(data, node)
     values = _section(data, TOP_SCHEMA, (), lines, source)
     _apply_env(values, environ, source)
     _resolve_prompt_file(values, Path(path), lines, source)
+    _resolve_bibtex(values, Path(path), lines, source)
     return _build(source, values, data)
+
+
+def _keep_id_text(data: Any, node: yaml.Node | None) -> None:
+    """interests.papers as written: YAML reads `- 2401.10000` as the number 2401.1, losing the id."""
+    interests = data.get("interests") if isinstance(data, dict) else None
+    if not isinstance(interests, dict) or not isinstance(interests.get("papers"), list) or not isinstance(node, yaml.MappingNode):
+        return
+    for section_key, section_node in node.value:
+        if section_key.value != "interests" or not isinstance(section_node, yaml.MappingNode):
+            continue
+        for key_node, value_node in section_node.value:
+            if key_node.value == "papers" and isinstance(value_node, yaml.SequenceNode):
+                papers = interests["papers"]
+                for index, item in enumerate(value_node.value):
+                    if index < len(papers) and isinstance(item, yaml.ScalarNode) and isinstance(papers[index], (int, float)):
+                        papers[index] = item.value
 
 
 def _build(source: str, values: dict[str, Any], raw: Mapping[str, Any]) -> Config:
@@ -519,6 +652,11 @@ def _build(source: str, values: dict[str, Any], raw: Mapping[str, Any]) -> Confi
         announce_types=values["announce_types"],
         arxiv=ArxivConfig(**values["arxiv"]),
         ai_summary=SummaryConfig(**values["ai_summary"]),
+        interests=InterestsConfig(**values["interests"]),
+        related=RelatedConfig(
+            count=values["related"]["count"],
+            embeddings=EmbeddingsConfig(**values["related"]["embeddings"]) if values["related"]["embeddings"] else None,
+        ),
         raw=raw,
     )
 

@@ -20,9 +20,11 @@ import arxiv
 from . import paths
 from .archive import Archive
 from .config import Config
+from .embeddings import EmbedText, embed_missing
 from .errors import ArchiveError, FeedError, GeneratorError
 from .fetch import ApiClient, enrich, fetch_feed, make_session, search_submitted
 from .http import PoliteSession
+from .interests import InterestCache, InterestPaper, load_interests, write_cache
 from .models import Announcement, Day, DayCounts, Paper, Score, Summary
 from .progress import Progress
 from .redaction import redact
@@ -53,6 +55,8 @@ class DayReport:
     kept_existing: bool = False
     resummarized: int = 0
     """New summaries written for this already archived day (resummarize, catch-up)."""
+    similar: int = 0
+    """Listed papers kept only for their similarity to the interest papers."""
 
 
 @dataclass
@@ -90,6 +94,12 @@ class Pipeline:
     progress: Progress
     summarizer: SummarizeStage | None = None
     report: RunReport = field(default_factory=lambda: RunReport("update"))
+    interests: tuple[InterestPaper, ...] | None = None
+    """The reader's interest papers, loaded once per run (None until then)."""
+    new_interest_cache: InterestCache | None = None
+    """Interest papers fetched this run, stored once the run has succeeded."""
+    written_papers: dict[tuple[str, int], Paper] = field(default_factory=dict)
+    """Paper versions on the days this run wrote (the night embeds those not cached yet)."""
 
     @classmethod
     def create(
@@ -119,7 +129,8 @@ class Pipeline:
         """Everything one announcement day changes in the archive, computed in memory."""
         announcements = list(announcements)
         existing = self.archive.read_papers(a.arxiv_id for a in announcements)
-        selection = select(announcements, self.config, {i: p.announced for i, p in existing.items()}, day)
+        selection = select(announcements, self.config, {i: p.announced for i, p in existing.items()}, day, self._interests())
+        weight = self.config.interests.weight
 
         # Only papers the archive does not hold yet, and new versions, need the API.
         fresh = [c.announcement for c in selection.listed if c.announcement.arxiv_id not in existing]
@@ -138,9 +149,9 @@ class Pipeline:
             old = existing.get(ann.arxiv_id)
             if old is not None and old.announcement.version >= ann.version:
                 # A rerun of this day: keep the stored record (enriched, maybe summarized).
-                listed.append(replace(old, score=candidate.score))
+                listed.append(replace(old, score=candidate.score, interest=candidate.interest))
             else:
-                listed.append(Paper(enriched.get(ann.arxiv_id, ann), candidate.score, day, ann.announce_type))
+                listed.append(Paper(enriched.get(ann.arxiv_id, ann), candidate.score, day, ann.announce_type, interest=candidate.interest))
 
         # Papers an earlier run listed on this day stay listed (a backfill guessed the
         # day from the submission time; the feed may disagree): pages never get orphaned.
@@ -149,7 +160,7 @@ class Pipeline:
         previous = [i for i in (stored.papers if stored else ()) if i not in listed_ids]
         if previous:
             listed.extend(self.archive.read_papers(str(i) for i in previous).values())
-            listed.sort(key=lambda p: rank_key(p.score, p.arxiv_id))
+            listed.sort(key=lambda p: rank_key(p.score, p.arxiv_id, p.interest, weight))
 
         if self.summarizer is not None and listed:
             with self.progress.task(f"Summarizing up to {min(len(listed), self.config.ai_summary.max_papers_to_summarize)} papers"):
@@ -187,6 +198,7 @@ class Pipeline:
             updated=len(updated),
             already_archived=selection.skipped_archived,
             summarized=counts.summarized,
+            similar=selection.listed_for_similarity,
         )
         return record, pages, day_report
 
@@ -196,10 +208,46 @@ class Pipeline:
         return Score(value, matched, followed_authors(self.config, ann))
 
     def write_day(self, day: dt.date, announcements: Iterable[Announcement]) -> DayReport:
-        _, pages, day_report = self.build_day(day, announcements)
+        record, pages, day_report = self.build_day(day, announcements)
         self._write(day, pages)
         self.report.days.append(day_report)
+        for paper in record.papers + record.updated:
+            self.written_papers[(paper.arxiv_id, paper.announcement.version)] = paper
         return day_report
+
+    # -- interests and embeddings ------------------------------------------------
+
+    def _interests(self) -> tuple[InterestPaper, ...]:
+        """The interest papers (cache, or one API request when the configured list changed)."""
+        if self.interests is None:
+            self.interests = ()
+            if self.config.interests.configured:
+                with self.progress.task("Reading the interest papers"):
+                    self.interests, self.new_interest_cache = load_interests(self.config, self.archive.docs, self.client, self._warn)
+        return self.interests
+
+    def _warn(self, message: str) -> None:
+        """A warning for the run report (printed once at the end, stored in the run record)."""
+        log.info("warning: %s", message)
+        self.report.warnings.append(message)
+
+    def _store_interests(self) -> None:
+        """Write the interest papers fetched this run (at the end: a failed night changes nothing)."""
+        if self.new_interest_cache is not None:
+            write_cache(self.archive.docs, self.new_interest_cache)
+            self.new_interest_cache = None
+
+    def _embed_written(self) -> None:
+        """Embed the paper versions this run wrote that the embedding cache lacks (related.embeddings)."""
+        settings = self.config.related.embeddings
+        if settings is None or not self.written_papers:
+            return
+        papers = [EmbedText(p.arxiv_id, p.announcement.version, p.announcement.title, p.announcement.abstract) for p in self.written_papers.values()]
+        with self.progress.task(f"Embedding up to {len(papers)} papers"):
+            result = embed_missing(papers, settings, self.archive.docs, warn=self._warn)
+        if result.requests:
+            self.report.extra["embedding requests"] = result.requests
+            self.report.extra["papers embedded"] = result.embedded
 
     def _write(self, day: dt.date, pages: dict[PurePosixPath, str]) -> None:
         result = self.archive.write(pages)
@@ -215,6 +263,7 @@ class Pipeline:
         started = time.monotonic()
         self.archive.remove_stale_temp_files()
         self.archive.check_format()
+        self._interests()  # a malformed BibTeX file stops the run here, before any other request
         with self.progress.task("Fetching the announcement feed"):
             feed = fetch_feed(self.session, self.config)
         if feed.date is None:
@@ -240,6 +289,8 @@ class Pipeline:
             recent = self.archive.days(feed.date - dt.timedelta(days=CATCH_UP_DAYS), feed.date - dt.timedelta(days=1))
             written = {d.date for d in self.report.days if not d.kept_existing}
             self._redo_summaries([d for d in recent if d not in written], only_missing=True)
+        self._store_interests()
+        self._embed_written()
         return self._finish(started)
 
     def backfill(self, since: dt.date, until: dt.date, *, record_time: bool = True) -> RunReport:
@@ -247,6 +298,7 @@ class Pipeline:
         started = time.monotonic()
         self.archive.remove_stale_temp_files()
         self.archive.check_format()
+        self._interests()
         by_day: dict[dt.date, dict[str, Announcement]] = {}
         for category in self.progress.iterate(self.config.categories, f"Backfilling {since} to {until}"):
             try:
@@ -264,6 +316,8 @@ class Pipeline:
                 continue
             self.write_day(day, by_day[day].values())
         if record_time:
+            self._store_interests()
+            self._embed_written()
             return self._finish(started)
         return self.report
 
@@ -384,6 +438,8 @@ class Pipeline:
         stats = report.summaries
         if stats is not None:
             report.extra.update(stats.report_rows())
+        if self.config.interests.configured and report.command in ("update", "backfill"):
+            report.extra["listed for their similarity"] = report.total("similar")
         report.warnings[:] = [redact(w) for w in report.warnings]
         if record and (report.pages_written or (stats is not None and stats.gate.requests)):
             self.archive.append_run_record(run_record(report))

@@ -6,7 +6,9 @@
   hostile output, errors echoing the key). Given `models` and `keys`, it answers an
   unknown model with 404 `model_not_found` and a wrong key with 401 `invalid_api_key`,
   in OpenAI's words. It records every request and the largest number of requests it
-  was serving at once.
+  was serving at once. It also serves `POST /v1/embeddings`:
+  each input text gets a deterministic vector (its words hashed into `EMBEDDING_DIMENSIONS`
+  buckets, so texts sharing words get similar vectors), or `embedding_script` answers.
 - `PdfServer`: serves PDFs at `/pdf/<versioned id>` (404 where told) and
   records its own concurrency, to show the polite session sends one at a time.
 - `make_pdf`: a small, valid PDF with real text, built by hand (pypdf reads it).
@@ -17,6 +19,7 @@ that handled one request at a time could not show that requests overlap.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import socket
@@ -191,6 +194,26 @@ class LLMRequest:
         return match.group(1) if match else ""
 
 
+EMBEDDING_DIMENSIONS = 64
+
+
+def fake_embedding(text: str) -> list[float]:
+    """A deterministic vector for a text: counts of its lower-cased words, hashed into buckets."""
+    vector = [0.0] * EMBEDDING_DIMENSIONS
+    for word in re.findall(r"[a-z]{3,}", text.lower()):
+        vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % EMBEDDING_DIMENSIONS] += 1.0
+    return vector
+
+
+@dataclass
+class EmbeddingRequest:
+    """What the fake embeddings endpoint received."""
+
+    authorization: str
+    model: str
+    inputs: list[str]
+
+
 class FakeLLM(LoopbackServer):
     """An OpenAI-compatible chat-completions server; `script(request) -> Reply | None` steers it."""
 
@@ -203,6 +226,7 @@ class FakeLLM(LoopbackServer):
         *,
         models: set[str] | None = None,
         keys: set[str] | None = None,
+        embedding_script: Callable[[EmbeddingRequest], Reply | None] | None = None,
     ):
         super().__init__()
         self.models = models
@@ -213,7 +237,9 @@ class FakeLLM(LoopbackServer):
         self.prompt_tokens = prompt_tokens
         self.completion_tokens = completion_tokens
         self.script = script
+        self.embedding_script = embedding_script
         self.requests: list[LLMRequest] = []
+        self.embedding_requests: list[EmbeddingRequest] = []
         self.concurrency = _Concurrency()
         self._lock = threading.Lock()
 
@@ -221,7 +247,29 @@ class FakeLLM(LoopbackServer):
     def base_url(self) -> str:
         return self.url + "/v1"
 
+    def handle_embeddings(self, headers, body):
+        data = json.loads(body)
+        inputs = data["input"] if isinstance(data["input"], list) else [data["input"]]
+        request = EmbeddingRequest(headers.get("Authorization", ""), data["model"], inputs)
+        with self._lock:
+            self.embedding_requests.append(request)
+        reply = (self.embedding_script(request) if self.embedding_script else None) or Reply()
+        if reply.raw is not None:
+            return reply.status, {"Content-Type": "application/json", **reply.headers}, reply.raw
+        if reply.status != 200:
+            payload = {"error": {"message": reply.error, "type": "scripted", "code": reply.status}}
+            return reply.status, {"Content-Type": "application/json", **reply.headers}, json.dumps(payload).encode()
+        answer = {
+            "object": "list",
+            "model": data["model"],
+            "data": [{"object": "embedding", "index": i, "embedding": fake_embedding(text)} for i, text in enumerate(inputs)],
+            "usage": {"prompt_tokens": sum(len(t.split()) for t in inputs), "total_tokens": sum(len(t.split()) for t in inputs)},
+        }
+        return 200, {"Content-Type": "application/json"}, json.dumps(answer).encode()
+
     def handle(self, method, path, headers, body):
+        if method == "POST" and path == "/v1/embeddings":
+            return self.handle_embeddings(headers, body)
         if method != "POST" or path != "/v1/chat/completions":
             return 404, {"Content-Type": "application/json"}, b'{"error": {"message": "not found"}}'
         with self.concurrency:
