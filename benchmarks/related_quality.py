@@ -28,7 +28,7 @@ import numpy as np
 
 from benchmarks.synth import load_sources
 from generator.config import load_config
-from generator.interests import InterestPaper
+from generator.models import InterestPaper
 from generator.models import Announcement
 from generator.select import select
 from generator.similarity import paper_text, tfidf_vectors, top_k

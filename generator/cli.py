@@ -22,9 +22,7 @@ from rich.table import Table
 
 from .arxiv_ids import is_arxiv_id
 from .config import load_config, with_effective_addresses
-from .embeddings import embed_archive
 from .errors import GeneratorError
-from .migrate import migrate
 from .pipeline import Pipeline, RunReport
 from .progress import Progress
 from .records import FORMAT
@@ -134,6 +132,8 @@ def print_report(report: RunReport, console: Console) -> None:
 
 
 def run_migrate(args: argparse.Namespace, console: Console) -> None:
+    from .migrate import migrate  # markdownify and BeautifulSoup load only for this command
+
     report = migrate(Path(args.docs), dry_run=args.dry_run)
     verb = "would be upgraded" if args.dry_run else "upgraded"
     console.print(
@@ -168,6 +168,8 @@ def run(args: argparse.Namespace, console: Console) -> RunReport:
     if args.command == "embed":
         report = RunReport("embed")
         with progress.task("Embedding the archive's papers"):
+            from .embeddings import embed_archive  # NumPy loads only for this command
+
             result = embed_archive(config, Path(args.docs), warn=report.warnings.append)
         report.extra.update({"papers already cached": result.already_cached, "papers embedded": result.embedded, "not embedded": result.failed, "embedding requests": result.requests})
         if result.shard is not None:

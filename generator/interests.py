@@ -40,6 +40,7 @@ from .arxiv_ids import parse_versioned_id
 from .config import Config
 from .errors import ArchiveError, ConfigError, FetchError
 from .fetch import _from_result
+from .models import InterestPaper
 
 log = logging.getLogger(__name__)
 
@@ -53,22 +54,6 @@ _ID_TEXT = r"(\d{4}\.\d{4,5}(?:v\d+)?|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7}(?:
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/" + _ID_TEXT, re.IGNORECASE)
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\." + _ID_TEXT, re.IGNORECASE)
 _ARXIV_MENTION = re.compile(r"arxiv\s*:?\s*" + _ID_TEXT, re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class InterestPaper:
-    """One of the reader's own papers, as the arXiv API describes it."""
-
-    arxiv_id: str
-    """Base id, no version."""
-    version: int
-    """Latest version when it was fetched."""
-    title: str
-    """Title (TeX accents as Unicode)."""
-    authors: tuple[str, ...]
-    """Author names in order."""
-    abstract: str
-    """Abstract on one line."""
 
 
 @dataclass(frozen=True)

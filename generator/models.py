@@ -89,6 +89,22 @@ class Interest:
 
 
 @dataclass(frozen=True)
+class InterestPaper:
+    """One of the reader's own papers, as the arXiv API describes it."""
+
+    arxiv_id: str
+    """Base id, no version."""
+    version: int
+    """Latest version when it was fetched."""
+    title: str
+    """Title (TeX accents as Unicode)."""
+    authors: tuple[str, ...]
+    """Author names in order."""
+    abstract: str
+    """Abstract on one line."""
+
+
+@dataclass(frozen=True)
 class Paper:
     """An archived paper: what arXiv said, why we kept it, and its summary."""
 

@@ -20,12 +20,11 @@ import arxiv
 from . import paths
 from .archive import Archive
 from .config import Config
-from .embeddings import EmbedText, embed_missing
 from .errors import ArchiveError, FeedError, GeneratorError
 from .fetch import ApiClient, enrich, fetch_feed, make_session, search_submitted
 from .http import PoliteSession
-from .interests import InterestCache, InterestPaper, load_interests, write_cache
-from .models import Announcement, Day, DayCounts, Paper, Score, Summary
+from .interests import InterestCache, load_interests, write_cache
+from .models import Announcement, Day, DayCounts, InterestPaper, Paper, Score, Summary
 from .progress import Progress
 from .redaction import redact
 from .records import day_page, day_record, paper_page
@@ -242,6 +241,8 @@ class Pipeline:
         settings = self.config.related.embeddings
         if settings is None or not self.written_papers:
             return
+        from .embeddings import EmbedText, embed_missing  # NumPy loads only for archives that configure embeddings
+
         papers = [EmbedText(p.arxiv_id, p.announcement.version, p.announcement.title, p.announcement.abstract) for p in self.written_papers.values()]
         with self.progress.task(f"Embedding up to {len(papers)} papers"):
             result = embed_missing(papers, settings, self.archive.docs, warn=self._warn)

@@ -33,9 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .config import Config, Keyword
-from .interests import InterestPaper
-from .models import Announcement, Interest, Score
-from .similarity import cross_similarity, paper_text, tfidf_vectors
+from .models import Announcement, Interest, InterestPaper, Score
 from .texclean import fold
 
 TITLE_BONUS = 0.5
@@ -137,6 +135,9 @@ def evaluate(announcement: Announcement, config: Config) -> Score | None:
 
 
 def interest_similarities(announcements: Iterable[Announcement], interests: Iterable[InterestPaper]) -> dict[str, Interest]:
+    # NumPy, SciPy and scikit-learn load only for archives that configure interests.
+    from .similarity import cross_similarity, paper_text, tfidf_vectors
+
     """Each announcement's similarity to its nearest interest paper (the maximum; see the module docstring)."""
     announcements = list(announcements)
     interests = list(interests)
