@@ -285,17 +285,17 @@ def test_sigkill_at_random_moments_loses_nothing_and_the_next_run_completes_the_
 
 
 def interrupt_before(monkeypatch, page: str) -> None:
-    """Stop the run (KeyboardInterrupt, as a kill would) just before `page` is written."""
+    """Stop the run (KeyboardInterrupt, as a kill would) just before `page` is put in place by the commit."""
     import generator.archive as archive
 
-    real = archive.atomic_write
+    real = archive._install
 
-    def write(target, data):
+    def install(staged, target):
         if target.as_posix().endswith(page):
             raise KeyboardInterrupt
-        real(target, data)
+        real(staged, target)
 
-    monkeypatch.setattr(archive, "atomic_write", write)
+    monkeypatch.setattr(archive, "_install", install)
 
 
 def resume(world, docs, night, run_cli, monkeypatch, page: str) -> None:
