@@ -151,8 +151,8 @@ def last_successful_night(records: list[RunRecord]) -> RunRecord | None:
     A failed night leaves no record (its transaction never commits), nor does a rerun
     that changed nothing (the earlier run of the same night has the record).
     """
-    nights = [r for r in records if r.command == NIGHTLY_COMMAND]
-    return max(nights, key=lambda r: r.started) if nights else None
+    nights = sorted((r for r in records if r.command == NIGHTLY_COMMAND), key=lambda r: r.started)
+    return nights[-1] if nights else None  # stable: of two runs in the same second, the later recorded
 
 
 def freshness_meta(records: list[RunRecord], built: dt.datetime) -> dict[str, str]:
@@ -184,7 +184,7 @@ def render_run_history(records: list[RunRecord], title: str = "Run history") -> 
     if not runs:
         lines += ["No runs recorded yet.", ""]
         return "\n".join(lines)
-    night = last_successful_night(runs)
+    night = last_successful_night(records)
     lines += [
         (
             "What each run of the nightly generator did and what its AI summaries cost. "
