@@ -11,7 +11,9 @@ are not in the API's date search (their first version is older), as on arXiv.
 
 `FourDays` answers like arXiv: `/rss/<categories>` the feed of the night it is told (or a
 503 on a night arXiv is down), `/api/query` by `search_query` (cat and submittedDate
-filters, newest first, paged with start/max_results) and by `id_list`, `/pdf/...` 404.
+filters, newest first, paged with start/max_results) and by `id_list`, `/pdf/<id>` a small
+PDF with real text. `faults[kind]` (kind: feed, search, enrich, pdf) replaces every answer
+of that kind (a lasting fault).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from lxml import etree
 
 from generator.feed import split_authors
 from tests.conftest import fixture_bytes
-from tests.loopback import LoopbackServer
+from tests.loopback import LoopbackServer, make_pdf
 
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
 SEARCH = "api2026_search_cat_cs.LG_OR_cs.AI_max20.xml"
@@ -121,31 +123,43 @@ def api_answer(entries: list[etree._Element], total: int, start: int) -> bytes:
 _WINDOW = re.compile(r"submittedDate:\[(\d{12}) TO (\d{12})\]")
 
 
+UNAVAILABLE = (503, {"Content-Type": "text/html"}, b"<html><body>Service Unavailable</body></html>")
+
+
 class FourDays(LoopbackServer):
-    """arXiv for the four days; `night` picks the feed, `feed_down` makes it answer 503."""
+    """arXiv for the four days; `night` picks the feed, `faults` misbehave on purpose."""
 
     def __init__(self) -> None:
         super().__init__()
         self.feeds = [day_feed(n) for n in range(4)]
         self.entries = api_entries()
         self.night = 0
-        self.feed_down = False
-        self.api_fault: tuple[int, dict[str, str], bytes] | None = None
-        """An answer the API gives to every search instead of its results (a lasting fault)."""
+        self.faults: dict[str, tuple[int, dict[str, str], bytes]] = {}
         self.paths: list[str] = []
+
+    @property
+    def feed_down(self) -> bool:
+        return "feed" in self.faults
+
+    @feed_down.setter
+    def feed_down(self, down: bool) -> None:
+        if down:
+            self.faults["feed"] = UNAVAILABLE
+        else:
+            self.faults.pop("feed", None)
 
     def handle(self, method, path, headers, body):
         self.paths.append(path)
         url = urlsplit(path)
         if url.path.startswith("/rss/"):
-            if self.feed_down:
-                return 503, {"Content-Type": "text/html"}, b"<html><body>Service Unavailable</body></html>"
-            return 200, {"Content-Type": "application/rss+xml"}, self.feeds[self.night]
+            return self.faults.get("feed") or (200, {"Content-Type": "application/rss+xml"}, self.feeds[self.night])
         if url.path == "/api/query":
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            if self.api_fault is not None and query.get("search_query"):
-                return self.api_fault
-            return 200, {"Content-Type": "application/atom+xml"}, self.search(query)
+            kind = "search" if query.get("search_query") else "enrich"
+            return self.faults.get(kind) or (200, {"Content-Type": "application/atom+xml"}, self.search(query))
+        if url.path.startswith("/pdf/"):
+            pdf = make_pdf([f"Full text of {url.path}"] + ["we study qubits, entanglement and noise " * 3] * 20)
+            return self.faults.get("pdf") or (200, {"Content-Type": "application/pdf"}, pdf)
         return 404, {"Content-Type": "text/plain"}, b"not recorded"
 
     def search(self, query: dict[str, str]) -> bytes:

@@ -133,7 +133,7 @@ def test_an_api_failing_during_the_catch_up_costs_only_the_catch_up_and_the_next
     config = write_config(tmp_path / "config.yml")
     docs = tmp_path / "docs"
     assert night(arxiv, run_cli, config, docs, 0)[0] == 0
-    arxiv.api_fault = fault
+    arxiv.faults["search"] = fault
     code, err = night(arxiv, run_cli, config, docs, 3)
     assert code == 0, err
     assert sorted(listed(docs)) == [DAYS[0], DAYS[3]]  # tonight archived; the missed days not guessed
@@ -141,7 +141,7 @@ def test_an_api_failing_during_the_catch_up_costs_only_the_catch_up_and_the_next
     assert warning.startswith("warning:") and "2025-04-29, 2025-04-30" in warning and "the next run tries again" in warning
     searches = [p for p in arxiv.paths if "submittedDate" in p]
     assert len(searches) == 2  # retried once (max_retries: 1), like a 5xx
-    arxiv.api_fault = None
+    arxiv.faults.pop("search")
     code, err = night(arxiv, run_cli, config, docs, 3)  # the next night (the feed still shows 1 May)
     assert code == 0, err
     assert sorted(listed(docs)) == DAYS
