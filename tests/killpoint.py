@@ -5,9 +5,9 @@ mkstemp, fsync, chmod, replace, unlink) is a step; with KILL_AT_STEP=n the proce
 itself SIGKILL just before step n, so a kill can be aimed deterministically at any point
 of a write (a temp file created but empty, written but not renamed, renamed...). With
 KILL_AT_STEP=0 it runs to the end and, if KILL_COUNT_FILE is set, writes there, as JSON,
-how many steps it took and where each commit of the archive ran: [its first step, the
-first step after its commit point (a kill before it rolls back, from it on completes),
-its last step] (to draw kill points from).
+how many steps it took and where each commit of the archive ran: [its first step, its
+first step once docs/.transaction exists, the first step after its commit point (a kill
+before it rolls back, from it on completes), its last step] (to draw kill points from).
 """
 
 from __future__ import annotations
@@ -51,16 +51,22 @@ def _watch_commits() -> None:
     """Note the steps of each commit (first, before its journal, last), for kills aimed at it."""
     from generator import archive
 
-    commit, stage_files = archive.Archive.commit, archive.Archive._stage_files
+    commit, stage_files, write_synced = archive.Archive.commit, archive.Archive._stage_files, archive._write_synced
+    _journal: list[int] = []
+    _ready: list[int] = []
 
     def watched_commit(self):
         first = _steps + 1
+        _ready.clear()
         result = commit(self)
         if result.written:
-            _commits.append([first, _journal.pop(), _steps])
+            _commits.append([first, _ready[0], _journal.pop(), _steps])
         return result
 
-    _journal: list[int] = []
+    def watched_write_synced(path, data):
+        if not _ready:
+            _ready.append(_steps + 1)  # the folder exists: the next step is this staged file's fsync
+        write_synced(path, data)
 
     def watched_stage_files(self, folder, changed):
         entries = stage_files(self, folder, changed)
@@ -71,6 +77,7 @@ def _watch_commits() -> None:
 
     archive.Archive.commit = watched_commit
     archive.Archive._stage_files = watched_stage_files
+    archive._write_synced = watched_write_synced
 
 
 @atexit.register

@@ -292,10 +292,10 @@ def test_sigkill_at_random_moments_loses_nothing_and_the_next_run_completes_the_
 
 def commit_kill_points(world: World, night: str) -> list[int]:
     """Steps of the night's commit to kill before: its edges, both sides of the commit point, seeded others."""
-    [(first, point, last)] = world.commits1 if night == "night1" else world.commits2
+    [(first, ready, point, last)] = world.commits1 if night == "night1" else world.commits2
     rng = random.Random(f"{SEED}-commit-{night}")
-    chosen = {first, point - 1, point, point + 1, last}
-    chosen |= {rng.randint(first + 4, point - 1), rng.randint(point + 2, last - 1)}
+    chosen = {first, ready, point - 1, point, point + 1, last}
+    chosen |= {rng.randint(ready + 1, point - 2), rng.randint(point + 2, last - 1)}
     return sorted(chosen)
 
 
@@ -309,7 +309,7 @@ def test_a_kill_during_the_commit_leaves_the_old_or_the_new_night_and_the_next_r
     expected = normalized_tree(world.ref1 if night == "night1" else world.ref2)
     before = normalized_tree(start) if start else {}
     runs_before = runs_tree(start) if start else {}
-    [(first, point, _)] = world.commits1 if night == "night1" else world.commits2
+    [(_, ready, point, _)] = world.commits1 if night == "night1" else world.commits2
     for name, value in world.env(night).items():
         monkeypatch.setenv(name, value)
     outcomes = []
@@ -321,13 +321,13 @@ def test_a_kill_during_the_commit_leaves_the_old_or_the_new_night_and_the_next_r
         label = f"{night} killed before step {step} (commit point {point})"
         assert code == -signal.SIGKILL, label
         # The commit's first steps create docs/.transaction (and docs/ itself on night 1).
-        assert (docs / TRANSACTION_DIR).is_dir() or step <= first + 3, f"{label}: the kill came outside the commit"
+        assert (docs / TRANSACTION_DIR).is_dir() == (step >= ready), f"{label}: the kill came outside the commit"
         if docs.exists():
             check_consistent(docs)  # even mid-commit, a day page lists only papers whose pages exist
         recovery = Archive(docs).recover()
         assert not (docs / TRANSACTION_DIR).exists(), label
         if recovery is None:  # killed before the folder existed: nothing had begun
-            assert step <= first + 3, label
+            assert step < ready, label
             assert not docs.exists() or normalized_tree(docs) == before, label
         elif step < point:
             assert recovery.outcome == "rolled back", label
