@@ -11,6 +11,8 @@ import pytest
 
 from generator.archive import JOURNAL, TEMP_PREFIX, TRANSACTION_DIR, Archive, Recovery, atomic_write
 from generator.errors import ArchiveError
+from generator.models import DayCounts, DayRecord
+from generator.records import day_page
 
 
 def test_a_failed_replace_leaves_the_old_page_and_no_temp_file(tmp_path, monkeypatch):
@@ -57,9 +59,10 @@ def test_pages_are_world_readable(tmp_path):
 def test_staged_pages_are_seen_by_reads_and_written_only_by_the_commit(tmp_path):
     archive = Archive(tmp_path)
     day, paper = PurePosixPath("days/2026/2026-09-24.md"), PurePosixPath("papers/2609/2609.26811.md")
-    assert archive.stage({paper: "p", day: "---\npapers: ['2609.26811']\n---\n"}).written == (paper, day)
+    record = DayRecord(dt.date(2026, 9, 24), "Thursday, 24 September 2026", ("2609.26811",), DayCounts(4, 2, 1, 0))
+    assert archive.stage({paper: "p", day: day_page(record)}).written == (paper, day)
     assert archive.day_exists(dt.date(2026, 9, 24)) and archive.days() == [dt.date(2026, 9, 24)]
-    assert archive.day_meta(dt.date(2026, 9, 24)) == {"papers": ["2609.26811"]}
+    assert archive.read_day(dt.date(2026, 9, 24)) == record
     assert not (tmp_path / "days").exists()  # nothing on disk yet
     archive.discard()
     assert not archive.day_exists(dt.date(2026, 9, 24))

@@ -13,7 +13,8 @@ import datetime as dt
 import pytest
 import yaml
 
-from generator.archive import Archive, split_front_matter
+from generator.archive import Archive
+from generator.records import split_front_matter
 from generator.paths import day_path
 from generator.runs import last_successful_night, render_run_history
 from tests.conftest import ROOT, snapshot

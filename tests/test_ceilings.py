@@ -16,7 +16,8 @@ import pytest
 from lxml import etree
 from werkzeug import Response
 
-from generator.archive import Archive, split_front_matter
+from generator.archive import Archive
+from generator.records import split_front_matter
 from generator.paths import day_path, paper_path
 from tests.conftest import fixture_bytes, serve_empty_api, snapshot
 from tests.loopback import FakeLLM, PdfServer, make_pdf

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.archive import TRANSACTION_DIR, Archive, split_front_matter
+from generator.archive import TRANSACTION_DIR, Archive
+from generator.records import split_front_matter
 from generator.paths import day_path
 from tests.conftest import ROOT, snapshot
 from tests.loopback import CUT_AFTER, FakeLLM, Reply
@@ -173,14 +174,14 @@ def test_rendering_failing_on_the_last_day_leaves_docs_unchanged(world, tmp_path
     import generator.pipeline as pipeline
 
     docs, before = start(world, tmp_path)
-    real = pipeline.render_day
+    real = pipeline.day_page
 
-    def render_day(day):
-        if day.date == DAYS[3]:
+    def day_page(record):
+        if record.date == DAYS[3]:
             raise ValueError("cannot render 1 May")
-        return real(day)
+        return real(record)
 
-    monkeypatch.setattr(pipeline, "render_day", render_day)
+    monkeypatch.setattr(pipeline, "day_page", day_page)
     code, err = world.run(docs, 3)
     assert code == 1 and "cannot render 1 May" in errors(err)[0]
     assert unchanged(docs, before)

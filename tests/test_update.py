@@ -240,9 +240,10 @@ def test_a_note_written_on_a_day_page_survives_the_next_run(tmp_path, arxiv_env,
     page = docs / day_path(dt.date(2025, 4, 28))
     page.write_text(page.read_text(encoding="utf-8") + "\nRead 2504.17837 first: *our group's topic*.\n", encoding="utf-8")
     noted = page.read_text(encoding="utf-8")
-    # A rerun that changes the day (a stricter min_score matches fewer papers) keeps the person's note.
-    stricter = write_config("stricter.yml", categories=["quant-ph"], keywords=["quantum", "entanglement", "noise", "qubit"], min_score=3, max_papers=12)
-    assert run_cli("update", "--config", stricter, "--docs", docs)[0] == 0
+    # A rerun that changes the day (a looser min_score and a longer list add papers) keeps the person's note.
+    # (A stricter one would change nothing: papers a run listed stay listed, and counts never shrink.)
+    looser = write_config("looser.yml", categories=["quant-ph"], keywords=["quantum", "entanglement", "noise", "qubit"], min_score=1, max_papers=20)
+    assert run_cli("update", "--config", looser, "--docs", docs)[0] == 0
     text = page.read_text(encoding="utf-8")
     assert text != noted and text.endswith("\nRead 2504.17837 first: *our group's topic*.\n")
 
