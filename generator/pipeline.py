@@ -29,12 +29,12 @@ from .config import Config
 from .errors import ArchiveError, FeedError, FetchError, GeneratorError
 from .fetch import ApiClient, enrich, fetch_feed, make_session, search_submitted
 from .http import PoliteSession
-from .limits import CeilingHits
 from .interests import InterestCache, cache_file, dump_cache, load_interests
+from .limits import CeilingHits
 from .models import Announcement, Day, DayCounts, InterestPaper, Paper, Score, Summary
 from .progress import Progress
-from .redaction import redact
 from .records import day_page, day_record, paper_page
+from .redaction import redact
 from .runs import RunRecord
 from .schedule import announcement_days
 from .select import followed_authors, rank_key, score, select

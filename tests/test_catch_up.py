@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from generator.archive import Archive
-from generator.records import split_front_matter
 from generator.paths import day_path
+from generator.records import split_front_matter
 from generator.runs import last_successful_night, render_run_history
 from tests.conftest import ROOT, snapshot
 from tests.nights import DAYS, FourDays, day_feed

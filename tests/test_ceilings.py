@@ -16,9 +16,8 @@ import pytest
 from lxml import etree
 from werkzeug import Response
 
-from generator.archive import Archive
-from generator.records import split_front_matter
 from generator.paths import day_path, paper_path
+from generator.records import split_front_matter
 from tests.conftest import fixture_bytes, serve_empty_api, snapshot
 from tests.loopback import FakeLLM, PdfServer, make_pdf
 
@@ -90,7 +89,7 @@ def oversized_feed() -> tuple[bytes, str]:
     item = root.find("channel").find("item")
     item.find("title").text = "Quantum noise " + "and more quantum noise " * 200
     description = item.find("description")
-    description.text = re.sub(r"Abstract: .*", "Abstract: " + "We study entanglement and qubits. " * 1000, description.text, flags=re.S)
+    description.text = re.sub(r"Abstract: .*", "Abstract: " + "We study entanglement and qubits. " * 1000, description.text, flags=re.DOTALL)
     item.find("{http://purl.org/dc/elements/1.1/}creator").text = ", ".join(f"Author Number{n}" for n in range(300))
     arxiv_id = item.findtext("guid").rsplit(":", 1)[1].split("v")[0]
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), arxiv_id

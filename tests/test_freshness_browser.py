@@ -48,7 +48,7 @@ def meta(fixture_archive):
 def test_the_banner_shows_only_past_three_weekdays_since_the_last_night(built_site, browser, meta):
     last = dt.date.fromisoformat(meta["archive:last-update"])
     with serve(built_site) as base:
-        for waited in range(0, 7):
+        for waited in range(7):
             day = last
             while weekdays_between(last, day) < waited or day.weekday() >= 5:
                 day += dt.timedelta(days=1)

@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from generator.archive import TRANSACTION_DIR, Archive
-from generator.records import split_front_matter
 from generator.paths import day_path
+from generator.records import split_front_matter
 from tests.conftest import ROOT, snapshot
 from tests.loopback import CUT_AFTER, FakeLLM, Reply
 from tests.nights import DAYS, UNAVAILABLE, FourDays
@@ -171,7 +171,7 @@ def test_the_summary_stage_raising_after_the_days_were_computed_leaves_docs_unch
 
 
 def test_rendering_failing_on_the_last_day_leaves_docs_unchanged(world, tmp_path, monkeypatch):
-    import generator.pipeline as pipeline
+    from generator import pipeline
 
     docs, before = start(world, tmp_path)
     real = pipeline.day_page
@@ -188,7 +188,7 @@ def test_rendering_failing_on_the_last_day_leaves_docs_unchanged(world, tmp_path
 
 
 def test_a_full_disk_while_staging_the_commit_leaves_docs_unchanged(world, tmp_path, monkeypatch):
-    import generator.archive as archive
+    from generator import archive
 
     docs, before = start(world, tmp_path)
     real = archive._write_synced
@@ -212,9 +212,9 @@ def test_a_full_disk_while_staging_the_commit_leaves_docs_unchanged(world, tmp_p
 
 
 def test_a_commit_stopped_after_its_commit_point_is_completed_by_the_next_run(world, tmp_path, monkeypatch):
-    import generator.archive as archive
+    from generator import archive
 
-    docs, before = start(world, tmp_path)
+    docs, _ = start(world, tmp_path)
     real = archive._install
     installed = []
 
