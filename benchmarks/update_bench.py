@@ -35,6 +35,9 @@ def write_config(path: Path) -> Path:
     data["keywords"] += ["quantum", "entanglement", "qubit"]
     data["min_score"] = 1.5
     data["days_back"] = 0
+    # The synthesized archive ends years before the replayed day: a catch-up would fill the
+    # days in between (empty, the replay's API knows none) and this measures one night's update.
+    data["catch_up_days"] = 0
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
 

@@ -107,6 +107,8 @@ def print_report(report: RunReport, console: Console) -> None:
         _print_extra_only(report, table, console)
         return
     table.add_row("days written", ", ".join(str(d.date) for d in days) or "none")
+    if report.caught_up:
+        table.add_row("days caught up from the API", ", ".join(str(d) for d in report.caught_up))
     if kept:
         table.add_row("days already archived", str(len(kept)))
     table.add_row("fetched", str(report.total("fetched")))
@@ -238,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"error: internal error: {type(exc).__name__}: {redact(str(exc))} (rerun with -v for the traceback)", markup=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:
-        console.print("error: interrupted; pages already written are complete, the rest are unchanged", markup=False)
+        console.print("error: interrupted; the archive is as it was, or its commit is completed by the next run", markup=False)
         return 130
     print_report(report, console)
     return 0

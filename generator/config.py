@@ -162,6 +162,38 @@ class RelatedConfig:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Ceilings on what arXiv sends (config `limits`): a hit costs a one-line warning naming the key, never the night."""
+
+    feed_bytes: int
+    """Largest announcement feed read; a larger one fails the night (the archive unchanged)."""
+    api_bytes: int
+    """Largest arXiv API answer read; a larger one costs that enrichment or catch-up."""
+    pdf_bytes: int
+    """Largest PDF downloaded for a summary; a larger one is summarized from its abstract."""
+    pdf_pages: int
+    """Pages of one PDF read for its text at most."""
+    announcements_per_day: int
+    """Announcements of one day considered at most (the feed's first ones)."""
+    title_chars: int
+    """Longest title kept; a longer one is cut, ending in an ellipsis."""
+    abstract_chars: int
+    """Longest abstract kept; a longer one is cut, ending in an ellipsis."""
+    authors: int
+    """Most authors kept per paper (the first ones)."""
+
+
+MB = 1_000_000
+# Generous next to real answers (a four-category feed is about 1 MB, an API page of 200
+# results about 0.6 MB, arXiv caps abstracts at 1,920 characters, the largest collaborations
+# sign with about 5,000 names) and small enough to bound memory and pages.
+DEFAULT_LIMITS = Limits(
+    feed_bytes=50 * MB, api_bytes=20 * MB, pdf_bytes=50 * MB, pdf_pages=200,
+    announcements_per_day=10_000, title_chars=1_000, abstract_chars=6_000, authors=6_000,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     """File the config came from (for messages)."""
@@ -179,6 +211,10 @@ class Config:
     ai_summary: SummaryConfig
     interests: InterestsConfig = InterestsConfig((), None, 20.0, 0.12)
     related: RelatedConfig = RelatedConfig(5, None)
+    limits: Limits = field(default_factory=lambda: DEFAULT_LIMITS)
+    """Ceilings on every input (config `limits`)."""
+    catch_up_days: int = 10
+    """Announcement days this far back (calendar days) that `update` fills from the API when missing."""
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
     """The validated YAML mapping (for the site's About page)."""
 
@@ -391,6 +427,17 @@ RELATED_SCHEMA: dict[str, tuple[Checker | None, Any]] = {
 OPTIONAL_SECTIONS = {("related", "embeddings")}
 """Nested sections that are None when absent or null, instead of a mapping of defaults."""
 
+LIMITS_SCHEMA: dict[str, tuple[Checker, Any]] = {
+    "feed_bytes": (lambda v: _number(v, integer=True, minimum=10_000), DEFAULT_LIMITS.feed_bytes),
+    "api_bytes": (lambda v: _number(v, integer=True, minimum=10_000), DEFAULT_LIMITS.api_bytes),
+    "pdf_bytes": (lambda v: _number(v, integer=True, minimum=10_000), DEFAULT_LIMITS.pdf_bytes),
+    "pdf_pages": (lambda v: _number(v, integer=True, minimum=1), DEFAULT_LIMITS.pdf_pages),
+    "announcements_per_day": (lambda v: _number(v, integer=True, minimum=1), DEFAULT_LIMITS.announcements_per_day),
+    "title_chars": (lambda v: _number(v, integer=True, minimum=20), DEFAULT_LIMITS.title_chars),
+    "abstract_chars": (lambda v: _number(v, integer=True, minimum=100), DEFAULT_LIMITS.abstract_chars),
+    "authors": (lambda v: _number(v, integer=True, minimum=1), DEFAULT_LIMITS.authors),
+}
+
 AUTHORS_SCHEMA: dict[str, tuple[Checker, Any]] = {
     "include": (_string_list, []),
     "exclude": (_string_list, []),
@@ -417,6 +464,8 @@ TOP_SCHEMA: dict[str, tuple[Checker, Any]] = {
     "ai_summary": (None, SUMMARY_SCHEMA),
     "interests": (None, INTERESTS_SCHEMA),
     "related": (None, RELATED_SCHEMA),
+    "catch_up_days": (lambda v: _number(v, integer=True, maximum=60), 10),
+    "limits": (None, LIMITS_SCHEMA),
 }
 
 ENV_OVERRIDES = {
@@ -657,6 +706,8 @@ def _build(source: str, values: dict[str, Any], raw: Mapping[str, Any]) -> Confi
             count=values["related"]["count"],
             embeddings=EmbeddingsConfig(**values["related"]["embeddings"]) if values["related"]["embeddings"] else None,
         ),
+        limits=Limits(**values["limits"]),
+        catch_up_days=values["catch_up_days"],
         raw=raw,
     )
 

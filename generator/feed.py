@@ -45,6 +45,35 @@ class Feed:
     """Why each unreadable item was left out (no arXiv id, unknown announce type), one line each."""
 
 
+def document_problem(content: bytes, *roots: str) -> str | None:
+    """None when `content` is well-formed XML whose root is one of `roots` (Clark names), else what it is.
+
+    The HTTP client asks this of every 200 answer from the feed and the API: an HTML
+    maintenance page or a document cut off mid-way is retried like a 503, not parsed.
+    """
+    try:
+        root = etree.fromstring(content, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        return f"not a readable XML document ({exc})"
+    if root.tag not in roots:
+        return f"got <{etree.QName(root).localname}> where {' or '.join(f'<{etree.QName(r).localname}>' for r in roots)} was expected"
+    return None
+
+
+FEED_ROOTS = ("rss", f"{{{NS['atom']}}}feed")
+
+
+def feed_problem(content: bytes) -> str | None:
+    """`document_problem` for the announcement feed, in the words of `parse_announcements`' errors."""
+    problem = document_problem(content, *FEED_ROOTS)
+    if problem is None:
+        return None
+    if problem.startswith("not a readable"):
+        return problem.replace("XML document", "RSS/Atom document", 1)
+    root = problem.split(">", 1)[0] + ">"
+    return f"expected an RSS or Atom feed, {root}"
+
+
 def parse_announcements(content: bytes, *, source: str = "feed") -> Feed:
     """Parse a feed body. Raises FeedError for arXiv's error feed or unreadable XML."""
     try:

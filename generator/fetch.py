@@ -11,16 +11,16 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from zoneinfo import ZoneInfo
 
 import arxiv
 
 from .arxiv_ids import parse_versioned_id
 from .config import Config
 from .errors import FeedError, FetchError
-from .feed import Feed, parse_announcements
+from .feed import NS, Feed, document_problem, feed_problem, parse_announcements
 from .http import Endpoint, PoliteSession
 from .models import Announcement
+from .schedule import announcement_date
 from .texclean import clean_name, clean_tex, one_line
 
 log = logging.getLogger(__name__)
@@ -29,9 +29,7 @@ ID_BATCH = 100
 """Ids per API request when enriching (keeps URLs short and answers fast)."""
 PAGE_SIZE = 200
 """Results per API page when backfilling."""
-EASTERN = ZoneInfo("America/New_York")
-CUTOFF = dt.time(14, 0)
-"""arXiv's daily submission deadline, US Eastern time."""
+API_ROOT = f"{{{NS['atom']}}}feed"
 
 
 def arxiv_endpoints(config: Config) -> tuple[Endpoint, ...]:
@@ -62,7 +60,7 @@ def feed_url(config: Config) -> str:
 def fetch_feed(session: PoliteSession, config: Config) -> Feed:
     """Download and parse today's announcements for all configured categories (one request)."""
     url = feed_url(config)
-    response = session.get(url)
+    response = session.get(url, max_bytes=(config.limits.feed_bytes, "limits.feed_bytes"), expect=feed_problem)
     if response.status_code != 200:
         # arXiv explains a bad category in an RSS error document; prefer its words.
         try:
@@ -74,16 +72,34 @@ def fetch_feed(session: PoliteSession, config: Config) -> Feed:
     return parse_announcements(response.content, source=url)
 
 
+def api_problem(content: bytes) -> str | None:
+    """Why an API answer with status 200 is not the Atom feed the API sends (None when it is)."""
+    problem = document_problem(content, API_ROOT)
+    return f"not the API's Atom feed: {problem}" if problem else None
+
+
+class _ApiRequests:
+    """What arxiv.Client needs of a session (`.get`), with the API's size ceiling and XML check."""
+
+    def __init__(self, session: PoliteSession, max_bytes: int | None):
+        self.session = session
+        self.max_bytes = (max_bytes, "limits.api_bytes") if max_bytes is not None else None
+
+    def get(self, url: str, **kwargs):
+        return self.session.get(url, max_bytes=self.max_bytes, expect=api_problem, **kwargs)
+
+
 class ApiClient(arxiv.Client):
     """The arxiv package's client, sending its requests through our polite session."""
 
-    def __init__(self, session: PoliteSession, api_url: str, page_size: int = PAGE_SIZE):
+    def __init__(self, session: PoliteSession, api_url: str, page_size: int = PAGE_SIZE, max_bytes: int | None = None):
         # Spacing and retries of HTTP failures happen in the session; the client keeps
         # its own retries only for the API's known glitch, an empty page mid-results.
         super().__init__(page_size=page_size, delay_seconds=0, num_retries=2)
         self.query_url_format = api_url + "?{}"
-        # arxiv.Client has no public hook for the HTTP session; it only calls .get().
-        self._session = session
+        # arxiv.Client has no public hook for the HTTP session; it only calls .get(). The
+        # package reads an HTML page as an empty result, so the check happens before it.
+        self._session = _ApiRequests(session, max_bytes)  # type: ignore[assignment]
 
 
 def _from_result(result: arxiv.Result, announced: dt.date, announce_type: str) -> Announcement | None:
@@ -160,23 +176,6 @@ def enrich(client: ApiClient, announcements: Iterable[Announcement]) -> tuple[li
             )
         )
     return out, None
-
-
-def announcement_date(submitted: dt.datetime) -> dt.date:
-    """The feed date on which a paper submitted at `submitted` is announced.
-
-    Submissions before 14:00 US Eastern on a weekday are announced that evening
-    at 20:00 and appear in the feed dated the next weekday. Holidays are not
-    known here, so backfilled days around them are approximate.
-    """
-    local = submitted.astimezone(EASTERN)
-    cutoff_day = local.date() + dt.timedelta(days=1 if local.time() >= CUTOFF else 0)
-    while cutoff_day.weekday() >= 5:
-        cutoff_day += dt.timedelta(days=1)
-    feed_day = cutoff_day + dt.timedelta(days=1)
-    while feed_day.weekday() >= 5:
-        feed_day += dt.timedelta(days=1)
-    return feed_day
 
 
 def search_submitted(client: ApiClient, config: Config, category: str, since: dt.date, until: dt.date) -> Iterator[Announcement]:

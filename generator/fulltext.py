@@ -12,6 +12,7 @@ import io
 import logging
 import math
 import re
+from dataclasses import dataclass
 
 import pypdf
 from pypdf.errors import PyPdfError
@@ -52,8 +53,25 @@ def trim_to_tokens(text: str, limit: int) -> str:
     return head.rstrip() + TRUNCATION_NOTE
 
 
+@dataclass(frozen=True)
+class PdfText:
+    """Text read from a PDF, and whether the page ceiling stopped the reading."""
+
+    text: str
+    """The pages' text in order, cleaned, at most `max_chars` characters."""
+    pages_read: int
+    """Pages whose text was read."""
+    page_limit_hit: bool
+    """True when reading stopped at `max_pages` with pages left and characters to spare."""
+
+
 def pdf_text(data: bytes, max_chars: int) -> str:
-    """Text of the PDF's pages in order, stopping once `max_chars` are collected.
+    """Text of the PDF's pages in order, stopping once `max_chars` are collected (see `read_pdf`)."""
+    return read_pdf(data, max_chars).text
+
+
+def read_pdf(data: bytes, max_chars: int, max_pages: int | None = None) -> PdfText:
+    """Text of the PDF's pages in order, stopping once `max_chars` are collected or `max_pages` read.
 
     Raises PdfTextError when the bytes are not a readable PDF or hold no text
     (a scanned paper).
@@ -66,7 +84,12 @@ def pdf_text(data: bytes, max_chars: int) -> str:
             raise PdfTextError("the PDF is encrypted")
         parts: list[str] = []
         collected = 0
-        for page in reader.pages:
+        page_limit_hit = False
+        pages = reader.pages
+        for index, page in enumerate(pages):
+            if max_pages is not None and index >= max_pages:
+                page_limit_hit = True  # a PDF of endless near-empty pages must not be walked to its end
+                break
             text = page.extract_text() or ""
             parts.append(text)
             collected += len(text)
@@ -80,7 +103,7 @@ def pdf_text(data: bytes, max_chars: int) -> str:
     text = _clean("\n\n".join(parts))
     if len(text) < 200:
         raise PdfTextError("the PDF holds almost no extractable text (scanned?)")
-    return text[:max_chars]
+    return PdfText(text[:max_chars], len(parts), page_limit_hit)
 
 
 def _clean(text: str) -> str:

@@ -4,8 +4,10 @@ arXiv's terms ask for one request at a time, a few seconds apart, from a client
 that says who it is. `PoliteSession` enforces that for the whole process, even
 when several threads download PDFs: a lock serializes requests and spaces their
 starts by `delay` seconds. It sets a timeout on every call, and retries only
-named failures (429, 5xx, connection errors, truncated bodies, timeouts) with
-bounded exponential backoff that honours Retry-After.
+named failures (429, 5xx, connection errors, truncated bodies, timeouts, and a
+200 whose body is not what the caller expects, such as an HTML maintenance page
+where XML should be) with bounded exponential backoff that honours Retry-After.
+A caller may cap the body's size: a larger one is refused, not retried.
 
 An address that cannot work (connection refused, a host name that does not
 resolve) is a setting to fix, not a server to wait for: it is retried once, in
@@ -99,6 +101,24 @@ class UnreachableError(FetchError):
         self.endpoint = endpoint
 
 
+CHUNK = 64 * 1024
+
+Expect = Callable[[bytes], str | None]
+"""Checks a 200 body: None when it is what the caller asked for, else why not (then retried)."""
+
+
+class ResponseTooLarge(FetchError):
+    """The body is over the caller's size ceiling (a config `limits` key); not retried."""
+
+    def __init__(self, url: str, size: int | None, limit: int, key: str):
+        seen = f"{size:,} bytes" if size is not None else f"over {limit:,} bytes"
+        super().__init__(
+            f"GET {_shorten_url(url)}: the answer is {seen}, over {key} ({limit:,} bytes)",
+            fix=f"raise {key} in config.yml if this answer is genuine",
+        )
+        self.key = key
+
+
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
     if not value:
@@ -150,8 +170,11 @@ class PoliteSession(requests.Session):
                 self._sleep(remaining)
         self._last_start = time.monotonic()
 
-    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+    def request(self, method, url, *args, max_bytes: tuple[int, str] | None = None, expect: Expect | None = None, **kwargs):  # type: ignore[override]
+        """As requests', plus `max_bytes` = (ceiling, its config key) and `expect` (see Expect)."""
         kwargs.setdefault("timeout", self.timeout)
+        if max_bytes is not None:
+            kwargs["stream"] = True  # read the body ourselves, stopping at the ceiling
         # Callers such as the arxiv package send their own User-Agent; ours says who we are.
         headers = {k: v for k, v in (kwargs.pop("headers", None) or {}).items() if k.lower() != "user-agent"}
         headers["User-Agent"] = self.user_agent
@@ -163,8 +186,11 @@ class PoliteSession(requests.Session):
                 self._wait_turn()
                 self.requests_made += 1
                 status = None
+                unexpected = None
                 try:
                     response = super().request(method, url, *args, **kwargs)
+                    if max_bytes is not None and response.status_code not in RETRY_STATUSES:
+                        _read_within(response, url, *max_bytes)
                 except RETRY_EXCEPTIONS as exc:
                     unreachable = unreachable_reason(exc, url)
                     if unreachable and (attempt + 1 >= UNREACHABLE_ATTEMPTS or attempt + 1 == attempts):
@@ -172,12 +198,18 @@ class PoliteSession(requests.Session):
                     reason = unreachable or f"{type(exc).__name__}: {_short(exc)}"
                     wait = self.backoff(attempt)
                 else:
-                    if response.status_code not in RETRY_STATUSES:
+                    unexpected = expect(response.content) if expect is not None and response.status_code == 200 else None
+                    if response.status_code not in RETRY_STATUSES and unexpected is None:
                         return response
-                    status = response.status_code
-                    reason = f"HTTP {status}"
-                    hinted = retry_after_seconds(response.headers.get("Retry-After"))
-                    wait = min(MAX_WAIT, hinted) if hinted is not None else self.backoff(attempt)
+                    if unexpected is not None:
+                        # A maintenance page or a cut-off document with status 200: as transient as a 503.
+                        reason = unexpected
+                        wait = self.backoff(attempt)
+                    else:
+                        status = response.status_code
+                        reason = f"HTTP {status}"
+                        hinted = retry_after_seconds(response.headers.get("Retry-After"))
+                        wait = min(MAX_WAIT, hinted) if hinted is not None else self.backoff(attempt)
                     response.close()
                 if attempt + 1 == attempts:
                     where = f"{endpoint.name} endpoint: " if endpoint else ""
@@ -185,6 +217,9 @@ class PoliteSession(requests.Session):
                     # timeout may be a wrong address as well, so the hint would mislead there.
                     if status in THROTTLE_STATUSES:
                         fix = "arXiv is throttling or down; the archive is unchanged, rerun later"
+                    elif unexpected is not None:
+                        check = f", or check {endpoint.setting}" if endpoint else ""
+                        fix = f"arXiv answered something other than the expected XML (a maintenance page?); the archive is unchanged, rerun later{check}"
                     else:
                         check = f", and check {endpoint.setting} if it persists" if endpoint else ""
                         fix = f"the archive is unchanged; rerun later{check}"
@@ -194,6 +229,24 @@ class PoliteSession(requests.Session):
                 # The wait already spaced us out; do not add the delay on top.
                 self._last_start = time.monotonic() - self.delay
         raise AssertionError("unreachable")
+
+
+def _read_within(response: requests.Response, url: str, limit: int, key: str) -> None:
+    """Read a streamed body into `response.content`, refusing one over `limit` bytes before reading it all."""
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        response.close()
+        raise ResponseTooLarge(url, int(declared), limit, key)
+    body = bytearray()
+    for chunk in response.iter_content(CHUNK):
+        body += chunk
+        if len(body) > limit:
+            response.close()
+            raise ResponseTooLarge(url, None, limit, key)
+    # requests keeps a read body in `_content` (what `.content` returns); a streamed
+    # response left unread would be read again, unbounded, on first access.
+    response._content = bytes(body)
+    response._content_consumed = True
 
 
 def _short(exc: Exception) -> str:

@@ -211,8 +211,9 @@ def load_interests(
 ) -> tuple[tuple[InterestPaper, ...], InterestCache | None]:
     """The interest papers for tonight, and the new cache to store when the list changed (else None).
 
-    The caller writes the new cache (`write_cache`) once the run has succeeded, so a
-    failed night leaves docs/ as it was. Raises ConfigError for a malformed BibTeX file
+    The nightly pipeline stages the new cache (`dump_cache` at `cache_file`) in the night's
+    transaction, so it is committed with the night's pages and a failed night leaves docs/
+    as it was. Raises ConfigError for a malformed BibTeX file
     (before anything is fetched); every other problem is a warning and the night goes on
     with what is known.
     """

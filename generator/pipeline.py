@@ -1,9 +1,15 @@
 """The nightly job and the backfill, stage by stage: fetch → select → enrich → summarize → write.
 
-Each command computes whole days in memory and hands them to the archive writer
-at the end, papers first and the day page last, so a day page never lists a
-paper whose page does not exist and a failure before the write leaves docs/
-exactly as it was.
+Each command stages every page it will write in the archive's open transaction
+(papers first, the day page last, so a day page never lists a paper whose page
+does not exist) and commits them together at the end: `update` is one
+transaction (the days it catches up, today's feed, the summaries it retries,
+its run record), `backfill` one per day. A failure before the commit leaves
+docs/ exactly as it was; a kill during it is completed or undone by the next run.
+
+`update` first fills the announcement days a failed or skipped night left out
+(arXiv's calendar in schedule.py, up to `catch_up_days` back) from the API, then
+archives today's feed.
 """
 
 from __future__ import annotations
@@ -20,15 +26,17 @@ import arxiv
 from . import paths
 from .archive import Archive
 from .config import Config
-from .errors import ArchiveError, FeedError, GeneratorError
+from .errors import ArchiveError, FeedError, FetchError, GeneratorError
 from .fetch import ApiClient, enrich, fetch_feed, make_session, search_submitted
 from .http import PoliteSession
-from .interests import InterestCache, load_interests, write_cache
+from .interests import InterestCache, cache_file, dump_cache, load_interests
+from .limits import CeilingHits
 from .models import Announcement, Day, DayCounts, InterestPaper, Paper, Score, Summary
 from .progress import Progress
-from .redaction import redact
 from .records import day_page, day_record, paper_page
+from .redaction import redact
 from .runs import RunRecord
+from .schedule import announcement_days
 from .select import followed_authors, rank_key, score, select
 from .summarize import Summarizer, SummaryStats, create_summarizer
 
@@ -39,6 +47,17 @@ SummarizeStage = Callable[[list[Paper]], list[Paper]]
 
 CATCH_UP_DAYS = 7
 """`update` also retries missing summaries of the announcement days this far back."""
+SCHEDULE_GAP = 3
+"""Announcement days missed in a row from which the report suspects a stopped schedule, not arXiv."""
+SCHEDULE_HINT = (
+    "if the nightly workflow did not run: GitHub disables scheduled workflows after 60 days without "
+    "repository activity, and in a new fork until its workflows are enabled in the Actions tab "
+    "(Actions → nightly → Enable workflow)"
+)
+
+
+class CatchUpIncomplete(GeneratorError):
+    """The API could not say for sure what a missed day announced (a category's results failed)."""
 
 
 @dataclass
@@ -54,6 +73,8 @@ class DayReport:
     kept_existing: bool = False
     resummarized: int = 0
     """New summaries written for this already archived day (resummarize, catch-up)."""
+    source: str | None = None
+    """`api` when the day was filled from the arXiv API."""
     similar: int = 0
     """Listed papers kept only for their similarity to the interest papers."""
 
@@ -79,6 +100,8 @@ class RunReport:
     """Announcement days whose pages this run wrote or changed."""
     notes: list[str] = field(default_factory=list)
     """Lines shown before the warnings (resummarize --dry-run's plan)."""
+    caught_up: list[dt.date] = field(default_factory=list)
+    """Missed announcement days that `update` filled from the API."""
 
     def total(self, name: str) -> int:
         return sum(getattr(day, name) for day in self.days)
@@ -93,12 +116,18 @@ class Pipeline:
     progress: Progress
     summarizer: SummarizeStage | None = None
     report: RunReport = field(default_factory=lambda: RunReport("update"))
+    ceilings: CeilingHits | None = None
+    """Input ceilings hit during the run (one warning per key at the end)."""
     interests: tuple[InterestPaper, ...] | None = None
     """The reader's interest papers, loaded once per run (None until then)."""
     new_interest_cache: InterestCache | None = None
-    """Interest papers fetched this run, stored once the run has succeeded."""
+    """Interest papers fetched this run, stored with the run's commit."""
     written_papers: dict[tuple[str, int], Paper] = field(default_factory=dict)
     """Paper versions on the days this run wrote (the night embeds those not cached yet)."""
+
+    def __post_init__(self) -> None:
+        if self.ceilings is None:
+            self.ceilings = CeilingHits(self.config.limits)
 
     @classmethod
     def create(
@@ -114,7 +143,7 @@ class Pipeline:
     ) -> Pipeline:
         """A pipeline; `with_summaries` builds the LLM summarizer from the config and the environment."""
         session = make_session(config)
-        client = ApiClient(session, config.arxiv.api_url)
+        client = ApiClient(session, config.arxiv.api_url, max_bytes=config.limits.api_bytes)
         report = RunReport(command)
         if summarizer is None and with_summaries:
             summarizer = create_summarizer(config, session, report.warnings.append, model=model, required=command == "resummarize")
@@ -124,9 +153,11 @@ class Pipeline:
 
     # -- one day ------------------------------------------------------------
 
-    def build_day(self, day: dt.date, announcements: Iterable[Announcement]) -> tuple[Day, dict[PurePosixPath, str], DayReport]:
+    def build_day(
+        self, day: dt.date, announcements: Iterable[Announcement], *, source: str | None = None
+    ) -> tuple[Day, dict[PurePosixPath, str], DayReport]:
         """Everything one announcement day changes in the archive, computed in memory."""
-        announcements = list(announcements)
+        announcements = self._within_ceilings(day, list(announcements))
         existing = self.archive.read_papers(a.arxiv_id for a in announcements)
         selection = select(announcements, self.config, {i: p.announced for i, p in existing.items()}, day, self._interests())
         weight = self.config.interests.weight
@@ -138,7 +169,7 @@ class Pipeline:
         if to_enrich:
             with self.progress.task(f"Enriching {len(to_enrich)} papers from the arXiv API"):
                 result, warning = enrich(self.client, to_enrich)
-            enriched = {a.arxiv_id: a for a in result}
+            enriched = {a.arxiv_id: self._clip(a) for a in result}
             if warning:
                 self.report.warnings.append(warning)
 
@@ -157,8 +188,9 @@ class Pipeline:
         listed_ids = {p.arxiv_id for p in listed}
         stored = self.archive.read_day(day)
         previous = [i for i in (stored.papers if stored else ()) if i not in listed_ids]
-        if previous:
-            listed.extend(self.archive.read_papers(str(i) for i in previous).values())
+        kept = list(self.archive.read_papers(previous).values()) if previous else []
+        if kept:
+            listed.extend(kept)
             listed.sort(key=lambda p: rank_key(p.score, p.arxiv_id, p.interest, weight))
 
         if self.summarizer is not None and listed:
@@ -177,13 +209,16 @@ class Pipeline:
             new_ann = enriched.get(ann.arxiv_id, ann)
             updated.append(replace(old, announcement=new_ann, score=self._rescore(new_ann), updated=day))
 
-        counts = DayCounts(
-            fetched=len(announcements),
-            matched=selection.matched,
-            listed=len(listed),
-            summarized=sum(1 for p in listed if p.summary is not None),
+        announced_ids = {a.arxiv_id for a in announcements}
+        counts = merged_counts(
+            stored.counts if stored else None,
+            fetched=len(announcements) + sum(1 for p in kept if p.arxiv_id not in announced_ids),
+            matched=selection.matched + sum(1 for p in kept if p.arxiv_id not in announced_ids),
+            listed=listed,
         )
-        record = Day(day, tuple(listed), counts, tuple(updated))
+        if source == "api" and stored is not None and stored.source != "api":
+            source = None  # the feed covered this day already: it is not a day "from the API"
+        record = Day(day, tuple(listed), counts, tuple(updated), source)
         pages: dict[PurePosixPath, str] = {}
         for paper in listed + updated:
             pages[paths.paper_path(paper.arxiv_id)] = paper_page(paper)
@@ -197,22 +232,46 @@ class Pipeline:
             updated=len(updated),
             already_archived=selection.skipped_archived,
             summarized=counts.summarized,
+            source=source,
             similar=selection.listed_for_similarity,
         )
         return record, pages, day_report
+
+    def _within_ceilings(self, day: dt.date, announcements: list[Announcement]) -> list[Announcement]:
+        """The day's announcements within `limits`: at most announcements_per_day, fields cut."""
+        cap = self.config.limits.announcements_per_day
+        if len(announcements) > cap:
+            self._ceilings.add("announcements_per_day", f"{day}: {len(announcements):,} announced")
+            announcements = announcements[:cap]
+        return [self._clip(a) for a in announcements]
+
+    def _clip(self, ann: Announcement) -> Announcement:
+        return self._ceilings.clip(ann)
+
+    @property
+    def _ceilings(self) -> CeilingHits:
+        assert self.ceilings is not None
+        return self.ceilings
 
     def _rescore(self, ann: Announcement) -> Score:
         """Score of a new version; an archived paper keeps its page even if it no longer matches."""
         value, matched = score(ann, self.config.keywords)
         return Score(value, matched, followed_authors(self.config, ann))
 
-    def write_day(self, day: dt.date, announcements: Iterable[Announcement]) -> DayReport:
-        record, pages, day_report = self.build_day(day, announcements)
-        self._write(day, pages)
+    def stage_day(self, day: dt.date, announcements: Iterable[Announcement], *, source: str | None = None) -> DayReport:
+        """Compute one day and stage its pages in the run's transaction (committed at the end)."""
+        record, pages, day_report = self.build_day(day, announcements, source=source)
+        self._stage(day, pages)
         self.report.days.append(day_report)
         for paper in record.papers + record.updated:
             self.written_papers[(paper.arxiv_id, paper.announcement.version)] = paper
         return day_report
+
+    def _stage(self, day: dt.date, pages: dict[PurePosixPath, str]) -> None:
+        result = self.archive.stage(pages)
+        self.report.pages_unchanged += result.unchanged
+        if result.written:
+            self.report.changed_days.add(day)
 
     # -- interests and embeddings ------------------------------------------------
 
@@ -231,13 +290,18 @@ class Pipeline:
         self.report.warnings.append(message)
 
     def _store_interests(self) -> None:
-        """Write the interest papers fetched this run (at the end: a failed night changes nothing)."""
+        """Stage the interest papers fetched this run: they are committed with the night (a failed night changes nothing)."""
         if self.new_interest_cache is not None:
-            write_cache(self.archive.docs, self.new_interest_cache)
+            relpath = PurePosixPath(cache_file(self.archive.docs).relative_to(self.archive.docs).as_posix())
+            self.archive.stage({relpath: dump_cache(self.new_interest_cache)})
             self.new_interest_cache = None
 
     def _embed_written(self) -> None:
-        """Embed the paper versions this run wrote that the embedding cache lacks (related.embeddings)."""
+        """Embed the paper versions this run wrote that the embedding cache lacks (related.embeddings).
+
+        After the commit: the vectors are a cache of committed pages, so a failure here costs
+        only the cache (the `embed` command fills it), never the night.
+        """
         settings = self.config.related.embeddings
         if settings is None or not self.written_papers:
             return
@@ -260,9 +324,9 @@ class Pipeline:
     # -- commands -------------------------------------------------------------
 
     def update(self) -> RunReport:
-        """The nightly job: today's feed, plus a backfill when the archive is new."""
+        """The nightly job: the days missed since the last night, then today's feed; one transaction."""
         started = time.monotonic()
-        self.archive.remove_stale_temp_files()
+        self._recover()
         self.archive.check_format()
         self._interests()  # a malformed BibTeX file stops the run here, before any other request
         with self.progress.task("Fetching the announcement feed"):
@@ -273,54 +337,122 @@ class Pipeline:
             examples = "; ".join(feed.skipped[:3]) + ("; …" if len(feed.skipped) > 3 else "")
             self.report.warnings.append(f"{len(feed.skipped)} feed items skipped as unreadable ({examples}); the rest of the day is archived")
         if self.config.days_back > 0 and not (self.archive.has_days() and self.archive.has_run_records()):
-            # A new archive, or one whose first run was killed mid-backfill: the run record is
-            # written last, so until one exists the backfill is (re)done; days already written
-            # are kept as they are.
+            # A new archive, or one whose first night never committed: the days_back
+            # backfill, in this night's transaction. Days already archived are kept.
             since = feed.date - dt.timedelta(days=self.config.days_back)
             log.info("New archive: backfilling %s to %s first", since, feed.date - dt.timedelta(days=1))
-            self.backfill(since, feed.date - dt.timedelta(days=1), record_time=False)
+            self._stage_api_days(since, feed.date - dt.timedelta(days=1))
+        else:
+            self._catch_up(feed.date)  # (a backfill just asked the API about those days)
         stored = self.archive.read_day(feed.date)
         if not feed.announcements and stored is not None and stored.papers:
             # An empty feed must not erase a day that was already published.
             self.report.days.append(DayReport(feed.date, kept_existing=True))
         else:
-            self.write_day(feed.date, feed.announcements)
+            self.stage_day(feed.date, feed.announcements)
         if isinstance(self.summarizer, Summarizer):
             # Papers whose summary failed on an earlier night get another chance.
             recent = self.archive.days(feed.date - dt.timedelta(days=CATCH_UP_DAYS), feed.date - dt.timedelta(days=1))
             written = {d.date for d in self.report.days if not d.kept_existing}
             self._redo_summaries([d for d in recent if d not in written], only_missing=True)
         self._store_interests()
+        report = self._finish(started)
         self._embed_written()
-        return self._finish(started)
+        return report
 
-    def backfill(self, since: dt.date, until: dt.date, *, record_time: bool = True) -> RunReport:
-        """Fill the days in [since, until] that the archive lacks, from the arXiv API."""
+    def backfill(self, since: dt.date, until: dt.date) -> RunReport:
+        """Fill the days in [since, until] that the archive lacks, from the arXiv API; one transaction per day."""
         started = time.monotonic()
-        self.archive.remove_stale_temp_files()
+        self._recover()
         self.archive.check_format()
         self._interests()
+        self._stage_api_days(since, until, commit_each=True)
+        self._store_interests()
+        report = self._finish(started)
+        self._embed_written()
+        return report
+
+    def _stage_api_days(self, since: dt.date, until: dt.date, *, commit_each: bool = False) -> None:
+        """The days in [since, until] the API shows announcements for and the archive lacks."""
+        by_day, incomplete = self._search_days(since, until)
+        for category, exc in incomplete:
+            warning = f"arXiv API returned empty pages for {category} ({exc}); its backfill may be incomplete, rerun later"
+            log.warning(warning)
+            self.report.warnings.append(warning)
+        for day in sorted(by_day):
+            if self.archive.day_exists(day):
+                self.report.days.append(DayReport(day, kept_existing=True))
+                continue
+            self.stage_day(day, by_day[day].values(), source="api")
+            if commit_each:
+                self._commit()
+
+    def _search_days(self, since: dt.date, until: dt.date) -> tuple[dict[dt.date, dict[str, Announcement]], list[tuple[str, str]]]:
+        """Announcements of [since, until] by day from the API (all categories), and the categories whose results broke off."""
         by_day: dict[dt.date, dict[str, Announcement]] = {}
-        for category in self.progress.iterate(self.config.categories, f"Backfilling {since} to {until}"):
+        incomplete: list[tuple[str, str]] = []
+        for category in self.progress.iterate(self.config.categories, f"Searching the arXiv API, {since} to {until}"):
             try:
                 for ann in search_submitted(self.client, self.config, category, since, until):
                     kept = by_day.setdefault(ann.announced, {}).get(ann.arxiv_id)
                     if kept is None or (kept.announce_type == "cross" and ann.announce_type == "new"):
                         by_day[ann.announced][ann.arxiv_id] = ann
             except arxiv.UnexpectedEmptyPageError as exc:
-                warning = f"arXiv API returned empty pages for {category} ({exc.url}); its backfill may be incomplete, rerun later"
-                log.warning(warning)
-                self.report.warnings.append(warning)
-        for day in sorted(by_day):
-            if self.archive.day_exists(day):
-                self.report.days.append(DayReport(day, kept_existing=True))
-                continue
-            self.write_day(day, by_day[day].values())
-        if record_time:
-            self._store_interests()
-            self._embed_written()
-            return self._finish(started)
-        return self.report
+                incomplete.append((category, exc.url))
+        return by_day, incomplete
+
+    def _catch_up(self, today: dt.date) -> None:
+        """Fill from the API the announcement days before `today` that no night archived (up to catch_up_days back)."""
+        archived = self.archive.days(until=today - dt.timedelta(days=1))
+        if not archived or self.config.catch_up_days <= 0:
+            return  # a new archive: days_back decides what comes before its first day
+        last = archived[-1]
+        window = today - dt.timedelta(days=self.config.catch_up_days)
+        have = set(archived)
+        missed = announcement_days(last + dt.timedelta(days=1), today - dt.timedelta(days=1))
+        beyond = [d for d in missed if d < window]
+        missing = [d for d in announcement_days(max(archived[0], window), today - dt.timedelta(days=1)) if d not in have]
+        if len(missed) >= SCHEDULE_GAP:
+            self.report.warnings.append(
+                f"{len(missed)} announcement days passed since the last archived day ({last}) without a successful night; {SCHEDULE_HINT}"
+            )
+        if beyond:
+            self.report.warnings.append(
+                f"{len(beyond)} missed announcement days ({beyond[0]} to {beyond[-1]}) are older than catch_up_days ({self.config.catch_up_days}) "
+                f"and were not filled; fill them with `python -m generator backfill --since {beyond[0]} --until {beyond[-1]}` "
+                "(or Actions → nightly → Run workflow with that backfill date)"
+            )
+        if not missing:
+            return
+        try:
+            with self.progress.task(f"Catching up {len(missing)} missed announcement days from the arXiv API"):
+                by_day, incomplete = self._search_days(missing[0], missing[-1])
+            if incomplete:
+                category, url = incomplete[0]
+                raise CatchUpIncomplete(f"the API's results for {category} broke off ({url})")
+        except (FetchError, arxiv.ArxivError, CatchUpIncomplete) as exc:
+            # Without a complete answer an empty day cannot be told from a failed one: retry tomorrow.
+            self.report.warnings.append(
+                f"catch-up of {len(missing)} missed announcement days ({', '.join(map(str, missing))}) skipped: {exc}; the next run tries again"
+            )
+            return
+        for day in missing:
+            self.stage_day(day, by_day.get(day, {}).values(), source="api")
+        self.report.caught_up = list(missing)
+        empty = [d for d in missing if not by_day.get(d)]
+        self.report.warnings.append(
+            f"caught up {len(missing)} missed announcement days from the arXiv API: {', '.join(map(str, missing))}"
+            + (f" ({len(empty)} with no announcements: {', '.join(map(str, empty))})" if empty else "")
+            + "; their pages lack what only the feed carries (replacements, licences) and say `source: api`"
+        )
+
+    def _recover(self) -> None:
+        """Complete or undo the commit of a run killed during it, and say so."""
+        recovery = self.archive.recover()
+        self.archive.remove_stale_temp_files()
+        if recovery is not None and recovery.pages:
+            what = "completed: its pages are in place" if recovery.outcome == "completed" else "rolled back: docs/ is as it was before it"
+            self.report.warnings.append(f"an earlier run was stopped while committing {recovery.pages} pages; its commit was {what}")
 
     def resummarize(
         self,
@@ -341,7 +473,7 @@ class Pipeline:
         started = time.monotonic()
         if not isinstance(self.summarizer, Summarizer):
             raise GeneratorError("resummarize needs the LLM summarizer", fix="build the pipeline with with_summaries=True")
-        self.archive.remove_stale_temp_files()
+        self._recover()
         self.archive.check_format()
         days = self.archive.days(since, until)
         if not days:
@@ -426,13 +558,19 @@ class Pipeline:
             # The day page counts its summarized papers; it changes only when that count does.
             counts = replace(stored.counts, listed=len(new), summarized=summarized)
             pages[paths.day_path(day)] = day_page(replace(stored, counts=counts))
-        self._write(day, pages)
+        self._stage(day, pages)
         self.report.days.append(DayReport(day, resummarized=sum(1 for p in listed if p.arxiv_id in made)))
 
     # -- the end of a command ----------------------------------------------------
 
+    def _commit(self) -> None:
+        """Write the staged pages together (see archive.py); counts what changed."""
+        result = self.archive.commit()
+        self.report.pages_written += sum(1 for p in result.written if _is_page(p))
+        self.report.pages_unchanged += result.unchanged
+
     def _finish(self, started: float, *, record: bool = True) -> RunReport:
-        """Close the report and store the run record when the run did anything."""
+        """Close the report, stage the run record when the run did anything, and commit."""
         report = self.report
         report.arxiv_requests = self.session.requests_made
         report.seconds = time.monotonic() - started
@@ -441,10 +579,18 @@ class Pipeline:
             report.extra.update(stats.report_rows())
         if self.config.interests.configured and report.command in ("update", "backfill"):
             report.extra["listed for their similarity"] = report.total("similar")
+        report.warnings.extend(self._ceilings.warnings())
         report.warnings[:] = [redact(w) for w in report.warnings]
-        if record and (report.pages_written or (stats is not None and stats.gate.requests)):
-            self.archive.append_run_record(run_record(report))
+        pages = sum(1 for p in self.archive.staged if _is_page(p))
+        if record and (report.pages_written or pages or (stats is not None and stats.gate.requests)):
+            self.archive.stage_run_record(run_record(report, pages_written=report.pages_written + pages))
+        self._commit()
         return report
+
+
+def _is_page(relpath: PurePosixPath) -> bool:
+    """A paper or day page (not a run record or a cache under docs/data/)."""
+    return relpath.parts[0] in ("papers", "days")
 
 
 def _why(paper: Paper, summarizer: Summarizer) -> str:
@@ -461,7 +607,26 @@ def _why(paper: Paper, summarizer: Summarizer) -> str:
     return ", ".join(reasons) or "forced"
 
 
-def run_record(report: RunReport) -> RunRecord:
+def merged_counts(before: DayCounts | None, *, fetched: int, matched: int, listed: list[Paper]) -> DayCounts:
+    """A day's counts that describe its list: listed ≤ matched ≤ fetched, never below an earlier run's.
+
+    A day written by several runs (a backfill from the API, then the feed; a rerun)
+    lists the union of their papers; its counts are at least each run's, and at least
+    what the listed papers themselves account for.
+    """
+
+    earlier = before or DayCounts()
+    n_listed = len(listed)
+    n_matched = max(matched, earlier.matched, n_listed)
+    return DayCounts(
+        fetched=max(fetched, earlier.fetched, n_matched),
+        matched=n_matched,
+        listed=n_listed,
+        summarized=sum(1 for p in listed if p.summary is not None),
+    )
+
+
+def run_record(report: RunReport, *, pages_written: int | None = None) -> RunRecord:
     """The stored form of a finished run's report."""
     written = [d for d in report.days if not d.kept_existing]
     return RunRecord(
@@ -469,7 +634,8 @@ def run_record(report: RunReport) -> RunRecord:
         started=report.started.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         seconds=round(report.seconds, 1),
         days=tuple(d.isoformat() for d in sorted(report.changed_days)),
-        pages_written=report.pages_written,
+        caught_up=tuple(d.isoformat() for d in report.caught_up),
+        pages_written=report.pages_written if pages_written is None else pages_written,
         arxiv_requests=report.arxiv_requests,
         papers={name: sum(getattr(d, name) for d in written) for name in ("fetched", "matched", "listed", "new", "updated", "summarized", "resummarized")},
         summaries=report.summaries.figures() if report.summaries is not None else None,

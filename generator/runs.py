@@ -12,6 +12,11 @@ The site builds its run-history page at build time with:
     from generator.archive import Archive
     from generator.runs import render_run_history
     markdown_text = render_run_history(Archive(docs_dir).read_run_records())
+
+and puts `freshness_meta(records, built)` into every page's <head>, for the banner
+that overrides/assets/javascripts/freshness.js shows when the archive stopped
+being updated (a stopped nightly schedule also stops rebuilding the site, so the
+check runs in the reader's browser).
 """
 
 from __future__ import annotations
@@ -82,11 +87,16 @@ class RunRecord:
     """The summarize stage's figures; None when summaries were off or no API key was set."""
     warnings: tuple[str, ...] = field(default=())
     """One-line warnings of the run (already free of secrets)."""
+    caught_up: tuple[str, ...] = field(default=())
+    """Missed announcement days (YYYY-MM-DD) that `update` filled from the arXiv API."""
 
     def to_data(self) -> dict[str, Any]:
         data = asdict(self)
         data["days"] = list(self.days)
         data["warnings"] = list(self.warnings)
+        data["caught_up"] = list(self.caught_up)
+        if not self.caught_up:
+            del data["caught_up"]  # the key is written only when it says something (older records lack it)
         return data
 
     @classmethod
@@ -103,6 +113,7 @@ class RunRecord:
             papers={str(k): int(v) for k, v in (data.get("papers") or {}).items()},
             summaries=SummaryFigures(**{k: v for k, v in summaries.items() if k in known}) if summaries else None,
             warnings=tuple(str(w) for w in data.get("warnings") or ()),
+            caught_up=tuple(str(d) for d in data.get("caught_up") or ()),
         )
 
     @property
@@ -127,6 +138,38 @@ def load_records(text: str, source: str) -> list[RunRecord]:
         raise ValueError(f"{source}: not a run-records file ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
 
 
+# -- freshness: when the archive was last updated ---------------------------------
+
+NIGHTLY_COMMAND = "update"
+STALE_AFTER_WEEKDAYS = 3
+"""The banner shows when the last update is more than this many weekdays old (freshness.js)."""
+
+
+def last_successful_night(records: list[RunRecord]) -> RunRecord | None:
+    """The newest `update` run on record: a night that fetched the feed and committed its pages.
+
+    A failed night leaves no record (its transaction never commits), nor does a rerun
+    that changed nothing (the earlier run of the same night has the record).
+    """
+    nights = sorted((r for r in records if r.command == NIGHTLY_COMMAND), key=lambda r: r.started)
+    return nights[-1] if nights else None  # stable: of two runs in the same second, the later recorded
+
+
+def freshness_meta(records: list[RunRecord], built: dt.datetime) -> dict[str, str]:
+    """`<meta name=… content=…>` pairs for every page: the last successful night and the build time.
+
+    freshness.js compares the first with the reader's clock; without any night on
+    record (an archive filled by hand), the build date stands in for it.
+    """
+    night = last_successful_night(records)
+    built_utc = built.astimezone(dt.UTC)
+    return {
+        "archive:last-update": night.date.isoformat() if night else built_utc.date().isoformat(),
+        "archive:built": built_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "archive:stale-after-weekdays": str(STALE_AFTER_WEEKDAYS),
+    }
+
+
 # -- the run-history page -------------------------------------------------------
 
 
@@ -141,10 +184,17 @@ def render_run_history(records: list[RunRecord], title: str = "Run history") -> 
     if not runs:
         lines += ["No runs recorded yet.", ""]
         return "\n".join(lines)
+    night = last_successful_night(records)
     lines += [
         (
             "What each run of the nightly generator did and what its AI summaries cost. "
             "Costs are estimates from the configured prices; tokens are as reported by the model's endpoint."
+        ),
+        "",
+        (
+            f"**Last successful night: {night.date.isoformat()}** (started {night.started.replace('T', ' ').rstrip('Z')} UTC)."
+            if night
+            else "**Last successful night: none on record** (no nightly `update` has committed yet)."
         ),
         "",
         "## By month",
@@ -175,6 +225,8 @@ def render_run_history(records: list[RunRecord], title: str = "Run history") -> 
     ]
     for run in runs:
         days = ", ".join(run.days[:3]) + (f" and {len(run.days) - 3} more" if len(run.days) > 3 else "")
+        if run.caught_up:
+            days += f" (caught up from the API: {', '.join(run.caught_up)})"
         f = run.summaries
         if f:
             llm = [str(f.requests), f"{f.prompt_tokens} / {f.completion_tokens}", f"{f.summarized} / {f.cache_hits} / {f.failures}", _money(f.estimated_cost, md_inline(f.currency))]

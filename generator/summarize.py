@@ -29,10 +29,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .config import Config, SummaryConfig
+from .config import Config, Limits, SummaryConfig
 from .errors import ConfigError, FetchError
-from .fulltext import ASCII_CHARS_PER_TOKEN, TRUNCATION_NOTE, PdfTextError, estimate_tokens, pdf_text, trim_to_tokens
-from .http import PoliteSession
+from .fulltext import ASCII_CHARS_PER_TOKEN, TRUNCATION_NOTE, PdfTextError, estimate_tokens, read_pdf, trim_to_tokens
+from .http import PoliteSession, ResponseTooLarge
 from .llm import BudgetReached, ChatClient, LLMError, RequestGate
 from .models import Paper, Summary
 from .redaction import install_log_filter, redact, register
@@ -188,7 +188,9 @@ class Summarizer:
         pdf_url: str,
         warn: Callable[[str], None],
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        limits: Limits | None = None,
     ):
+        self.limits = limits
         self.settings = settings
         self.prompt = prompt
         self.chat = chat
@@ -279,7 +281,10 @@ class Summarizer:
             log.info("%s: the answer hit max_output_tokens (%d) and may end abruptly", ann.arxiv_id, self.settings.max_output_tokens)
         answer = cap_answer(completion.text, self.settings.max_output_tokens)
         if answer != completion.text:
-            log.info("%s: the answer was far longer than max_output_tokens (%d); cut", ann.arxiv_id, self.settings.max_output_tokens)
+            self.warn(
+                f"{ann.arxiv_id}: the LLM answer ({len(completion.text):,} characters) was far longer than "
+                f"ai_summary.max_output_tokens ({self.settings.max_output_tokens}) allows; cut, with a note on the page"
+            )
         markdown = clean_summary_markdown(redact(answer))
         if not render_summary_html(markdown):
             raise LLMError("the answer was empty once sanitized")
@@ -299,11 +304,19 @@ class Summarizer:
         ann = paper.announcement
         url = self.pdf_url.replace("{id}", f"{ann.arxiv_id}v{ann.version}")
         max_chars = self.settings.max_input_tokens * ASCII_CHARS_PER_TOKEN
+        limits = self.limits
         try:
-            response = self.session.get(url)  # waits its turn: one arXiv request at a time
+            # Waits its turn: one arXiv request at a time.
+            response = self.session.get(url, max_bytes=(limits.pdf_bytes, "limits.pdf_bytes") if limits else None)
             if response.status_code != 200:
                 raise PdfTextError(f"HTTP {response.status_code}")
-            return FULLTEXT_SOURCE, pdf_text(response.content, max_chars)
+            read = read_pdf(response.content, max_chars, limits.pdf_pages if limits else None)
+            if read.page_limit_hit:
+                self.warn(f"{ann.arxiv_id}: limits.pdf_pages ({read.pages_read}) reached: the summary was made from the PDF's first {read.pages_read} pages")
+            return FULLTEXT_SOURCE, read.text
+        except ResponseTooLarge as err:
+            self.warn(f"{ann.arxiv_id}: {err.message}: summarized from the abstract; fix: {err.fix}")
+            return ABSTRACT_SOURCE, ann.abstract
         except (FetchError, PdfTextError) as err:
             log.info("%s: summarizing the abstract: PDF %s unusable (%s)", ann.arxiv_id, url, err)
             return ABSTRACT_SOURCE, ann.abstract
@@ -376,4 +389,4 @@ def create_summarizer(
         max_output_tokens=settings.max_output_tokens,
         gate=gate,
     )
-    return Summarizer(settings, prompt, chat, session, config.arxiv.pdf_url, warn)
+    return Summarizer(settings, prompt, chat, session, config.arxiv.pdf_url, warn, limits=config.limits)

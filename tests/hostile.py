@@ -386,6 +386,9 @@ def write_hostile_config(path: Path, papers: int) -> Path:
         enabled=True, api_key_env=KEY_ENV, model="hostile-model", language="English", max_papers_to_summarize=papers,
         max_workers=4, timeout=10, max_retries=0, retry_backoff=0.01, max_output_tokens=500,
     )  # fmt: skip
+    # Ceilings above the hostile lengths: these tests show that very long text is escaped and
+    # renders in time; cutting it at the ceilings is tests/test_ceilings.py's subject.
+    data["limits"].update(title_chars=100_000, abstract_chars=1_000_000, authors=10_000)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
 

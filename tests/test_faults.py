@@ -230,14 +230,28 @@ def test_a_lasting_api_fault_costs_only_the_enrichment(night, name):
     assert night.yesterday_intact()
 
 
-def test_an_api_answering_html_is_survived(night):
-    # The arxiv package reads an HTML page as an empty result: nothing to enrich, no warning
-    # (noted in RELIABILITY.md); the night still archives the day from the feed's data.
+def test_an_api_answering_html_is_retried_then_reported_and_the_day_archived_from_the_feed(night):
+    # Regression: the arxiv package reads an HTML page with status 200 as an empty result, so
+    # enrichment was skipped silently. The answer is now checked first, retried like a 503, reported.
     night.server.always["api"] = body(b"<html><body>Bad Gateway</body></html>")
     code, err = night.run(max_retries=1)
     assert code == 0, err
+    [warning] = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert "arXiv API enrichment skipped" in warning and "failed after 2 attempts (not the API's Atom feed: got <html>" in warning
+    assert sum(p.startswith("/api/") for p in night.server.paths) == 2
     assert (night.docs / day_path(TONIGHT)).is_file()
     assert night.yesterday_intact()
+
+
+@pytest.mark.parametrize("name", ["HTML instead of a feed", "truncated XML"])
+def test_a_feed_answer_that_is_not_a_feed_is_retried_like_a_503(night, name):
+    fault, _ = PERSISTENT[name]
+    night.server.faults["rss"] = [fault]  # once, then the real feed
+    code, err = night.run(max_retries=1)
+    assert code == 0, err
+    assert "retry 1 of 1" in err
+    assert sum(p.startswith("/rss/") for p in night.server.paths) == 2
+    assert (night.docs / day_path(TONIGHT)).is_file()
 
 
 @pytest.mark.parametrize("name", ["reset mid-body", "stall past the timeout", "503"])

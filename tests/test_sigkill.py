@@ -12,12 +12,19 @@ tonight's. Then the next run (the real CLI) completes and the archive equals the
 uninterrupted run's, byte for byte, except: run records (docs/runs/, which record each
 run's own time and counts) and the time of day in each summary's `created` stamp.
 
+A night is one transaction (generator/archive.py): its pages are staged, a journal commits
+them, renames put them in place. A second test aims its kills inside that commit (its first
+step, both sides of the commit point, its last step, and seeded steps between) and checks
+that the interrupted night, once `Archive.recover` has run, is exactly the night before or
+exactly the uninterrupted night, never a mix.
+
 KILL_SEED and KILLS_PER_NIGHT (environment) reproduce a run or make it longer.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import random
 import re
@@ -35,7 +42,7 @@ import yaml
 from lxml import etree
 
 from demo.replay import served_as_complete
-from generator.archive import TEMP_PREFIX
+from generator.archive import TEMP_PREFIX, TRANSACTION_DIR, Archive
 from generator.config import load_config
 from generator.feed import parse_announcements
 from generator.records import read_paper as paper_from_page
@@ -199,12 +206,12 @@ def world(tmp_path_factory):
         world.feeds = {"night1": fixture_bytes(QUANT_PH)}
         # The uninterrupted nights: references, durations and step counts.
         world.ref1 = tmp / "ref1" / "docs"
-        world.steps1, world.seconds1 = reference(world, "night1", None, world.ref1)
+        (world.steps1, world.commits1), world.seconds1 = reference(world, "night1", None, world.ref1)
         listed = split_front_matter((world.ref1 / "days/2025/2025-04-28.md").read_text(encoding="utf-8"), "day")[0]["papers"]
         world.replaced = [i for i in listed if i != FAILING["id"]][:2]
         world.feeds["night2"] = night2_feed(world.replaced)
         world.ref2 = tmp / "ref2" / "docs"
-        world.steps2, world.seconds2 = reference(world, "night2", world.ref1, world.ref2)
+        (world.steps2, world.commits2), world.seconds2 = reference(world, "night2", world.ref1, world.ref2)
         yield world
     if saved is None:
         os.environ.pop("KILL_NIGHT", None)
@@ -212,14 +219,15 @@ def world(tmp_path_factory):
         os.environ["KILL_NIGHT"] = saved
 
 
-def reference(world: World, night: str, start: Path | None, docs: Path) -> tuple[int, float]:
+def reference(world: World, night: str, start: Path | None, docs: Path) -> tuple[tuple[int, list[list[int]]], float]:
     if start is not None:
         shutil.copytree(start, docs)
     count = docs.parent / "steps"
     code, seconds = world.run(docs, night, count_file=count)
     assert code == 0
     check_consistent(docs)
-    return int(count.read_text()), seconds
+    figures = json.loads(count.read_text())
+    return (figures["steps"], figures["commits"]), seconds
 
 
 def test_the_uninterrupted_nights_do_what_the_kills_interrupt(world):
@@ -231,6 +239,7 @@ def test_the_uninterrupted_nights_do_what_the_kills_interrupt(world):
     assert failed["summary"]  # made by night 2's catch-up
     assert "summary" not in split_front_matter((world.ref1 / "papers/2504" / f"{FAILING['id']}.md").read_text(encoding="utf-8"), "p")[0]
     assert world.steps1 > 50 and world.steps2 > 20
+    assert len(world.commits1) == len(world.commits2) == 1  # each night is one transaction
 
 
 def kill_plan(world: World, night: str) -> list[tuple[str, float]]:
@@ -281,21 +290,83 @@ def test_sigkill_at_random_moments_loses_nothing_and_the_next_run_completes_the_
     assert killed >= len(figures) // 2
 
 
+def commit_kill_points(world: World, night: str) -> list[int]:
+    """Steps of the night's commit to kill before: its edges, both sides of the commit point, seeded others."""
+    [(first, ready, point, last)] = world.commits1 if night == "night1" else world.commits2
+    rng = random.Random(f"{SEED}-commit-{night}")
+    chosen = {first, ready, point - 1, point, point + 1, last}
+    chosen |= {rng.randint(ready + 1, point - 2), rng.randint(point + 2, last - 1)}
+    return sorted(chosen)
+
+
+def runs_tree(docs: Path) -> dict[str, bytes]:
+    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.glob("runs/*/*.yml"))}
+
+
+@pytest.mark.parametrize("night", ["night1", "night2"])
+def test_a_kill_during_the_commit_leaves_the_old_or_the_new_night_and_the_next_run_repairs_it(world, night, run_cli, monkeypatch, tmp_path):
+    start = None if night == "night1" else world.ref1
+    expected = normalized_tree(world.ref1 if night == "night1" else world.ref2)
+    before = normalized_tree(start) if start else {}
+    runs_before = runs_tree(start) if start else {}
+    [(_, ready, point, _)] = world.commits1 if night == "night1" else world.commits2
+    for name, value in world.env(night).items():
+        monkeypatch.setenv(name, value)
+    outcomes = []
+    for step in commit_kill_points(world, night):
+        docs = tmp_path / f"step{step}" / "docs"
+        if start:
+            shutil.copytree(start, docs)
+        code, _ = world.run(docs, night, kill_at_step=step)
+        label = f"{night} killed before step {step} (commit point {point})"
+        assert code == -signal.SIGKILL, label
+        # The commit's first steps create docs/.transaction (and docs/ itself on night 1).
+        assert (docs / TRANSACTION_DIR).is_dir() == (step >= ready), f"{label}: the kill came outside the commit"
+        if docs.exists():
+            check_consistent(docs)  # even mid-commit, a day page lists only papers whose pages exist
+        recovery = Archive(docs).recover()
+        assert not (docs / TRANSACTION_DIR).exists(), label
+        if recovery is None:  # killed before the folder existed: nothing had begun
+            assert step < ready, label
+            assert not docs.exists() or normalized_tree(docs) == before, label
+        elif step < point:
+            assert recovery.outcome == "rolled back", label
+            assert normalized_tree(docs) == before and runs_tree(docs) == runs_before, f"{label}: not the night before"
+        else:
+            # Past the commit point the night is done: completed from the journal, or (killed after
+            # the journal was removed) only an empty folder was left to remove.
+            assert recovery.outcome == "completed" or (recovery.outcome, recovery.pages) == ("rolled back", 0), label
+            assert normalized_tree(docs) == expected, f"{label}: not the uninterrupted night"
+            assert len(runs_tree(docs)) >= max(1, len(runs_before))
+        outcomes.append("not begun" if recovery is None else "before" if step < point else "after")
+        world.set_night(night)
+        code, err = run_cli("update", "--config", world.config, "--docs", docs)
+        assert code == 0, f"{label}: the next run failed: {err}"
+        assert normalized_tree(docs) == expected, f"{label}: the next run did not complete the night"
+        shutil.rmtree(docs.parent)
+    print(
+        f"\n{night}: {len(outcomes)} kills inside the commit (seed {SEED}): {outcomes.count('not begun')} before its folder existed, "
+        f"{outcomes.count('before')} before the commit point (recovered: the night before), {outcomes.count('after')} after it "
+        "(recovered: the uninterrupted night); the next run completed the night each time"
+    )
+    assert "before" in outcomes and "after" in outcomes
+
+
 # -- Regressions the kill suite found, each replayed in-process with an interruption at the same write ----
 
 
 def interrupt_before(monkeypatch, page: str) -> None:
-    """Stop the run (KeyboardInterrupt, as a kill would) just before `page` is written."""
+    """Stop the run (KeyboardInterrupt, as a kill would) just before `page` is put in place by the commit."""
     import generator.archive as archive
 
-    real = archive.atomic_write
+    real = archive._install
 
-    def write(target, data):
+    def install(staged, target):
         if target.as_posix().endswith(page):
             raise KeyboardInterrupt
-        real(target, data)
+        real(staged, target)
 
-    monkeypatch.setattr(archive, "atomic_write", write)
+    monkeypatch.setattr(archive, "_install", install)
 
 
 def resume(world, docs, night, run_cli, monkeypatch, page: str) -> None:

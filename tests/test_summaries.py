@@ -584,6 +584,8 @@ def test_an_answer_far_longer_than_asked_is_cut(world):
     assert "the rest of the answer is cut: it was far longer than asked" in page
     normal = (world.docs / paper_path(ranked[1])).read_text(encoding="utf-8")
     assert "is cut" not in normal
+    [warning] = [line for line in err.splitlines() if "max_output_tokens" in line]  # the ceiling, named
+    assert warning.startswith(f"warning: {ranked[0]}: the LLM answer (") and "than ai_summary.max_output_tokens (2000) allows; cut" in warning
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from generator.errors import ConfigError
 from generator.fulltext import TRUNCATION_NOTE, PdfTextError, estimate_tokens, pdf_text, trim_to_tokens
 from generator.llm import _retry_after
 from generator.redaction import MASK, RedactingFilter, forget_all, redact, register
-from generator.runs import RunRecord, SummaryFigures, dump_records, load_records, render_run_history
+from generator.runs import RunRecord, SummaryFigures, dump_records, freshness_meta, last_successful_night, load_records, render_run_history
 from generator.sanitize import clean_summary_markdown, render_summary_html, sanitize_html
 from generator.summarize import DEFAULT_PROMPT, build_prompt, load_prompt
 from tests.conftest import ROOT
@@ -181,6 +181,30 @@ def test_run_history_page_lists_runs_newest_first_with_monthly_totals():
     assert "<script" not in html and "&lt;script&gt;" in html and "<em>" not in html
     assert html.count("<tr>") == 2 + 1 + 3 + 1  # two header rows, two months, three runs
     assert render_run_history([]) == "# Run history\n\nNo runs recorded yet.\n"
+
+
+def test_the_last_successful_night_and_the_freshness_tags_come_from_the_run_records():
+    records = [
+        record("2026-09-24T05:31:00Z"),
+        record("2026-09-25T05:30:40Z", caught_up=("2026-09-23",)),
+        record("2026-09-26T09:00:00Z", command="resummarize"),  # not a night
+        record("2026-09-26T10:00:00Z", command="backfill"),
+    ]
+    assert last_successful_night(records).started == "2026-09-25T05:30:40Z"
+    assert last_successful_night([r for r in records if r.command != "update"]) is None
+    built = dt.datetime(2026, 9, 26, 6, 2, 3, tzinfo=dt.UTC)
+    assert freshness_meta(records, built) == {
+        "archive:last-update": "2026-09-25",
+        "archive:built": "2026-09-26T06:02:03Z",
+        "archive:stale-after-weekdays": "3",
+    }
+    assert freshness_meta([], built)["archive:last-update"] == "2026-09-26"  # no night on record: the build date
+    page = render_run_history(records)
+    assert "**Last successful night: 2026-09-25** (started 2026-09-25 05:30:40 UTC)." in page
+    assert "2026-09-24 (caught up from the API: 2026-09-23)" in page
+    assert "**Last successful night: none on record**" in render_run_history(records[2:])
+    assert load_records(dump_records(records), "x.yml") == records  # caught_up round-trips
+    assert "caught_up" not in dump_records(records[:1])  # written only when it says something
 
 
 def test_redaction_covers_messages_and_log_records(caplog):
