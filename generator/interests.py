@@ -214,8 +214,9 @@ def load_interests(
     The nightly pipeline stages the new cache (`dump_cache` at `cache_file`) in the night's
     transaction, so it is committed with the night's pages and a failed night leaves docs/
     as it was. Raises ConfigError for a malformed BibTeX file
-    (before anything is fetched); every other problem is a warning and the night goes on
-    with what is known.
+    (before anything is fetched), and FetchError when the API fails while no interest paper
+    is cached yet (the night is then retried rather than written without its interests);
+    every other problem is a warning and the night goes on with what is known.
     """
     if not config.interests.configured:
         return (), None
@@ -235,6 +236,13 @@ def load_interests(
             papers = fetch_interest_papers(client, ids)
         except (FetchError, arxiv.ArxivError) as exc:
             kept = [p for p in (cached.papers if cached else ()) if p.arxiv_id in set(ids)]
+            if not kept:
+                # Without a single interest paper the night would list too little, for good (an
+                # archived day is never redone): fail it, so the next night catches the day up.
+                raise FetchError(
+                    f"interests: the arXiv API failed ({exc}) and none of the interest papers is cached yet",
+                    fix="rerun later; the archive is unchanged and the next run fetches them (and catches this day up)",
+                ) from None
             warn(f"interests: the arXiv API failed ({exc}); {len(kept)} interest papers cached earlier are used tonight, the list is fetched again next run")
             return tuple(kept), None
         known = {p.arxiv_id for p in papers}

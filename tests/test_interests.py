@@ -218,6 +218,19 @@ def test_an_unreachable_api_keeps_the_cached_interests(tmp_path, arxiv_env, writ
     assert Archive(docs).day_exists(DAY)
 
 
+def test_a_first_night_without_any_interest_paper_fails_and_changes_nothing(tmp_path, arxiv_env, write_config, run_cli, monkeypatch):
+    # An interest-only archive whose API is down on its first night would write the day with no
+    # paper at all, and an archived day is never redone: the night fails instead, docs/ untouched.
+    serve_arxiv(arxiv_env, [])
+    docs = tmp_path / "docs"
+    monkeypatch.setenv("ARXIV_API_URL", "http://127.0.0.1:9/api/query")  # nothing listens on port 9
+    code, err = run_cli("update", "--config", interest_config(write_config), "--docs", docs)
+    assert code == 1
+    [line] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert "none of the interest papers is cached yet" in line and "rerun later" in line
+    assert not (docs / "days").exists() and not cache_file(docs).exists()
+
+
 def test_fixture_files_are_in_sources():
     sources = (FIXTURES / "SOURCES.md").read_text(encoding="utf-8")
     for name in ANSWERS.values():
