@@ -1,10 +1,11 @@
 """The archive as the site sees it: every paper and day record, read once per build.
 
 `read_catalog(docs)` is the only I/O here: it reads every page under docs/papers and
-docs/days into the generator's typed records (generator.models.Paper, and the day's
-front matter) and wraps each in a small view that the templates, feeds, sitemap and
-search index read. Nothing on the site is taken from a page body other than the text
-a person or a model wrote (the AI summary), and that is sanitized again here.
+docs/days through generator.records (the one owner of the format) into typed records
+(generator.models.Paper, DayRecord) and wraps each paper in a small view that the
+templates, feeds, sitemap and search index read. The only text of a page body the
+site shows is what a person or a model wrote (the AI summary, a day's note), rendered
+from Markdown and sanitized here (generator.sanitize.render_summary_html).
 """
 
 from __future__ import annotations
@@ -13,31 +14,18 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-from generator import paths
-from generator.archive import paper_from_page, split_front_matter
-from generator.arxiv_ids import abs_url, html_url, pdf_url
+from generator import paths, records
 from generator.errors import ArchiveError
-from generator.models import DayCounts, Paper
-from generator.render import doi_url
-from generator.sanitize import sanitize_html
-
-
-def paper_links(paper: Paper) -> dict[str, str]:
-    """The arXiv (and DOI) links of a paper: abs, pdf, html, doi when known."""
-    ann = paper.announcement
-    links = {"abs": abs_url(ann.arxiv_id), "pdf": pdf_url(ann.arxiv_id, ann.version), "html": html_url(ann.arxiv_id, ann.version)}
-    if ann.doi:
-        links["doi"] = doi_url(ann.doi)
-    return links
+from generator.models import DayCounts, DayRecord, Paper
+from generator.sanitize import render_summary_html
 
 
 def render_summary(paper: Paper) -> str | None:
-    """The paper's AI summary as sanitized HTML, or None (sanitizing is idempotent: a forged page stays inert)."""
+    """The paper's AI summary (the Markdown its page stores) as sanitized HTML, or None."""
     if paper.summary is None:
         return None
-    return sanitize_html(paper.summary.html)
+    return render_summary_html(paper.summary.markdown)
 
 
 @dataclass(frozen=True)
@@ -56,7 +44,7 @@ class PaperEntry:
 
     @classmethod
     def of(cls, record: Paper, path: PurePosixPath | None = None) -> PaperEntry:
-        return cls(record, path or paths.paper_path(record.arxiv_id), paper_links(record))
+        return cls(record, path or paths.paper_path(record.arxiv_id), records.paper_links(record))
 
     @property
     def arxiv_id(self) -> str:
@@ -145,18 +133,42 @@ class PaperEntry:
 
 @dataclass(frozen=True)
 class DayEntry:
-    """One announcement day, from its page's front matter."""
+    """One announcement day: its record and where its page lives."""
 
-    date: dt.date
-    title: str
-    papers: tuple[str, ...]
-    """Listed paper ids, best first."""
-    counts: DayCounts
-    updated: tuple[str, ...]
-    """Archived papers that got a new version that day."""
+    record: DayRecord
     path: PurePosixPath
-    note: str = ""
-    """Free text a person wrote on the day's page (Markdown), if any."""
+
+    @property
+    def date(self) -> dt.date:
+        return self.record.date
+
+    @property
+    def title(self) -> str:
+        return self.record.title
+
+    @property
+    def papers(self) -> tuple[str, ...]:
+        """Listed paper ids, best first."""
+        return self.record.papers
+
+    @property
+    def counts(self) -> DayCounts:
+        return self.record.counts
+
+    @property
+    def updated(self) -> tuple[str, ...]:
+        """Archived papers that got a new version that day."""
+        return self.record.updated
+
+    @property
+    def source(self) -> str | None:
+        """`api` for a day filled from the arXiv API."""
+        return self.record.source
+
+    @property
+    def note(self) -> str:
+        """Free text a person wrote on the day's page (Markdown), if any."""
+        return self.record.note
 
     @property
     def fetched(self) -> int:
@@ -182,37 +194,17 @@ class Catalog:
         return sorted(chosen, key=lambda p: (-p.announced.toordinal(), -p.score, p.arxiv_id))
 
 
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
-
-
 def paper_entry(text: str, path: PurePosixPath) -> PaperEntry:
-    """A PaperEntry from a paper page; ArchiveError names the file and what is wrong."""
-    record = paper_from_page(text, f"docs/{path}")
+    """A PaperEntry from a paper page; ArchiveError names the file, the key and the fix."""
+    record = records.read_paper(text, f"docs/{path}")
     if paths.paper_path(record.arxiv_id) != path:
         raise ArchiveError(f"docs/{path}: arxiv_id {record.arxiv_id!r} does not belong at this path", fix=f"restore the page with `git checkout -- docs/{path}`")
     return PaperEntry.of(record, path)
 
 
 def day_entry(text: str, path: PurePosixPath) -> DayEntry:
-    """A DayEntry from a day page's front matter."""
-    meta, _ = split_front_matter(text, f"docs/{path}")
-    try:
-        counts = meta.get("counts") or {}
-        return DayEntry(
-            date=_date(meta["date"]),
-            title=str(meta.get("title") or meta["date"]),
-            papers=tuple(str(i) for i in meta.get("papers") or ()),
-            counts=DayCounts(*(int(counts.get(k, 0)) for k in ("fetched", "matched", "listed", "summarized"))),
-            updated=tuple(str(i) for i in meta.get("updated") or ()),
-            path=path,
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ArchiveError(f"docs/{path}: front matter lacks or garbles {exc}", fix=f"restore the page with `git checkout -- docs/{path}`") from None
+    """A DayEntry from a day page."""
+    return DayEntry(records.read_day(text, f"docs/{path}"), path)
 
 
 def _read(path: Path) -> str:

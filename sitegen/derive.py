@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.archive import Archive
 from generator.errors import GeneratorError
-from generator.render import front_matter
+from generator.records import front_matter
 
 from .catalog import read_catalog
 from .feeds import derived_feeds

@@ -43,7 +43,7 @@ from mkdocs.structure.toc import get_toc
 from generator import paths
 from generator.archive import Archive
 from generator.errors import GeneratorError
-from generator.render import front_matter
+from generator.records import front_matter
 
 from .catalog import Catalog, PaperEntry, read_catalog
 from .feeds import derived_feeds

@@ -27,12 +27,12 @@ from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
 from generator import paths
-from generator.texclean import fold
 from generator.runs import RunRecord
-from generator.sanitize import summary_html
+from generator.sanitize import render_summary_html
 from generator.taxonomy import category_name
 
 from .catalog import DayEntry, PaperEntry, render_summary
+from .cite import bibtex_key
 from .settings import SiteInfo
 from .pages import AUTHORS_SHOWN, HOME_TOP, Context, Topic, TopicPage, archive_tree, json_for_script, month_label, plural, stats_data, topic_pages
 
@@ -44,8 +44,6 @@ ANNOUNCE_TYPE_NOTES = {
     "replace": "replace: new versions of earlier papers",
     "replace-cross": "replace-cross: new versions of cross-listed papers",
 }
-_WORD = re.compile(r"[a-z0-9]+")
-_NOT_KEY = re.compile(r"[^a-z0-9]")
 NAV_KINDS = ("home", "archive", "categories", "tags", "stats", "feeds", "search", "about", "runs")
 """Pages in the nav: MkDocs builds them (their content comes from here)."""
 SHELL_KINDS = ("paper", "day", "category", "tag")
@@ -168,7 +166,7 @@ class Renderer:
 
     def paper(self, paper: PaperEntry) -> SitePage:
         here = paper.path
-        content = self.template("paper").render(paper=paper, to=self.ctx.links(here), summary=self.summary(paper), bibtex_key=bibtex_key(paper))
+        content = self.template("paper").render(paper=paper, to=self.ctx.links(here), summary=self.summary(paper), bibtex_key=bibtex_key(paper.record))
         return SitePage(here, "paper", paper.title, Markup(content), self.head(here, paper=paper, site_feeds=False), description_of(paper.abstract), paper.last_changed)
 
     def day(self, day: DayEntry) -> SitePage:
@@ -177,8 +175,8 @@ class Renderer:
         return SitePage(here, "day", day.title, Markup(content), self.head(here, site_feeds=False), None, day.date)
 
     def note(self, day: DayEntry) -> Markup | None:
-        """A day's free-text note (Markdown a person wrote), sanitized; None without one."""
-        return Markup(summary_html(day.note)) if day.note.strip() else None
+        """A day's free-text note (Markdown a person wrote), rendered and sanitized like a summary; None without one."""
+        return Markup(render_summary_html(day.note)) if day.note.strip() else None
 
     def topic_page(self, page: TopicPage) -> SitePage:
         """A category's or tag's index page, or one of its listing pages."""
@@ -248,16 +246,6 @@ class Renderer:
     def feed_item(self, paper: PaperEntry) -> str:
         """The HTML body of one feed item."""
         return self.template("feed-item").render(paper=paper, url=self.site.url + paths.page_url(paper.path, self.site.directory_urls), summary=self.summary(paper))
-
-
-def bibtex_key(paper: PaperEntry) -> str:
-    """The key of the paper's BibTeX entry, as generator.render.bibtex makes it (first author's
-    surname, year, first long title word); the entry itself is written in the browser from the
-    page's citation_* tags (assets/javascripts/cite.js). tests/test_site_browser.py checks
-    that every entry equals generator.render.bibtex's."""
-    first = fold(paper.authors[0]).split()[-1] if paper.authors and paper.authors[0].split() else "anon"
-    words = [w for w in _WORD.findall(fold(paper.title)) if len(w) > 3]
-    return _NOT_KEY.sub("", first) + str(paper.announced.year) + (words[0] if words else "")
 
 
 def runs_view(records: Sequence[RunRecord]) -> dict:

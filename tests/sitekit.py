@@ -19,7 +19,7 @@ import sys
 import threading
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from demo.build import build_archive
 from generator.archive import Archive
@@ -113,6 +113,20 @@ def build_site(docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "m
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(mkdocs_yml), "-d", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
+
+
+def rendered_article(docs: Path, relpath: PurePosixPath) -> str:
+    """The article HTML the site shows for the paper or day page at docs/relpath (overrides/archive/'s templates)."""
+    from sitegen.catalog import read_catalog
+    from sitegen.pages import build_context
+    from sitegen.render import Renderer, environment
+    from sitegen.settings import load_site_config, site_info
+
+    catalog = read_catalog(docs)
+    renderer = Renderer(environment([ROOT / "overrides"]), build_context(catalog, site_info(load_site_config(DEMO_CONFIG))))
+    if relpath.parts[0] == "papers":
+        return str(renderer.paper(next(p for p in catalog.papers.values() if p.path == relpath)).content)
+    return str(renderer.day(next(d for d in catalog.days if d.path == relpath)).content)
 
 
 def read_archived_paper(docs: Path, arxiv_id: str) -> Paper:

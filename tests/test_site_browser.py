@@ -9,9 +9,9 @@ A missing chromium fails the test: it is part of the suite (`make test` installs
 from __future__ import annotations
 
 from generator import paths
-from generator.render import bibtex
+from sitegen.cite import bibtex
 from sitegen.catalog import read_catalog
-from tests.sitekit import HOSTILE_ID, OLD_STYLE_ID, OLD_STYLE_TITLE, Reader, read_paper, serve
+from tests.sitekit import HOSTILE_ID, OLD_STYLE_ID, OLD_STYLE_TITLE, Reader, read_archived_paper, serve
 
 
 def test_reader_walks_home_day_paper_category_tag(built_site, browser):
@@ -121,7 +121,7 @@ def test_bibtex_entries_are_the_generators(built_site, fixture_archive, browser)
         for paper in read_catalog(fixture_archive.docs).papers.values():
             reader.page.goto(base + paths.page_url(paper.path))
             reader.page.wait_for_function("document.querySelector('code.language-bibtex').textContent.length > 0")
-            assert reader.page.locator("code.language-bibtex").text_content() == bibtex(read_paper(fixture_archive.docs, paper.arxiv_id)), paper.arxiv_id
+            assert reader.page.locator("code.language-bibtex").text_content() == bibtex(read_archived_paper(fixture_archive.docs, paper.arxiv_id)), paper.arxiv_id
         reader.assert_clean()
         reader.close()
 

@@ -16,9 +16,9 @@ import feedparser
 
 from generator import paths
 from generator.config import load_config
-from sitegen.layout import bibtex
 from generator.taxonomy import category_name
 from sitegen.catalog import read_catalog
+from sitegen.cite import bibtex_key
 from tests.sitekit import (
     HOSTILE_ABSTRACT,
     HOSTILE_AUTHORS,
@@ -143,8 +143,7 @@ def test_bibtex_block_names_the_generators_key_and_the_page_carries_its_fields(b
         text = page_file(built_site, paths.paper_path(arxiv_id)).read_text(encoding="utf-8")
         code = re.search(r'<code class="language-bibtex" data-key="([^"]*)" data-class="([^"]*)"></code>', text)
         assert code, arxiv_id
-        key = bibtex(paper).split("{", 1)[1].split(",", 1)[0]
-        assert (html.unescape(code.group(1)), html.unescape(code.group(2))) == (key, paper.announcement.primary_category)
+        assert (html.unescape(code.group(1)), html.unescape(code.group(2))) == (bibtex_key(paper), paper.announcement.primary_category)
         assert f'<noscript><p><a href="https://arxiv.org/bibtex/{arxiv_id}">BibTeX from arXiv</a></p></noscript>' in text
 
 
@@ -172,7 +171,7 @@ def test_feeds_parse_and_carry_abstracts_and_summaries(built_site, fixture_archi
             code = feed_file.name.split(".rss")[0].split(".atom")[0]
             assert all(code in catalog.papers[e.link.rstrip("/").split("/")[-1]].categories for e in parsed.entries if "hep-th" not in e.link)
     # The demo's own summaries (demo-replay) and the fixture's, each in the feeds with its summary.
-    assert summarized_seen == {i for i, p in catalog.papers.items() if p.summary_model} and set(SUMMARIZED) <= summarized_seen
+    assert summarized_seen == {i for i, p in catalog.papers.items() if p.summary is not None} and set(SUMMARIZED) <= summarized_seen
     everything = feedparser.parse((built_site / "feeds" / "all.rss.xml").read_bytes())
     assert len(everything.entries) == 46  # fewer papers than the feed's cap: all of them
     assert everything.feed.link == SITE_URL

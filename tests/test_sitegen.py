@@ -14,14 +14,14 @@ import pytest
 from generator import paths
 from generator.errors import ArchiveError
 from generator.models import Announcement, Paper, Score, Summary
-from generator.render import render_paper
+from generator.records import paper_page
 from sitegen.catalog import Catalog, PaperEntry, paper_entry, read_catalog
 from sitegen.pages import PAGE_SIZE, Links, build_context, json_for_script, topic_chunks, topic_pages
 from sitegen.render import Renderer, environment, toc_tokens
 from sitegen.settings import SiteInfo, SummaryInfo
 from sitegen.shell import Shell, ShellError, compact, page_values, sentinel
 from sitegen.sitemap import sitemap_documents
-from tests.test_render import HOSTILE_TITLE, announcement, make_paper
+from tests.test_layout import HOSTILE_TITLE, announcement, make_paper
 
 ROOT = Path(__file__).resolve().parent.parent
 THEME = [ROOT / "overrides"]
@@ -218,7 +218,7 @@ def test_feed_links_point_at_the_feed_files():
 
 
 def test_feed_items_escape_arxiv_text_and_keep_summary_html():
-    summary = Summary("m", "fulltext", "0" * 64, "2026-09-24T06:00:00Z", 1, "<p>The <strong>summary</strong></p>")
+    summary = Summary("m", "fulltext", "0" * 64, "2026-09-24T06:00:00Z", 1, "The **summary**")
     paper = entry("2609.26811", dt.date(2026, 9, 24), abstract="a <script>x</script> b", authors=("<i>A</i>",), summary=summary)
     body = renderer([paper]).feed_item(paper)
     assert "&lt;script&gt;" in body and "<script>" not in body and "&lt;i&gt;A&lt;/i&gt;" in body
@@ -227,7 +227,7 @@ def test_feed_items_escape_arxiv_text_and_keep_summary_html():
 
 
 def test_search_document_is_the_paper_with_its_filters():
-    summary = Summary("m", "abstract", "0" * 64, "2026-09-24T06:00:00Z", 1, "<p>zygomorphic idea</p>")
+    summary = Summary("m", "abstract", "0" * 64, "2026-09-24T06:00:00Z", 1, "zygomorphic idea")
     paper = entry("2609.26811", dt.date(2026, 9, 24), title="T <x>", authors=("A", "B", "C", "D"), summary=summary, tags=("LLM", "MoE"))
     document = renderer([paper]).search_document(paper)
     assert '<h1 data-pagefind-weight="10">T &lt;x&gt;</h1>' in document and "<p>zygomorphic idea</p>" in document
@@ -281,7 +281,7 @@ def test_sitemap_is_one_file_then_an_index():
 
 
 def test_catalog_reads_what_the_generator_writes(tmp_path):
-    page = render_paper(make_paper())
+    page = paper_page(make_paper())
     target = tmp_path / "papers" / "2609" / "2609.26811.md"
     target.parent.mkdir(parents=True)
     target.write_text(page, encoding="utf-8")
@@ -294,7 +294,7 @@ def test_catalog_reads_what_the_generator_writes(tmp_path):
 
 
 def test_catalog_errors_name_the_file_and_the_fix():
-    text = render_paper(make_paper())
+    text = paper_page(make_paper())
     with pytest.raises(ArchiveError) as err:
         paper_entry(re.sub(r"\nannounced: .*", "", text), paths.paper_path("2609.26811"))
     assert "docs/papers/2609/2609.26811.md" in str(err.value) and "git checkout" in str(err.value)
