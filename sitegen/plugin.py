@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import jinja2
 from markdown.extensions.toc import slugify
 from markupsafe import escape
 from mkdocs.config import config_options as c
@@ -48,7 +49,7 @@ from generator.records import front_matter
 from .catalog import Catalog, PaperEntry, read_catalog
 from .feeds import derived_feeds
 from .pages import build_context
-from .render import Renderer, SitePage, environment, toc_tokens
+from .render import Renderer, SitePage, environment, template_error, toc_tokens
 from .search import BackgroundIndexer
 from .settings import SiteInfo, load_site_config, site_info
 from .shell import CHROME_SCRIPT, Shell, compact, page_values, render_chrome, render_shell, render_toc, shell_key
@@ -134,6 +135,12 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
     # -- gathering -------------------------------------------------------------------
 
     def on_files(self, files: Files, *, config) -> Files:
+        try:
+            return self._gather(files, config)
+        except jinja2.TemplateError as err:
+            raise PluginError(str(template_error(err))) from None
+
+    def _gather(self, files: Files, config) -> Files:
         build = self.build
         docs = Path(config.docs_dir)
         start = time.monotonic()
@@ -226,6 +233,14 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
     # -- pages the plugin builds ------------------------------------------------------------
 
     def on_post_build(self, *, config) -> None:
+        try:
+            self._write_pages(config)
+        except jinja2.TemplateError as err:
+            raise PluginError(str(template_error(err))) from None
+        except GeneratorError as err:
+            raise PluginError(str(err)) from None
+
+    def _write_pages(self, config) -> None:
         build = self.build
         start = time.monotonic()
         site_dir = Path(config.site_dir)

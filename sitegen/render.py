@@ -27,14 +27,15 @@ from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
 from generator import paths
+from generator.errors import GeneratorError
 from generator.runs import RunRecord
 from generator.sanitize import render_summary_html
 from generator.taxonomy import category_name
 
 from .catalog import DayEntry, PaperEntry, render_summary
 from .cite import bibtex_key
-from .settings import SiteInfo
 from .pages import AUTHORS_SHOWN, HOME_TOP, Context, Topic, TopicPage, archive_tree, json_for_script, month_label, plural, stats_data, topic_pages
+from .settings import SiteInfo
 
 DESCRIPTION_LENGTH = 160
 """Characters of the abstract in a paper page's <meta name="description">."""
@@ -111,6 +112,25 @@ def toc_tokens(content: str) -> list[dict]:
         else:
             tokens.append(token)
     return tokens
+
+
+class TemplateError(GeneratorError):
+    """A template of the site failed to load or render."""
+
+
+def template_error(exc: jinja2.TemplateError) -> TemplateError:
+    """The template file and line where Jinja failed, as one line with its fix."""
+    where = None
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        where = f"{exc.filename}:{exc.lineno}"
+    else:
+        frame = exc.__traceback__
+        while frame is not None:  # the innermost frame that runs a template
+            if frame.tb_frame.f_code.co_filename.endswith(".html"):
+                where = f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}"
+            frame = frame.tb_next
+    message = str(exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return TemplateError(f"{where or 'a template of overrides/archive/'}: {message}", fix="correct the template (or remove your override of it)")
 
 
 def description_of(text: str) -> str:

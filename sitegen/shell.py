@@ -30,6 +30,8 @@ from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
+from generator.errors import GeneratorError
+
 SHELL_FOLDER = "__archive_shell__"
 """Folder name of the stand-in page: no real page links to it, so no relative URL is shortened."""
 SLOTS = ("title", "description", "canonical", "head", "skip", "toc", "content")
@@ -50,8 +52,11 @@ def sentinel(slot: str) -> str:
     return _SENTINEL.format(slot.upper())
 
 
-class ShellError(ValueError):
-    """The theme's page template lost a part the shell needs (a sentinel is missing)."""
+class ShellError(GeneratorError):
+    """The theme's page template lost a part the shell needs (a sentinel or a mark is missing)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, fix="restore what your override of main.html or a partial dropped (compare with overrides/main.html)")
 
 
 @dataclass(frozen=True)

@@ -196,3 +196,18 @@ def test_the_chrome_script_is_the_same_for_every_page(large_site):
     assert "__archive_chrome__" not in chrome and '"nav"' in chrome and "md-nav__list" in chrome
     paper = next(site.glob("papers/*/*/index.html")).read_text(encoding="utf-8")
     assert re.findall(r'<script src="([^"]+)"[^>]*data-part="(\w+)"', paper) == [("../../../assets/javascripts/chrome.js", p) for p in ("tools", "nav", "end")]
+
+
+def test_a_broken_template_fails_the_build_with_one_line_naming_it(fixture_archive, tmp_path):
+    shutil.copytree(ROOT / "overrides", tmp_path / "overrides")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    template = tmp_path / "overrides" / "archive" / "day.html"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("<h1"))
+    lines[line - 1] += "{{ day.no_such_field }}"
+    template.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = build_site(fixture_archive.docs, fixture_archive.config, tmp_path / "site", mkdocs_yml=tmp_path / "mkdocs.yml")
+    assert result.returncode != 0
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert f"overrides/archive/day.html:{line}: " in error and "no_such_field" in error and "fix: correct the template" in error
+    assert "Traceback" not in result.stderr
