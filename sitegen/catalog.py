@@ -11,6 +11,7 @@ from Markdown and sanitized here (generator.sanitize.render_summary_html).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -19,6 +20,32 @@ from generator import paths, records
 from generator.errors import ArchiveError
 from generator.models import DayCounts, DayRecord, Paper
 from generator.sanitize import render_summary_html
+from generator.texclean import split_math
+
+
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~).*$", re.MULTILINE)
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]*", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
+_QUOTE = re.compile(r"^ {0,3}>[ \t]?", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^[ \t|:-]*-[ \t|:-]*$", re.MULTILINE)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3})(?=\S)(.+?)(?<=\S)\1")
+_MARKS = re.compile(r"`+|\|")
+
+
+def summary_text(markdown_text: str) -> str:
+    """The words of a summary's Markdown without its syntax (for the search index: no need to render it).
+
+    Math spans stay as written, as they do on the page.
+    """
+    out = []
+    for is_math, chunk in split_math(markdown_text):
+        if not is_math:
+            chunk = _TABLE_RULE.sub("", _FENCE.sub("", chunk))
+            chunk = _QUOTE.sub("", _LIST_ITEM.sub("", _HEADING.sub("", chunk)))
+            chunk = _MARKS.sub(" ", _EMPHASIS.sub(r"\2", _LINK.sub(r"\1", chunk)))
+        out.append(chunk)
+    return "".join(out)
 
 
 def render_summary(paper: Paper) -> str | None:

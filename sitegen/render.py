@@ -32,7 +32,7 @@ from generator.runs import RunRecord
 from generator.sanitize import render_summary_html
 from generator.taxonomy import category_name
 
-from .catalog import DayEntry, PaperEntry, render_summary
+from .catalog import DayEntry, PaperEntry, render_summary, summary_text
 from .cite import bibtex_key
 from .pages import AUTHORS_SHOWN, HOME_TOP, Context, Topic, TopicPage, archive_tree, json_for_script, month_label, plural, stats_data, topic_pages
 from .settings import SiteInfo
@@ -260,8 +260,13 @@ class Renderer:
     # -- search and feeds --------------------------------------------------------------
 
     def search_document(self, paper: PaperEntry) -> str:
-        """What Pagefind indexes of a paper (its page shows more, which search should not match)."""
-        return self.template("search-document").render(paper=paper, summary=self.summary(paper))
+        """What Pagefind indexes of a paper (its page shows more, which search should not match).
+
+        The summary goes in as the words of its Markdown (catalog.summary_text), so the index
+        need not wait for summaries to be rendered: those are for the pages.
+        """
+        summary = summary_text(paper.summary.markdown) if paper.summary is not None else None
+        return self.template("search-document").render(paper=paper, summary=summary)
 
     def feed_item(self, paper: PaperEntry) -> str:
         """The HTML body of one feed item."""

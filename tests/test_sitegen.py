@@ -227,10 +227,10 @@ def test_feed_items_escape_arxiv_text_and_keep_summary_html():
 
 
 def test_search_document_is_the_paper_with_its_filters():
-    summary = Summary("m", "abstract", "0" * 64, "2026-09-24T06:00:00Z", 1, "zygomorphic idea")
+    summary = Summary("m", "abstract", "0" * 64, "2026-09-24T06:00:00Z", 1, "## Idea\n\n- A **zygomorphic** idea, $x_1 < y$, <b>not bold</b>")
     paper = entry("2609.26811", dt.date(2026, 9, 24), title="T <x>", authors=("A", "B", "C", "D"), summary=summary, tags=("LLM", "MoE"))
     document = renderer([paper]).search_document(paper)
-    assert '<h1 data-pagefind-weight="10">T &lt;x&gt;</h1>' in document and "<p>zygomorphic idea</p>" in document
+    assert '<h1 data-pagefind-weight="10">T &lt;x&gt;</h1>' in document and "<div>Idea\n\nA zygomorphic idea, $x_1 &lt; y$, &lt;b&gt;not bold&lt;/b&gt;</div>" in document  # the words, escaped
     assert '<meta data-pagefind-filter="tag[content]" content="MoE">' in document
     assert '<meta data-pagefind-meta="authors[content]" content="A, B, C et al.">' in document
     assert '<p data-pagefind-weight="5">arXiv:2609.26811 2609.26811v1</p>' in document
