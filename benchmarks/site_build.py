@@ -12,7 +12,11 @@ before each (this machine's absolute times vary more than 2x from hour to hour; 
 ratio holds), the project's own phase log, and the project site's bytes per paper by
 top-level folder, its largest page and file.
 
-    python -m benchmarks.site_build --papers 1000 10000 [--runs 2] [--keep]
+    python -m benchmarks.site_build --papers 1000 10000 [--runs 2] [--keep] [--v1-docs DIR]
+
+`--v1-docs DIR` also builds the anchor on DIR, the same synthetic archive written in format
+v1 (pages carrying their finished layout HTML, as before format v2; the `benchmarks/synth.py`
+of commit 4d3c70b writes it): the anchor the issue's "today's ratio, about 0.95" was measured on.
 """
 
 from __future__ import annotations
@@ -91,6 +95,7 @@ def main() -> None:
     parser.add_argument("--papers", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=1, help="anchor and project builds per size (alternating)")
     parser.add_argument("--keep", action="store_true", help="keep the built sites under benchmarks/out/")
+    parser.add_argument("--v1-docs", type=Path, help="the same archive in format v1: bare Material is also timed on it (one size only)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     rows = []
@@ -99,10 +104,15 @@ def main() -> None:
         for run in range(1, args.runs + 1):
             anchor_site, project_site = OUT / f"bare-{papers}", OUT / f"site-{papers}"
             anchor = build(ANCHOR, docs, anchor_site)
+            if args.v1_docs:
+                v1 = build(ANCHOR, args.v1_docs, anchor_site)
+                print(f"  (a') bare Material on the v1 pages: {v1['wall']:.1f} s wall, {v1['cpu']:.1f} s CPU, load before {v1['load']:.2f}")
             project = build(PROJECT, docs, project_site)
             sizes = site_sizes(project_site, papers)
             anchor_sizes = site_sizes(anchor_site, papers)
             ratio = project["wall"] / anchor["wall"]
+            if args.v1_docs:
+                print(f"  ratio b/a' (against bare Material on the v1 pages): {project['wall'] / v1['wall']:.2f} (wall), {project['cpu'] / v1['cpu']:.2f} (CPU)")
             rows.append((papers, run, anchor, project, ratio, sizes))
             print(f"\n{papers} papers, run {run}")
             print(f"  (a) bare Material: {anchor['wall']:.1f} s wall, {anchor['cpu']:.1f} s CPU, load before {anchor['load']:.2f}; {anchor_sizes['per_paper'] / 1000:.1f} KB per paper")
