@@ -22,7 +22,6 @@ from generator.models import DayCounts, DayRecord, Paper
 from generator.sanitize import render_summary_html
 from generator.texclean import split_math
 
-
 _FENCE = re.compile(r"^ {0,3}(?:```|~~~).*$", re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]*", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)

@@ -54,22 +54,22 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _url(page: PurePosixPath, directory_urls: bool) -> str:
     return paths.page_url(page, directory_urls)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _category_url(code: str, directory_urls: bool) -> str:
     return paths.page_url(paths.category_path(code), directory_urls)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _tag_url(name: str, directory_urls: bool) -> str:
     return paths.page_url(paths.tag_path(name), directory_urls)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _day_url(day: dt.date, directory_urls: bool) -> str:
     return paths.page_url(paths.day_path(day), directory_urls)
 

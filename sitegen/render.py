@@ -34,7 +34,19 @@ from generator.taxonomy import category_name
 
 from .catalog import DayEntry, PaperEntry, render_summary, summary_text
 from .cite import bibtex_key
-from .pages import AUTHORS_SHOWN, HOME_TOP, Context, Topic, TopicPage, archive_tree, json_for_script, month_label, plural, stats_data, topic_pages
+from .pages import (
+    AUTHORS_SHOWN,
+    HOME_TOP,
+    Context,
+    Topic,
+    TopicPage,
+    archive_tree,
+    json_for_script,
+    month_label,
+    plural,
+    stats_data,
+    topic_pages,
+)
 from .settings import SiteInfo
 
 DESCRIPTION_LENGTH = 160

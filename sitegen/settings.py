@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator.config import Config, load_config
 
+
 @dataclass(frozen=True)
 class SiteInfo:
     """The parts of config.yml the site shows, plus how MkDocs builds URLs."""

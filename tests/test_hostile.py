@@ -17,7 +17,6 @@ from generator.records import paper_page, read_paper
 from generator.sanitize import render_summary_html
 from generator.texclean import clean_tex
 from tests.conftest import snapshot
-from tests.sitekit import rendered_article
 from tests.hostile import (
     LLM_KEY,
     SNIPPET_CANARY,
@@ -31,6 +30,7 @@ from tests.hostile import (
     raw_html,
     read_page,
 )
+from tests.sitekit import rendered_article
 
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\x00-\x08\x0b\x0c\x0e-\x1f]")
 PAGE_PATH = re.compile(r"^(papers/\d{4}/\d{4}\.\d{4,5}\.md|papers/[a-z-]+(\.[A-Z]{2})?/\d{7}\.md|days/\d{4}/\d{4}-\d{2}-\d{2}\.md|runs/\d{4}/\d{4}-\d{2}-\d{2}\.yml)$")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from pathlib import Path
 
 import markdown
-
-from pathlib import Path, PurePosixPath
 
 from generator import paths
 from generator.escape import md_inline

@@ -9,8 +9,8 @@ A missing chromium fails the test: it is part of the suite (`make test` installs
 from __future__ import annotations
 
 from generator import paths
-from sitegen.cite import bibtex
 from sitegen.catalog import read_catalog
+from sitegen.cite import bibtex
 from tests.sitekit import HOSTILE_ID, OLD_STYLE_ID, OLD_STYLE_TITLE, Reader, read_archived_paper, serve
 
 

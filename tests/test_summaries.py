@@ -12,7 +12,6 @@ import socket
 import time
 from pathlib import Path
 
-import markdown
 import pytest
 import yaml
 
@@ -24,10 +23,10 @@ from generator.records import paper_page, split_front_matter
 from generator.sanitize import render_summary_html
 from generator.select import select
 from generator.summarize import DEFAULT_PROMPT, build_prompt
-from tests.sitekit import rendered_article
 from tests.conftest import fixture_bytes, serve_empty_api, snapshot
 from tests.hostile import raw_html
 from tests.loopback import FakeLLM, PdfServer, Reply, make_pdf
+from tests.sitekit import rendered_article
 
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
 DAY = dt.date(2025, 4, 28)

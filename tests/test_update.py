@@ -15,8 +15,8 @@ from generator.feed import parse_announcements
 from generator.models import Paper, Score
 from generator.paths import day_path, paper_path
 from generator.records import paper_page, split_front_matter
-from tests.sitekit import rendered_article
 from tests.conftest import fixture_bytes, serve_empty_api, snapshot
+from tests.sitekit import rendered_article
 
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
 COMBINED = "rss_cs.LG+cs.AI+cs.CL+stat.ML_2026-09-24_trimmed4.xml"
