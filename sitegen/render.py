@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from generator import paths
 from generator.errors import GeneratorError
-from generator.runs import RunRecord
+from generator.runs import RunRecord, last_successful_night
 from generator.sanitize import render_summary_html
 from generator.taxonomy import category_name
 
@@ -302,4 +302,4 @@ def runs_view(records: Sequence[RunRecord]) -> dict:
             "prompt_tokens": sum(f.prompt_tokens for f in figures), "completion_tokens": sum(f.completion_tokens for f in figures),
             "summarized": sum(f.summarized for f in figures), "failures": sum(f.failures for f in figures), "costs": sorted(costs.items()),
         })  # fmt: skip
-    return {"runs": runs, "months": totals, "warned": [r for r in runs if r.warnings]}
+    return {"runs": runs, "months": totals, "warned": [r for r in runs if r.warnings], "night": last_successful_night(list(records))}

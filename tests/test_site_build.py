@@ -329,4 +329,6 @@ def test_run_history_page_lists_every_recorded_run(built_site, fixture_archive):
     rows = re.findall(r"<tr>\s*<td>(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)</td>\s*<td>(\w+)</td>", text)
     assert sorted(rows, reverse=True) == rows and len(rows) == len(records)
     assert {command for _, command in rows} == {"update", "backfill"}
+    night = max((r for r in records if r.command == "update"), key=lambda r: r.started)
+    assert f"<strong>Last successful night: {night.date.isoformat()}</strong>" in text
     assert not list(built_site.glob("runs/*/*.yml"))  # records are data for the page, not published files
