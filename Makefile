@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-# mkdocs-gen-files and Material print notices about MkDocs' future on every build;
+# MkDocs and Material print notices about MkDocs' future on every build;
 # they are not warnings about this site (`mkdocs build --strict` passes): keep logs readable.
 export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
@@ -20,6 +20,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .  # the site's MkDocs plugin is this project's entry point
 	touch $@
 
 # The demo archive (recorded arXiv data, real generator) and its site, outside docs/.

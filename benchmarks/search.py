@@ -41,7 +41,7 @@ def queries(docs: Path) -> list[tuple[str, str]]:
     out = [("title words", "speculative decoding"), ("title word", "quantization"), ("title words", "mixture of experts")]
     out += [("arXiv id", p.arxiv_id) for p in picks[:2]]
     out += [("author surname", picks[0].authors[0].split()[-1]), ("author surname", picks[2].authors[-1].split()[-1])]
-    out += [("summary-only word", f"synthsum{p.arxiv_id.replace('.', '')}") for p in picks if p.summary_model][:2]
+    out += [("summary-only word", f"synthsum{p.arxiv_id.replace('.', '')}") for p in picks if p.summary is not None][:2]
     return out
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import xml.etree.ElementTree as etree
 
 import markdown
@@ -228,6 +229,14 @@ class _ShiftHeadingsExtension(Extension):
         md.treeprocessors.register(_ShiftHeadings(md), "shift_headings", 5)
 
 
+_CONVERTERS = threading.local()
+
+
 def _MARKDOWN() -> markdown.Markdown:
-    # A fresh converter per call: markdown.Markdown instances keep state and are not thread-safe.
-    return markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", _ShiftHeadingsExtension()], output_format="html")
+    # One converter per thread, reset before each use: markdown.Markdown instances keep state
+    # and are not thread-safe, and building one costs as much as converting a summary (the
+    # site renders every stored summary at each build).
+    converter = getattr(_CONVERTERS, "markdown", None)
+    if converter is None:
+        converter = _CONVERTERS.markdown = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", _ShiftHeadingsExtension()], output_format="html")
+    return converter.reset()

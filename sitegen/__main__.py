@@ -1,8 +1,9 @@
-"""Standalone derived pages: `python -m sitegen derive [--docs docs] [--config config.yml] --out DIR`.
+"""The site without MkDocs: `python -m sitegen derive [--docs docs] [--config config.yml] [--theme overrides] --out DIR`.
 
-Writes the pages and feeds `mkdocs build` would add to the archive into DIR (DIR
-may be the archive folder itself, for a site generator that runs no MkDocs
-plugins, such as Zensical). Exit 0 on success, 1 with a one-line error otherwise.
+Writes every page of the site (derived pages, papers, days, categories and tags, as
+Markdown holding their rendered HTML) and the feeds into DIR, for a site generator
+that runs no MkDocs plugins (such as Zensical). DIR must not be the archive folder.
+Exit 0 on success, non-zero with a one-line error otherwise.
 """
 
 from __future__ import annotations
@@ -21,20 +22,20 @@ from .settings import site_info
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sitegen", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    cmd = sub.add_parser("derive", help="write the derived pages and feeds into a folder")
+    cmd = sub.add_parser("derive", help="write every page of the site and the feeds into a folder")
     cmd.add_argument("--docs", type=Path, default=Path("docs"), help="archive folder (default: docs)")
     cmd.add_argument("--config", type=Path, default=Path("config.yml"), help="config file (default: config.yml)")
-    cmd.add_argument("--out", type=Path, required=True, help="folder to write into")
+    cmd.add_argument("--theme", type=Path, default=Path("overrides"), help="theme folder with archive/ templates (default: overrides)")
+    cmd.add_argument("--out", type=Path, required=True, help="folder to write into (not the archive folder)")
     cmd.add_argument("--no-directory-urls", action="store_true", help="links as page.html (MkDocs use_directory_urls: false)")
     args = parser.parse_args(argv)
     try:
         site = site_info(load_config(args.config, environ={}), directory_urls=not args.no_directory_urls)
-        files = derive(args.docs, site)
-        write_files(files, args.out)
+        written = write_files(derive(args.docs, site, [args.theme]), args.out, args.docs)
     except GeneratorError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    print(f"{len(files)} derived files written to {args.out}")
+    print(f"{written} files written to {args.out}")
     return 0
 
 

@@ -1,87 +1,208 @@
-"""The archive as the site sees it: every paper's and day's front matter, read fast.
+"""The archive as the site sees it: every paper and day record, read once per build.
 
-`read_catalog(docs)` is the only I/O here: it reads the front matter of every page
-under docs/papers and docs/days (not the bodies: at 10,000 papers that is most of
-the bytes) with libyaml, and turns each into a small frozen record. Everything the
-derived pages, feeds and sitemap need is in these records; only the feeds go back
-to a page body, for the AI summary of their latest few papers (`summary_html`).
+`read_catalog(docs)` is the only I/O here: it reads every page under docs/papers and
+docs/days through generator.records (the one owner of the format) into typed records
+(generator.models.Paper, DayRecord) and wraps each paper in a small view that the
+templates, feeds, sitemap and search index read. The only text of a page body the
+site shows is what a person or a model wrote (the AI summary, a day's note), rendered
+from Markdown and sanitized here (generator.sanitize.render_summary_html).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from generator import paths, records
 from generator.errors import ArchiveError
-from generator.models import DayRecord, Paper
+from generator.models import DayCounts, DayRecord, Paper
 from generator.sanitize import render_summary_html
+from generator.texclean import split_math
+
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~).*$", re.MULTILINE)
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]*", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
+_QUOTE = re.compile(r"^ {0,3}>[ \t]?", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^[ \t|:-]*-[ \t|:-]*$", re.MULTILINE)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3})(?=\S)(.+?)(?<=\S)\1")
+_MARKS = re.compile(r"`+|\|")
+
+
+def summary_text(markdown_text: str) -> str:
+    """The words of a summary's Markdown without its syntax (for the search index: no need to render it).
+
+    Math spans stay as written, as they do on the page.
+    """
+    out = []
+    for is_math, chunk in split_math(markdown_text):
+        if not is_math:
+            chunk = _TABLE_RULE.sub("", _FENCE.sub("", chunk))
+            chunk = _QUOTE.sub("", _LIST_ITEM.sub("", _HEADING.sub("", chunk)))
+            chunk = _MARKS.sub(" ", _EMPHASIS.sub(r"\2", _LINK.sub(r"\1", chunk)))
+        out.append(chunk)
+    return "".join(out)
+
+
+def render_summary(paper: Paper) -> str | None:
+    """The paper's AI summary (the Markdown its page stores) as sanitized HTML, or None."""
+    if paper.summary is None:
+        return None
+    return render_summary_html(paper.summary.markdown)
 
 
 @dataclass(frozen=True)
 class PaperEntry:
-    """One archived paper, from its page's front matter."""
+    """One archived paper: its record, where its page lives, and the fields the site shows.
 
-    arxiv_id: str
-    """Base id without version."""
-    version: int
-    """Latest version on the page."""
-    title: str
-    """Title as arXiv wrote it (raw, untrusted: escape before output)."""
-    authors: tuple[str, ...]
-    """Author names in order (raw)."""
-    categories: tuple[str, ...]
-    """All categories, primary first."""
-    primary_category: str
-    """Primary category."""
-    announced: dt.date
-    """Day the paper was first listed in this archive."""
-    announce_type: str
-    """Announce type of that listing (new, cross, ...)."""
-    score: float
-    """Relevance score."""
-    tags: tuple[str, ...]
-    """Tags shown on the site (matched keywords, then followed authors)."""
-    abstract: str
-    """Abstract (raw, with TeX math)."""
-    links: tuple[tuple[str, str], ...]
-    """(kind, URL) pairs: abs, pdf, html and doi when known."""
-    doi: str | None
-    """DOI of the published version, when known."""
-    updated: dt.date | None
-    """Day a new version was last announced, if any."""
-    summary_model: str | None
-    """Model that wrote the AI summary, None when the paper has none."""
-    summary_input: str | None
-    """`fulltext` or `abstract`: what the model read."""
+    Text fields are raw (arXiv's text as stored): templates escape them.
+    """
+
+    record: Paper
+    """The record, as generator.archive reads it."""
     path: PurePosixPath
     """The page inside docs/."""
+    links: dict[str, str] = field(hash=False, compare=False)
+    """abs, pdf, html and doi (when known) URLs."""
 
-    def link(self, kind: str) -> str | None:
-        return dict(self.links).get(kind)
+    @classmethod
+    def of(cls, record: Paper, path: PurePosixPath | None = None) -> PaperEntry:
+        return cls(record, path or paths.paper_path(record.arxiv_id), records.paper_links(record))
+
+    @property
+    def arxiv_id(self) -> str:
+        return self.record.announcement.arxiv_id
+
+    @property
+    def version(self) -> int:
+        return self.record.announcement.version
+
+    @property
+    def title(self) -> str:
+        return self.record.announcement.title
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        return self.record.announcement.authors
+
+    @property
+    def affiliations(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.record.announcement.affiliations)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return self.record.announcement.categories
+
+    @property
+    def primary_category(self) -> str:
+        return self.record.announcement.primary_category
+
+    @property
+    def abstract(self) -> str:
+        return self.record.announcement.abstract
+
+    @property
+    def comment(self) -> str | None:
+        return self.record.announcement.comment
+
+    @property
+    def journal_ref(self) -> str | None:
+        return self.record.announcement.journal_ref
+
+    @property
+    def doi(self) -> str | None:
+        return self.record.announcement.doi
+
+    @property
+    def announced(self) -> dt.date:
+        return self.record.announced
+
+    @property
+    def announce_type(self) -> str:
+        return self.record.announce_type
+
+    @property
+    def updated(self) -> dt.date | None:
+        return self.record.updated
+
+    @property
+    def score(self) -> float:
+        return self.record.score.value
+
+    @property
+    def matched_keywords(self) -> tuple[str, ...]:
+        return self.record.score.matched_keywords
+
+    @property
+    def matched_authors(self) -> tuple[str, ...]:
+        return self.record.score.matched_authors
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.record.tags
+
+    @property
+    def summary(self):
+        """The summary's provenance (model, input, version, created), or None."""
+        return self.record.summary
 
     @property
     def last_changed(self) -> dt.date:
         return self.updated or self.announced
 
+    def link(self, kind: str) -> str | None:
+        return self.links.get(kind)
+
 
 @dataclass(frozen=True)
 class DayEntry:
-    """One announcement day, from its page's front matter."""
+    """One announcement day: its record and where its page lives."""
 
-    date: dt.date
-    title: str
-    papers: tuple[str, ...]
-    """Listed paper ids, best first."""
-    fetched: int
-    matched: int
-    listed: int
-    summarized: int
-    updated: tuple[str, ...]
-    """Archived papers that got a new version that day."""
+    record: DayRecord
     path: PurePosixPath
+
+    @property
+    def date(self) -> dt.date:
+        return self.record.date
+
+    @property
+    def title(self) -> str:
+        return self.record.title
+
+    @property
+    def papers(self) -> tuple[str, ...]:
+        """Listed paper ids, best first."""
+        return self.record.papers
+
+    @property
+    def counts(self) -> DayCounts:
+        return self.record.counts
+
+    @property
+    def updated(self) -> tuple[str, ...]:
+        """Archived papers that got a new version that day."""
+        return self.record.updated
+
+    @property
+    def source(self) -> str | None:
+        """`api` for a day filled from the arXiv API."""
+        return self.record.source
+
+    @property
+    def note(self) -> str:
+        """Free text a person wrote on the day's page (Markdown), if any."""
+        return self.record.note
+
+    @property
+    def fetched(self) -> int:
+        return self.counts.fetched
+
+    @property
+    def listed(self) -> int:
+        return self.counts.listed
 
 
 @dataclass(frozen=True)
@@ -99,45 +220,17 @@ class Catalog:
         return sorted(chosen, key=lambda p: (-p.announced.toordinal(), -p.score, p.arxiv_id))
 
 
-def paper_entry(paper: Paper, path: PurePosixPath) -> PaperEntry:
-    """A PaperEntry from a paper's record; ArchiveError when the record is not at its own path."""
-    if paths.paper_path(paper.arxiv_id) != path:
-        raise ArchiveError(f"docs/{path}: arxiv_id {paper.arxiv_id!r} does not belong at this path", fix=f"restore the page with `git checkout -- docs/{path}`")
-    ann = paper.announcement
-    return PaperEntry(
-        arxiv_id=paper.arxiv_id,
-        version=ann.version,
-        title=ann.title,
-        authors=ann.authors,
-        categories=ann.categories,
-        primary_category=ann.primary_category,
-        announced=paper.announced,
-        announce_type=paper.announce_type,
-        score=paper.score.value,
-        tags=paper.tags,
-        abstract=ann.abstract,
-        links=tuple(records.paper_links(paper).items()),
-        doi=ann.doi,
-        updated=paper.updated,
-        summary_model=paper.summary.model if paper.summary else None,
-        summary_input=paper.summary.input if paper.summary else None,
-        path=path,
-    )
+def paper_entry(text: str, path: PurePosixPath) -> PaperEntry:
+    """A PaperEntry from a paper page; ArchiveError names the file, the key and the fix."""
+    record = records.read_paper(text, f"docs/{path}")
+    if paths.paper_path(record.arxiv_id) != path:
+        raise ArchiveError(f"docs/{path}: arxiv_id {record.arxiv_id!r} does not belong at this path", fix=f"restore the page with `git checkout -- docs/{path}`")
+    return PaperEntry.of(record, path)
 
 
-def day_entry(record: DayRecord, path: PurePosixPath) -> DayEntry:
-    """A DayEntry from a day's record."""
-    return DayEntry(
-        date=record.date,
-        title=record.title,
-        papers=record.papers,
-        fetched=record.counts.fetched,
-        matched=record.counts.matched,
-        listed=record.counts.listed,
-        summarized=record.counts.summarized,
-        updated=record.updated,
-        path=path,
-    )
+def day_entry(text: str, path: PurePosixPath) -> DayEntry:
+    """A DayEntry from a day page."""
+    return DayEntry(records.read_day(text, f"docs/{path}"), path)
 
 
 def _read(path: Path) -> str:
@@ -147,29 +240,27 @@ def _read(path: Path) -> str:
         raise ArchiveError(f"{path}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- {path}`") from None
 
 
-def read_catalog(docs: Path) -> Catalog:
-    """Read every paper and day page under docs/ (an empty or missing docs/ gives an empty catalog)."""
+def _pages(docs: Path, folder: str, pattern: str) -> list[tuple[Path, PurePosixPath]]:
+    root = docs / folder
+    if not root.is_dir():
+        return []
+    # Hidden files are a killed run's temp files (generator.archive writes through `.tmp-*`).
+    return [(file, PurePosixPath(file.relative_to(docs).as_posix())) for file in sorted(root.glob(pattern)) if not file.name.startswith(".")]
+
+
+def read_catalog(docs: Path, on_paper: Callable[[PaperEntry], None] | None = None) -> Catalog:
+    """Read every paper and day page under docs/ (an empty or missing docs/ gives an empty catalog).
+
+    `on_paper` sees each paper as soon as it is read (the site hands it to the search
+    indexer, which then works while the rest is read).
+    """
     docs = Path(docs)
     papers: dict[str, PaperEntry] = {}
-    for file in sorted((docs / "papers").glob("**/*.md")) if (docs / "papers").is_dir() else ():
-        if file.name.startswith("."):
-            continue  # a generator temp file left by a killed run
-        rel = PurePosixPath(file.relative_to(docs).as_posix())
-        entry = paper_entry(records.read_paper(_read(file), f"docs/{rel}"), rel)
+    for file, rel in _pages(docs, "papers", "**/*.md"):
+        entry = paper_entry(_read(file), rel)
         papers[entry.arxiv_id] = entry
-    days = []
-    for file in sorted((docs / "days").glob("*/*.md")) if (docs / "days").is_dir() else ():
-        if file.name.startswith("."):
-            continue
-        rel = PurePosixPath(file.relative_to(docs).as_posix())
-        days.append(day_entry(records.read_day(_read(file), f"docs/{rel}"), rel))
+        if on_paper is not None:
+            on_paper(entry)
+    days = [day_entry(_read(file), rel) for file, rel in _pages(docs, "days", "*/*.md")]
     days.sort(key=lambda d: d.date)
     return Catalog(papers, tuple(days))
-
-
-def summary_html(docs: Path, paper: PaperEntry) -> str | None:
-    """A paper's AI summary as sanitized HTML (rendered from the Markdown its page stores), or None."""
-    if paper.summary_model is None:
-        return None
-    record = records.read_paper(_read(Path(docs).joinpath(*paper.path.parts)), f"docs/{paper.path}")
-    return render_summary_html(record.summary.markdown) if record.summary else None

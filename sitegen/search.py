@@ -1,11 +1,12 @@
-"""The search index: Pagefind, fed with each paper page while MkDocs builds the others.
+"""The search index: Pagefind, fed one document per paper while the rest of the site is built.
 
-Pagefind indexes HTML: the paper pages carry `data-pagefind-body` (so only the
-paper is indexed, never the header, nav or footer), a weight on the title, and
-meta tags for filters, sorting and result metadata (sitegen.head). Running
-`python -m pagefind --site site` after a build gives the same index. Feeding
-Pagefind each page as MkDocs writes it puts its work on the second core while
-the build goes on, instead of after it (BENCHMARKS.md has the numbers).
+Pagefind indexes HTML. Each paper's document is rendered from its record by the
+template archive/search-document.html (sitegen.render), at the URL of the paper's
+page: the paper's text inside `data-pagefind-body` (title weighted, never the
+header, nav or footer every page shares), and meta tags for filters, sorting and
+result metadata. The plugin hands all documents over as soon as the records are
+read, so Pagefind indexes and writes on the second core while the pages are
+rendered (BENCHMARKS.md has the numbers).
 
 `BackgroundIndexer` talks to the Pagefind executable of the `pagefind[bin]`
 package in its service mode (`pagefind --service`: base64 JSON messages ended by
@@ -165,28 +166,33 @@ class BackgroundIndexer:
         """Queue one built page (`url` from the site root, starting with `/`)."""
         assert self._service is not None, "indexer already closed"
         future = self._service.request({"type": "AddFile", "index_id": self._index_id, "url": url, "file_path": None, "file_contents": html})
-        with self._lock:  # pages arrive from the build and from worker processes' reader threads
+        with self._lock:  # the writer thread reads the list
             self._added.append(future)
             self.pages += 1
 
     def start_writing(self) -> None:
-        """Once every page is in: wait for them and ask Pagefind to write the index (without waiting)."""
+        """Once every page is in: have Pagefind write the index as soon as it has indexed them all (returns at once)."""
         assert self._service is not None, "indexer already closed"
-        try:
-            for future in self._added:
-                future.result(timeout=600)
-        except Exception:
-            self.close()
-            raise
-        output = str(self.site_dir / OUTPUT_SUBDIR)
-        self._writing = self._service.request({"type": "WriteFiles", "index_id": self._index_id, "output_path": output})
+        service, added, output = self._service, list(self._added), str(self.site_dir / OUTPUT_SUBDIR)
+        writing: concurrent.futures.Future = concurrent.futures.Future()
+
+        def write() -> None:  # on its own thread: the build goes on meanwhile
+            try:
+                for future in added:
+                    future.result(timeout=600)
+                writing.set_result(service.request({"type": "WriteFiles", "index_id": self._index_id, "output_path": output}).result(timeout=600))
+            except BaseException as exc:  # noqa: BLE001 (handed to finish(), which raises it in the build)
+                writing.set_exception(exc)
+
+        self._writing = writing
+        threading.Thread(target=write, name="pagefind-write", daemon=True).start()
 
     def finish(self) -> int:
         """Wait until the index is written into the site, stop Pagefind; return the page count."""
         try:
             if self._writing is None:
                 self.start_writing()
-            self._writing.result(timeout=600)
+            self._writing.result(timeout=1200)
         finally:
             self.close()
         return self.pages

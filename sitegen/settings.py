@@ -1,28 +1,21 @@
-"""What the site is built from: which archive folder, which config.yml, which public URL.
+"""What the site shows of config.yml: its name, URL and description, what it follows.
 
 Two environment variables let one mkdocs.yml build any archive (the repository's
 docs/, the demo, the tests' fixture archives, the benchmarks' synthetic ones):
 
 - `ARCHIVE_DOCS`: the archive folder (mkdocs.yml reads it as `docs_dir`; default `docs`);
 - `ARCHIVE_CONFIG`: the config.yml whose `site`, `categories`, `keywords` and
-  `authors` the site shows (default `config.yml` next to mkdocs.yml).
-
-Relative paths are taken from the folder of mkdocs.yml, so `mkdocs build` works
-from any working directory.
+  `authors` the site shows (mkdocs.yml gives it to the plugin's `config` option;
+  default `config.yml`, relative to the folder of mkdocs.yml).
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import Config, load_config
-
-DOCS_ENV = "ARCHIVE_DOCS"
-CONFIG_ENV = "ARCHIVE_CONFIG"
 
 
 @dataclass(frozen=True)
@@ -96,13 +89,7 @@ def site_info(config: Config, directory_urls: bool = True) -> SiteInfo:
     )
 
 
-def config_path(base: Path, environ: Mapping[str, str] | None = None) -> Path:
-    """The config.yml the site reads: $ARCHIVE_CONFIG, else config.yml, relative to `base`."""
-    environ = os.environ if environ is None else environ
-    return (Path(base) / (environ.get(CONFIG_ENV) or "config.yml")).resolve()
-
-
-def load_site_config(base: Path, environ: Mapping[str, str] | None = None) -> Config:
-    """Load and validate that config.yml (ConfigError names the file, key and fix)."""
+def load_site_config(path: Path) -> Config:
+    """Load and validate the archive's config.yml (ConfigError names the file, key and fix)."""
     # The site never calls arXiv or an LLM: endpoint overrides do not concern it.
-    return load_config(config_path(base, environ), environ={})
+    return load_config(Path(path), environ={})

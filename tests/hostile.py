@@ -38,7 +38,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, urlsplit
 
 import markdown
@@ -46,6 +46,7 @@ import yaml
 from lxml import etree
 from lxml import html as lxml_html
 
+from generator.paths import page_url
 from generator.records import split_front_matter
 from tests.loopback import FakeLLM, LoopbackServer, Reply
 
@@ -528,7 +529,9 @@ def problems_in_day_html(root, meta: dict, titles: dict[str, str]) -> list[str]:
         if len(items) != len(papers):
             problems.append(f"{len(items)} list items for {len(papers)} papers")
         for item, arxiv_id in zip(items, papers):
-            links = [a for a in item.iter("a") if (a.get("href") or "").endswith(f"/{arxiv_id.split('/')[-1]}.md")]
+            # The link to the paper's page: its built URL (`../../../papers/2609/2609.99901/`) or its source (`.md`).
+            name = arxiv_id.split("/")[-1]
+            links = [a for a in item.iter("a") if (a.get("href") or "").endswith((f"/{name}.md", f"/{name}/"))]
             if len(links) != 1:
                 problems.append(f"{arxiv_id}: its entry has {len(links)} links to its page")
             elif arxiv_id in titles and _plain(links[0].text_content()) != _plain(titles[arxiv_id]):
@@ -545,20 +548,22 @@ def _plain(text: str) -> str:
 
 
 def problems_in_links(root, page: str) -> list[str]:
-    """Relative links of a page (its path inside docs/) that leave docs/ or name no archive page."""
+    """Relative links of a built page (given by its path inside docs/) that leave the site or name no archive page."""
     problems = []
+    url = page_url(PurePosixPath(page))
+    folder = url[: url.rfind("/") + 1]
     for a in root.iter("a"):
         href = a.get("href") or ""
         if not href or href.startswith("#") or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
             continue
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0]))
+        target = posixpath.normpath(posixpath.join(folder, href.split("#")[0])) + "/"
         if not ARCHIVE_LINK.fullmatch(target):
             problems.append(f"link {href!r} resolves to {target!r}")
     return problems
 
 
-ARCHIVE_LINK = re.compile(r"(papers/[^/]+/[^/]+\.md|days/\d{4}/[\d-]+\.md|(categories|tags)/(?!\.\.?/)[^/]+/index\.md)")
-"""Where a page of the archive may link: paper and day pages, and one category or tag page."""
+ARCHIVE_LINK = re.compile(r"(papers/[^/]+/[^/]+/|days/\d{4}/[\d-]+/|(categories|tags)/(?!\.\.?/)[^/]+/)")
+"""Where a page of the archive may link: paper and day pages, and one category or tag page (their built URLs)."""
 
 
 def raw_html(markdown_text: str) -> list[str]:

@@ -19,7 +19,7 @@ import sys
 import threading
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from demo.build import build_archive
 from generator.archive import Archive
@@ -106,16 +106,27 @@ def make_fixture_archive(root: Path) -> FixtureArchive:
     return FixtureArchive(docs, DEMO_CONFIG)
 
 
-def build_site(docs: Path, config: Path, out: Path, jobs: int | None = None) -> subprocess.CompletedProcess:
+def build_site(docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
     """`mkdocs build --strict` of this archive into `out`, as a user runs it."""
     env = {**os.environ, "ARCHIVE_DOCS": str(docs), "ARCHIVE_CONFIG": str(config), "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("ARCHIVE_BUILD_JOBS", None)
-    if jobs is not None:
-        env["ARCHIVE_BUILD_JOBS"] = str(jobs)
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(mkdocs_yml), "-d", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
+
+
+def rendered_article(docs: Path, relpath: PurePosixPath) -> str:
+    """The article HTML the site shows for the paper or day page at docs/relpath (overrides/archive/'s templates)."""
+    from sitegen.catalog import read_catalog
+    from sitegen.pages import build_context
+    from sitegen.render import Renderer, environment
+    from sitegen.settings import load_site_config, site_info
+
+    catalog = read_catalog(docs)
+    renderer = Renderer(environment([ROOT / "overrides"]), build_context(catalog, site_info(load_site_config(DEMO_CONFIG))))
+    if relpath.parts[0] == "papers":
+        return str(renderer.paper(next(p for p in catalog.papers.values() if p.path == relpath)).content)
+    return str(renderer.day(next(d for d in catalog.days if d.path == relpath)).content)
 
 
 def read_archived_paper(docs: Path, arxiv_id: str) -> Paper:

@@ -1,6 +1,6 @@
 """Hostile input through the whole generator: a hostile arXiv feed, API and LLM on 127.0.0.1,
-the real CLI, then every page parsed, round-tripped and rendered with the site's Markdown
-extensions. See tests/hostile.py for the payloads (edited copies of recorded fixtures).
+the real CLI, then every page parsed, round-tripped and laid out by the site's templates
+(overrides/archive/). See tests/hostile.py for the payloads (edited copies of recorded fixtures).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from generator.feed import parse_announcements
 from generator.records import paper_page, read_paper
 from generator.sanitize import render_summary_html
 from generator.texclean import clean_tex
-from sitegen.layout import rendered_body
 from tests.conftest import snapshot
 from tests.hostile import (
     LLM_KEY,
@@ -30,8 +29,8 @@ from tests.hostile import (
     problems_in_paper_html,
     raw_html,
     read_page,
-    render_body,
 )
+from tests.sitekit import rendered_article
 
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\x00-\x08\x0b\x0c\x0e-\x1f]")
 PAGE_PATH = re.compile(r"^(papers/\d{4}/\d{4}\.\d{4,5}\.md|papers/[a-z-]+(\.[A-Z]{2})?/\d{7}\.md|days/\d{4}/\d{4}-\d{2}-\d{2}\.md|runs/\d{4}/\d{4}-\d{2}-\d{2}\.yml)$")
@@ -118,7 +117,7 @@ def test_rendered_paper_pages_are_inert_and_keep_their_shape(hostile, tmp_path):
     for path in paper_pages(hostile.docs):
         meta, _ = read_page(path)
         started = time.monotonic()
-        html = render_body(rendered_body(hostile.docs, PurePosixPath(path.relative_to(hostile.docs).as_posix())), tmp_path / "snippets")
+        html = rendered_article(hostile.docs, PurePosixPath(path.relative_to(hostile.docs).as_posix()))
         assert time.monotonic() - started < 10, meta["arxiv_id"]
         root = parse_html(html)
         assert problems_in_paper_html(root, meta) == [], meta["arxiv_id"]
@@ -136,8 +135,8 @@ def test_the_day_page_is_inert_and_lists_every_paper_in_its_own_item(hostile, tm
     meta, _ = read_page(day)
     titles = {read_page(p)[0]["arxiv_id"]: read_page(p)[0]["title"] for p in paper_pages(hostile.docs)}
     assert sorted(meta["papers"]) == sorted(titles)
-    body = rendered_body(hostile.docs, PurePosixPath(day.relative_to(hostile.docs).as_posix()))
-    root = parse_html(render_body(body, tmp_path / "snippets"))
+    body = rendered_article(hostile.docs, PurePosixPath(day.relative_to(hostile.docs).as_posix()))
+    root = parse_html(body)
     assert problems_in_day_html(root, meta, titles) == []
     assert problems_in_links(root, day.relative_to(hostile.docs).as_posix()) == []
     assert SNIPPET_CANARY not in body

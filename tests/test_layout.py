@@ -1,16 +1,25 @@
-"""Paper and day layouts rendered at build time from records (pure): escaping of untrusted text."""
+"""Paper and day layouts rendered at build time from records (overrides/archive/, pure): escaping of untrusted text."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import re
+from pathlib import Path
 
 import markdown
 
+from generator import paths
 from generator.escape import md_inline
 from generator.models import Announcement, DayCounts, DayRecord, Paper, Score, Summary
-from sitegen.layout import bibtex, day_body, paper_body
+from sitegen.catalog import Catalog, DayEntry, PaperEntry
+from sitegen.cite import bibtex
+from sitegen.pages import build_context
+from sitegen.render import Renderer, environment
+from sitegen.settings import SiteInfo
+
+THEME = [Path(__file__).resolve().parent.parent / "overrides"]
+SITE = SiteInfo("Archive", "https://example.org/a/", "d", ("cs.LG",), (("Training", 1.0),), (), 2.0, 30)
 
 HOSTILE_TITLE = 'Evil <script>alert(1)</script> *x* [click](javascript:alert(2)) {{ x }} {% raw %} --- "q": $a<b$'
 HOSTILE_ABSTRACT = (
@@ -35,13 +44,25 @@ def make_paper(ann: Announcement | None = None, summary: Summary | None = None, 
     return Paper(ann, Score(3.5, ("Training", "Efficient"), ("Remy",)), dt.date(2026, 9, 24), "new", updated, summary)
 
 
-def to_html(body: str) -> str:
-    return markdown.markdown(body, extensions=["attr_list", "md_in_html", "tables", "toc"])
+def renderer(papers: list[Paper], days: tuple[DayEntry, ...] = ()) -> Renderer:
+    catalog = Catalog({p.arxiv_id: PaperEntry.of(p) for p in papers}, days)
+    return Renderer(environment(THEME), build_context(catalog, SITE))
+
+
+def paper_body(paper: Paper) -> str:
+    """The article of the paper's page, as overrides/archive/paper.html lays it out."""
+    return str(renderer([paper]).paper(PaperEntry.of(paper)).content)
 
 
 def day_of(*papers: Paper, counts: DayCounts = DayCounts(10, 3, 1, 0)) -> str:
     record = DayRecord(dt.date(2026, 9, 24), "Thursday, 24 September 2026", tuple(p.arxiv_id for p in papers), counts)
-    return day_body(record, {p.arxiv_id: p for p in papers})
+    day = DayEntry(record, paths.day_path(record.date))
+    return str(renderer(list(papers), (day,)).day(day).content)
+
+
+def to_html(body: str) -> str:
+    """The site's pages are HTML already (kept for the tests' shape: a body in, HTML out)."""
+    return body
 
 
 def test_hostile_text_survives_yaml_and_renders_inert():
@@ -114,14 +135,13 @@ def test_category_pages_stay_in_their_folder():
     assert category_path("cs.LG").as_posix() == "categories/cs.LG/index.md"
 
 
-def test_paper_metadata_is_html_with_md_links_and_escaped_labels():
-    """The metadata list is raw HTML (the site sets it aside from the Markdown parser, see
-    sitegen/rawhtml.py); its links still name .md pages, its labels are HTML-escaped."""
+def test_paper_metadata_links_the_built_pages_and_escapes_labels():
+    """The metadata list links the day, category and tag pages at their built URLs; its labels are HTML-escaped."""
     paper = make_paper()
     paper = Paper(paper.announcement, Score(3.5, ("<b>x</b> *y*",), ()), paper.announced, "new")
     body = paper_body(paper)
     meta_list = body[body.index('<ul class="paper-meta">') : body.index("</ul>")]
-    assert '<a href="../../categories/cs.LG/index.md">cs.LG — Machine Learning</a> (primary)' in meta_list
-    assert '<a href="../../tags/b-x-b-y/index.md">&lt;b&gt;x&lt;/b&gt; *y*</a>' in meta_list
-    assert '<a href="../../days/2026/2026-09-24.md">2026-09-24</a>' in meta_list
+    assert '<a href="../../../categories/cs.LG/">cs.LG — Machine Learning</a> (primary)' in meta_list
+    assert '<a href="../../../tags/b-x-b-y/">&lt;b&gt;x&lt;/b&gt; *y*</a>' in meta_list
+    assert '<a href="../../../days/2026/2026-09-24/">2026-09-24</a>' in meta_list
     assert "<b>" not in meta_list

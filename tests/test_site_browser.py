@@ -8,7 +8,10 @@ A missing chromium fails the test: it is part of the suite (`make test` installs
 
 from __future__ import annotations
 
-from tests.sitekit import HOSTILE_ID, Reader, serve
+from generator import paths
+from sitegen.catalog import read_catalog
+from sitegen.cite import bibtex
+from tests.sitekit import HOSTILE_ID, OLD_STYLE_ID, OLD_STYLE_TITLE, Reader, read_archived_paper, serve
 
 
 def test_reader_walks_home_day_paper_category_tag(built_site, browser):
@@ -54,6 +57,7 @@ def test_summary_block_shows_model_input_and_typeset_math(built_site, browser):
         assert reader.page.locator(".paper-abstract .katex").count() >= 1  # $\frac{4}{3}$
         reader.page.locator("details.paper-cite > summary").click()
         assert "eprint={2504.18298}" in reader.page.locator("details.paper-cite code").inner_text()
+        assert reader.page.locator("details.paper-cite button").count() == 1  # Material's copy button
         reader.shot("5-summary-and-cite")
         reader.assert_clean()
         reader.close()
@@ -106,5 +110,69 @@ def test_stats_page_draws_its_charts(built_site, browser):
         width = reader.page.evaluate("document.getElementById('chart-days').getBoundingClientRect().width")
         assert width > 600  # the chart fills the column
         reader.shot("9-stats-dark")
+        reader.assert_clean()
+        reader.close()
+
+
+def test_bibtex_entries_are_the_generators(built_site, fixture_archive, browser):
+    """The Cite block, written in the browser from the citation_* tags (cite.js), is generator.render.bibtex's entry."""
+    with serve(built_site) as base:
+        reader = Reader(browser, base)
+        for paper in read_catalog(fixture_archive.docs).papers.values():
+            reader.page.goto(base + paths.page_url(paper.path))
+            reader.page.wait_for_function("document.querySelector('code.language-bibtex').textContent.length > 0")
+            assert reader.page.locator("code.language-bibtex").text_content() == bibtex(read_archived_paper(fixture_archive.docs, paper.arxiv_id)), paper.arxiv_id
+        reader.assert_clean()
+        reader.close()
+
+
+CHROME = """() => {
+  // The page around the article, as the reader's browser holds it: links resolved, whitespace dropped.
+  const copy = document.body.cloneNode(true);
+  copy.querySelectorAll("article, script, .md-sidebar--secondary, [data-md-component=skip]").forEach(node => node.remove());
+  copy.querySelectorAll("[href]").forEach(node => node.setAttribute("href", new URL(node.getAttribute("href"), location.href).href));
+  copy.querySelectorAll("[action]").forEach(node => node.setAttribute("action", new URL(node.getAttribute("action"), location.href).href));
+  copy.querySelector("[data-md-component=header-topic]").remove();
+  copy.querySelectorAll("[style]").forEach(node => node.removeAttribute("style"));  // sizes Material's script sets for the layout
+  const walker = document.createTreeWalker(copy, NodeFilter.SHOW_TEXT);
+  const blank = [];
+  while (walker.nextNode()) (walker.currentNode.textContent.trim() ? walker.currentNode.textContent = walker.currentNode.textContent.trim() : blank.push(walker.currentNode));
+  blank.forEach(node => node.remove());
+  const config = JSON.parse(document.getElementById("__config").textContent);
+  config.base = new URL(config.base, location.href).href;
+  const archive = JSON.parse(document.getElementById("__archive").textContent);
+  archive.search = new URL(archive.search, location.href).href;
+  return {body: copy.innerHTML, config, search: archive.search, scripts: [...document.scripts].filter(s => s.src).map(s => s.src.split("/").pop())};
+}"""
+
+
+def test_pages_outside_the_nav_get_the_same_page_around_them_as_material_renders(built_site, browser):
+    """Paper, day, category and tag pages carry their article only; chrome.js gives them the header's tools,
+    the navigation, the footer, Material's config and scripts: in the browser they equal a page MkDocs built."""
+    with serve(built_site) as base:
+        reader = Reader(browser, base, viewport={"width": 1280, "height": 900})
+        reader.page.goto(base + "404.html")  # built by MkDocs through Material's templates, no nav item active
+        material = reader.page.evaluate(CHROME)
+        for url in ("papers/2504/2504.18298/", "papers/hep-th/9901001/", "days/2026/2026-09-25/", "categories/cs.LG/", "tags/training/"):
+            reader.page.goto(base + url)
+            ours = reader.page.evaluate(CHROME)
+            assert ours["body"] == material["body"], url
+            assert ours["config"] == material["config"] and ours["search"] == material["search"], url
+            # The same scripts, in the same order; chrome.js runs the palette's itself; math.js loads KaTeX where there is math.
+            site_scripts = [s for s in ours["scripts"] if s != "chrome.js" and "katex" not in s and "auto-render" not in s]
+            assert site_scripts == [s for s in material["scripts"] if s != "palette.js"], url
+        reader.assert_clean()
+        reader.close()
+
+
+def test_the_header_shows_the_paper_title_once_its_heading_is_scrolled_away(built_site, browser):
+    with serve(built_site) as base:
+        reader = Reader(browser, base, viewport={"width": 1280, "height": 500})
+        reader.page.goto(base + "papers/" + OLD_STYLE_ID + "/")
+        topic = reader.page.locator("[data-md-component=header-topic] .md-ellipsis")
+        assert topic.text_content() == OLD_STYLE_TITLE  # as text, from the page's <title>
+        reader.page.mouse.wheel(0, 600)
+        reader.page.wait_for_selector(".md-header__title--active")
+        assert topic.is_visible()
         reader.assert_clean()
         reader.close()

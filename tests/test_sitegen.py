@@ -1,41 +1,39 @@
-"""The site's pure parts: paths, splitting, raw-HTML fast path, sitemap, head tags, catalog errors."""
+"""The site's pure parts: paths and links, splitting, the page shell, templates' escaping, sitemap, catalog errors."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
-import markdown
 import pytest
 
 from generator import paths
 from generator.errors import ArchiveError
-from generator.records import paper_page, split_front_matter
-from sitegen.catalog import PaperEntry, paper_entry, read_catalog
-from sitegen.feeds import item_html
-from sitegen.head import citation_tags, feed_links
-from sitegen.layout import paper_body
-from sitegen.pages import PAGE_SIZE, json_for_script, topic_chunks
-from sitegen.parallel import plan_shares, worker_count
-from sitegen.postprocess import collapse_indentation, search_document
-from sitegen.rawhtml import resolve_md_links, restore, set_aside
-from sitegen.settings import SiteInfo
+from generator.models import Announcement, Paper, Score, Summary
+from generator.records import paper_page
+from sitegen.catalog import Catalog, PaperEntry, paper_entry, read_catalog
+from sitegen.pages import PAGE_SIZE, Links, build_context, json_for_script, topic_chunks, topic_pages
+from sitegen.render import Renderer, environment, toc_tokens
+from sitegen.settings import SiteInfo, SummaryInfo
+from sitegen.shell import Shell, ShellError, compact, page_values, sentinel
 from sitegen.sitemap import sitemap_documents
 from tests.test_layout import HOSTILE_TITLE, announcement, make_paper
 
+ROOT = Path(__file__).resolve().parent.parent
+THEME = [ROOT / "overrides"]
 SITE = SiteInfo("Archive", "https://example.org/a/", "d", ("cs.LG",), (("LLM", 1.0),), (), 2.0, 30)
 
 
-def entry(arxiv_id: str, day: dt.date, **fields) -> PaperEntry:
-    base = dict(
-        arxiv_id=arxiv_id, version=1, title=f"Paper {arxiv_id}", authors=("A B",), categories=("cs.LG",), primary_category="cs.LG",
-        announced=day, announce_type="new", score=3.0, tags=("LLM",), abstract="x", links=(("pdf", "https://arxiv.org/pdf/x"),),
-        doi=None, updated=None, summary_model=None, summary_input=None, path=paths.paper_path(arxiv_id),
+def entry(arxiv_id: str, day: dt.date, *, title: str | None = None, authors=("A B",), abstract="x", doi=None, summary=None, tags=("LLM",)) -> PaperEntry:
+    ann = Announcement(
+        arxiv_id=arxiv_id, version=1, title=title or f"Paper {arxiv_id}", abstract=abstract, authors=tuple(authors), categories=("cs.LG",),
+        primary_category="cs.LG", announce_type="new", announced=day, doi=doi,
     )  # fmt: skip
-    base.update(fields)
-    return PaperEntry(**base)
+    return PaperEntry.of(Paper(ann, Score(3.0, tuple(tags)), day, "new", summary=summary))
 
 
 def papers_by_month(counts: dict[str, int]) -> list[PaperEntry]:
@@ -48,7 +46,28 @@ def papers_by_month(counts: dict[str, int]) -> list[PaperEntry]:
     return sorted(out, key=lambda p: (-p.announced.toordinal(), p.arxiv_id))
 
 
-# -- paths -------------------------------------------------------------------------------------
+def renderer(papers: list[PaperEntry], site: SiteInfo = SITE) -> Renderer:
+    return Renderer(environment(THEME), build_context(Catalog({p.arxiv_id: p for p in papers}, ()), site))
+
+
+class Meta(HTMLParser):
+    """name → [content] of the <meta> tags, and the <link> tags, of an HTML fragment."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.meta: dict[str, list[str]] = {}
+        self.links: list[dict[str, str]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {k: v or "" for k, v in attrs}
+        if tag == "meta" and "name" in attributes:
+            self.meta.setdefault(attributes["name"], []).append(attributes.get("content", ""))
+        if tag == "link":
+            self.links.append(attributes)
+
+
+# -- paths and links -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -73,6 +92,23 @@ def test_relative_url_between_pages():
     assert paths.relative_url(paths.HOME_PATH, paths.HOME_PATH) == "./"
     assert paths.relative_url(paper, paths.category_path("cs.LG"), directory_urls=False) == "../../categories/cs.LG/index.html"
     assert paths.relative_url(paths.HOME_PATH, paths.category_path("cs.LG"), directory_urls=False) == "categories/cs.LG/index.html"
+
+
+def test_links_are_the_relative_urls_paths_computes():
+    """Regression: the old link cache was keyed by the page's folder, so a topic's listing pages
+    (`categories/cs.LG/2026-04.md`, served one folder deeper) got the links of its index page."""
+    pages = [
+        paths.HOME_PATH, paths.paper_path("2504.18298"), paths.paper_path("hep-th/9901001"), paths.category_path("cs.LG"),
+        paths.category_month_path("cs.LG", "2026-04"), paths.category_month_path("cs.LG", "2026-04", 2), paths.day_path(dt.date(2026, 1, 2)),
+        paths.FEEDS_PATH, paths.tag_path("Mixture of Experts"),
+    ]  # fmt: skip
+    for directory_urls in (True, False):
+        for here in pages:
+            links = Links(here, directory_urls)
+            for target in pages:
+                assert links.page(target) == paths.relative_url(here, target, directory_urls), (here, target)
+            assert links.category("cs.LG") == paths.relative_url(here, paths.category_path("cs.LG"), directory_urls)
+            assert links.feed("tag", "LLM", "atom") == paths.relative_url(here, paths.feed_path("tag", "LLM", "atom"), directory_urls)
 
 
 def test_feed_and_month_paths():
@@ -114,41 +150,118 @@ def test_topic_pages_only_grow_so_their_urls_stay_put():
     assert newer[1].months[0] == older[0].months[0]  # the newest page grew in place: same first month, same URL
 
 
-# -- raw HTML fast path --------------------------------------------------------------------------
+def test_a_split_topic_has_an_index_and_linked_listing_pages():
+    papers = papers_by_month({"2026-03": 150, "2026-02": 150})
+    topic = renderer(papers).ctx.categories[0]
+    pages = topic_pages(topic)
+    assert [str(p.path) for p in pages] == ["categories/cs.LG/index.md", "categories/cs.LG/2026-03.md", "categories/cs.LG/2026-02.md"]
+    index = renderer(papers).topic_page(pages[0])
+    assert index.content.count('<li><a href="../../papers/') == 20 and 'href="2026-03/"' in index.content
+    march = renderer(papers).topic_page(pages[1])
+    assert 'href="../"' in march.content and 'href="../2026-02/">older: February 2026' in march.content  # one folder deeper than the index
+    assert march.content.count('<li><a href="../../../papers/') == 150 and march.lastmod == dt.date(2026, 3, 28)
 
 
-def test_setting_raw_html_aside_renders_exactly_like_markdown():
-    """Regression guard for the fast path: same HTML as Python-Markdown's own raw-HTML handling."""
-    body = paper_body(make_paper(announcement(title=HOSTILE_TITLE)))
-    converter = markdown.Markdown(extensions=["toc"])
-    plain = converter.convert(body)
-    converter.reset()
-    lightened, regions = set_aside(body)
-    assert len(regions) >= 5 and "<div" not in lightened.replace('<div data-sitegen-slot="', "")
-    assert restore(converter.convert(lightened), regions) == plain
+# -- the page shell ------------------------------------------------------------------------------
 
 
-def test_unclosed_or_inline_html_stays_with_markdown():
-    text = "<div>\nnot closed\n\n*para*\n\n<span>inline</span> text\n\n<p>ok</p>\ntrailing text\n\n```\n<div>in a fence</div>\n```\n"
-    lightened, regions = set_aside(text)
-    assert regions == [] and lightened == text
+def test_shell_puts_each_pages_values_into_its_slots():
+    html = f"<title>{sentinel('title')} - S</title><link href=\"{sentinel('canonical')}\">{sentinel('head')}<a href=\"#{sentinel('skip')}\">x</a><h1>{sentinel('title')}</h1>{sentinel('content')}</body>"
+    shell = Shell.split(html)
+    values = page_values(title='A <b>"T"</b>', description="d", canonical="https://x/p/", head="<meta name=a>", skip="abstract", content="<p>body</p>")
+    assert shell.fill(values) == '<title>A &lt;b&gt;&#34;T&#34;&lt;/b&gt; - S</title><link href="https://x/p/"><meta name=a><a href="#abstract">x</a><h1>A &lt;b&gt;&#34;T&#34;&lt;/b&gt;</h1><p>body</p></body>'
 
 
-def test_md_links_in_raw_html_resolve_or_are_reported():
-    found = {"categories/cs.LG/index.md": "../../categories/cs.LG/"}
-    missing = []
-    html = '<a href="../../categories/cs.LG/index.md">x</a> <a href="../../tags/none/index.md#top">y</a> <a href="https://x.org/a.md">z</a>'
-    out = resolve_md_links(html, lambda target: found.get(target.replace("../../", "")), missing.append)
-    assert out.startswith('<a href="../../categories/cs.LG/">') and "https://x.org/a.md" in out
-    assert missing == ["../../tags/none/index.md#top"]
+def test_a_theme_that_drops_a_slot_fails_with_a_clear_error():
+    with pytest.raises(ShellError, match="no longer prints the page's canonical"):
+        Shell.split(f"<title>{sentinel('title')}</title>{sentinel('head')}{sentinel('content')}")
+    with pytest.raises(ShellError, match="content 2 times"):
+        Shell.split(f"{sentinel('title')}{sentinel('canonical')}{sentinel('head')}{sentinel('content')}{sentinel('content')}")
 
 
-def test_collapsing_indentation_keeps_preformatted_text():
+def test_compacting_keeps_preformatted_text():
     page = "<div>\n    <p>\n      text\n    </p>\n</div>\n<pre><code>@misc{x,\n      title={T},\n}</code></pre>\n  <p>end</p>"
-    assert collapse_indentation(page) == "<div>\n<p>\ntext\n</p>\n</div>\n<pre><code>@misc{x,\n      title={T},\n}</code></pre>\n<p>end</p>"
+    assert compact(page) == "<div><p>\ntext\n</p></div><pre><code>@misc{x,\n      title={T},\n}</code></pre><p>end</p>"
 
 
-# -- sitemap, head, feeds, scripts -----------------------------------------------------------------
+# -- templates: what they escape and link ----------------------------------------------------------
+
+
+def test_paper_page_escapes_arxiv_text_and_links_its_day_categories_and_tags():
+    paper = PaperEntry.of(make_paper())
+    page = renderer([paper]).paper(paper)
+    assert page.title == paper.title and page.lastmod == dt.date(2026, 9, 24)
+    hostile = PaperEntry.of(make_paper(announcement(title=HOSTILE_TITLE)))
+    content = renderer([hostile]).paper(hostile).content
+    assert "<script>" not in content and "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert 'href="../../../days/2026/2026-09-24/"' in content and 'href="../../../categories/cs.AI/"' in content
+    assert 'href="../../../tags/training/"' in content and 'href="https://doi.org/10.1093/x%281%29"' in content
+    assert '<span class="paper-affiliation">(Inria)</span>' in content
+
+
+def test_citation_tags_escape_what_they_quote():
+    paper = entry("2609.26811", dt.date(2026, 9, 24), title='A "quoted" <b>title</b> & more', authors=('O\'Brien "Q"',), doi="10.1/x")
+    head = renderer([paper]).head(paper.path, paper=paper)
+    assert "<b>" not in head
+    meta = Meta(head).meta
+    assert meta["citation_title"] == ['A "quoted" <b>title</b> & more'] and meta["citation_author"] == ['O\'Brien "Q"']
+    assert meta["citation_doi"] == ["10.1/x"] and meta["citation_publication_date"] == ["2026/09/24"]
+
+
+def test_feed_links_point_at_the_feed_files():
+    paper = entry("2609.26811", dt.date(2026, 9, 24))
+    r = renderer([paper], SiteInfo("My <site>", "https://example.org/a/", "d", ("cs.LG",), (), (), 2.0, 30))
+    topic = r.ctx.categories[0]
+    links = Meta(r.head(topic.index, topic=topic)).links
+    assert {link["href"] for link in links} >= {"../../feeds/categories/cs.LG.rss.xml", "../../feeds/all.atom.xml"}
+    assert "My <site>: cs.LG — Machine Learning (RSS)" in {link["title"] for link in links}
+
+
+def test_feed_items_escape_arxiv_text_and_keep_summary_html():
+    summary = Summary("m", "fulltext", "0" * 64, "2026-09-24T06:00:00Z", 1, "The **summary**")
+    paper = entry("2609.26811", dt.date(2026, 9, 24), abstract="a <script>x</script> b", authors=("<i>A</i>",), summary=summary)
+    body = renderer([paper]).feed_item(paper)
+    assert "&lt;script&gt;" in body and "<script>" not in body and "&lt;i&gt;A&lt;/i&gt;" in body
+    assert "<p>The <strong>summary</strong></p>" in body and "By m from the full text." in body
+    assert '<a href="https://example.org/a/papers/2609/2609.26811/">archive page</a>' in body
+
+
+def test_search_document_is_the_paper_with_its_filters():
+    summary = Summary("m", "abstract", "0" * 64, "2026-09-24T06:00:00Z", 1, "## Idea\n\n- A **zygomorphic** idea, $x_1 < y$, <b>not bold</b>")
+    paper = entry("2609.26811", dt.date(2026, 9, 24), title="T <x>", authors=("A", "B", "C", "D"), summary=summary, tags=("LLM", "MoE"))
+    document = renderer([paper]).search_document(paper)
+    assert '<h1 data-pagefind-weight="10">T &lt;x&gt;</h1>' in document and "<div>Idea\n\nA zygomorphic idea, $x_1 &lt; y$, &lt;b&gt;not bold&lt;/b&gt;</div>" in document  # the words, escaped
+    assert '<meta data-pagefind-filter="tag[content]" content="MoE">' in document
+    assert '<meta data-pagefind-meta="authors[content]" content="A, B, C et al.">' in document
+    assert '<p data-pagefind-weight="5">arXiv:2609.26811 2609.26811v1</p>' in document
+    body = document[document.index("<div data-pagefind-body>") :]
+    assert "Cite" not in body and "Abstract" not in body  # nothing every paper page shares is indexed
+
+
+def test_json_for_script_cannot_close_the_script():
+    text = json_for_script({"tag": "</script><script>alert(1)</script>", "amp": "a&b"})
+    assert "</script" not in text and json.loads(text) == {"tag": "</script><script>alert(1)</script>", "amp": "a&b"}
+
+
+def test_toc_of_a_rendered_page_nests_h3_under_h2():
+    tokens = toc_tokens('<h1>T</h1><h2 id="a">A &amp; b</h2><h3 id="a1">A1</h3><h2 id="b">B</h2>')
+    assert [(t["id"], t["name"], [c["id"] for c in t["children"]]) for t in tokens] == [("a", "A &amp; b", ["a1"]), ("b", "B", [])]
+
+
+def test_about_page_names_the_summary_model_and_escapes_config_text():
+    site = SiteInfo(
+        "Archive", "https://example.org/a/", "<b>desc</b>", ("cs.LG",), (("LLM", 1.0), ("<i>MoE</i>", 2.0)), ("A <b>B</b>",), 2.5, 30,
+        keyword_regexes=(("<i>MoE</i>", r"\bMoE\b|<x>"),), exclude_keywords=("survey",), authors_exclude=("Z <z>",),
+        announce_types=("new",), summary=SummaryInfo("qwen-<long>", "Chinese", 15, 30000),
+    )  # fmt: skip
+    about = next(p for p in renderer([], site).nav_pages() if p.kind == "about").content
+    assert "<b>" not in about and "<i>" not in about and "<x>" not in about and "<long>" not in about
+    assert "&lt;i&gt;MoE&lt;/i&gt;: <code>\\bMoE\\b|&lt;x&gt;</code>, weight 2" in about
+    assert "The 15 best papers of each day are summarized by <code>qwen-&lt;long&gt;</code>, in Chinese" in about
+    assert "30,000" in about and "Papers scoring under 2.5 are not" in about
+
+
+# -- sitemap -----------------------------------------------------------------------------------
 
 
 def test_sitemap_is_one_file_then_an_index():
@@ -162,32 +275,6 @@ def test_sitemap_is_one_file_then_an_index():
     index = ET.fromstring(split["sitemap.xml"])
     assert index.tag.endswith("sitemapindex") and [e[0].text for e in index] == [f"https://example.org/a/sitemap-{n}.xml" for n in (1, 2, 3)]
     assert sum(len(ET.fromstring(split[f"sitemap-{n}.xml"])) for n in (1, 2, 3)) == 25
-
-
-def test_citation_tags_escape_what_they_quote():
-    paper = entry("2609.26811", dt.date(2026, 9, 24), title='A "quoted" <b>title</b> & more', authors=('O\'Brien "Q"',), doi="10.1/x")
-    tags = citation_tags(paper)
-    assert '<meta name="citation_title" content="A &quot;quoted&quot; &lt;b&gt;title&lt;/b&gt; &amp; more">' in tags
-    assert 'content="O&#x27;Brien &quot;Q&quot;"' in tags and 'name="citation_doi" content="10.1/x"' in tags
-    assert '<meta name="citation_publication_date" content="2026/09/24">' in tags
-
-
-def test_feed_links_point_at_the_feed_files():
-    links = feed_links(paths.category_path("cs.LG"), "My <site>", ("category", "cs.LG", "cs.LG — Machine Learning"))
-    assert 'href="../../feeds/categories/cs.LG.rss.xml"' in links and 'href="../../feeds/all.atom.xml"' in links
-    assert 'title="My &lt;site&gt;: cs.LG — Machine Learning (RSS)"' in links
-
-
-def test_feed_items_escape_arxiv_text_and_keep_summary_html():
-    paper = entry("2609.26811", dt.date(2026, 9, 24), abstract="a <script>x</script> b", authors=("<i>A</i>",), summary_model="m", summary_input="fulltext")
-    body = item_html(SITE, paper, "<p>The <strong>summary</strong></p>")
-    assert "&lt;script&gt;" in body and "<script>" not in body and "&lt;i&gt;A&lt;/i&gt;" in body
-    assert "<p>The <strong>summary</strong></p>" in body and "By m from the full text." in body
-
-
-def test_json_for_script_cannot_close_the_script():
-    text = json_for_script({"tag": "</script><script>alert(1)</script>", "amp": "a&b"})
-    assert "</script" not in text and json.loads(text) == {"tag": "</script><script>alert(1)</script>", "amp": "a&b"}
 
 
 # -- catalog -----------------------------------------------------------------------------------
@@ -206,72 +293,42 @@ def test_catalog_reads_what_the_generator_writes(tmp_path):
     assert catalog.days == ()
 
 
-def test_catalog_errors_name_the_file_and_the_fix(tmp_path):
-    target = tmp_path / "papers" / "2609" / "2609.26811.md"
-    target.parent.mkdir(parents=True)
-    target.write_text(paper_page(make_paper()).replace("announced: 2026-09-24\n", ""), encoding="utf-8")
+def test_catalog_errors_name_the_file_and_the_fix():
+    text = paper_page(make_paper())
     with pytest.raises(ArchiveError) as err:
-        read_catalog(tmp_path)
-    assert "docs/papers/2609/2609.26811.md" in str(err.value) and "`announced`" in str(err.value) and "git checkout" in str(err.value)
+        paper_entry(re.sub(r"\nannounced: .*", "", text), paths.paper_path("2609.26811"))
+    assert "docs/papers/2609/2609.26811.md" in str(err.value) and "git checkout" in str(err.value)
     with pytest.raises(ArchiveError, match="does not belong at this path"):
-        paper_entry(make_paper(), paths.paper_path("2609.26812"))
+        paper_entry(text, paths.paper_path("2609.26812"))
     with pytest.raises(ArchiveError, match="no front matter"):
-        split_front_matter("# just text", "docs/papers/x.md")
+        paper_entry("# just text", paths.paper_path("2609.26811"))
 
 
-# -- worker processes ------------------------------------------------------------------------------
+# -- without MkDocs ------------------------------------------------------------------------------
 
 
-def test_shares_split_the_papers_evenly():
-    assert plan_shares(10, 2) == [5, 5] and plan_shares(7, 3) == [3, 2, 2] and sum(plan_shares(10001, 4)) == 10001
-
-
-def test_workers_only_for_large_archives_built_once(monkeypatch):
-    assert worker_count("serve", False, 10_000, environ={}) == 0
-    assert worker_count("gh-deploy", False, 10_000, environ={"ARCHIVE_BUILD_JOBS": "3"}) == 2
-    assert worker_count("build", True, 10_000, environ={}) == 0
-    assert worker_count("build", False, 100, environ={}) == 0
-    assert worker_count("build", False, 100, environ={"ARCHIVE_BUILD_JOBS": "2"}) == 1
-    assert worker_count("build", False, 10_000, environ={"ARCHIVE_BUILD_JOBS": "1"}) == 0
-
-
-def test_search_document_is_the_indexed_body_with_its_search_tags():
-    page = '<html><head><title>T</title></head><body><nav>chrome</nav><div data-pagefind-body>\n<h1>T</h1>\n</div><!-- /data-pagefind-body --><footer>f</footer></body></html>'
-    document = search_document(page, '<meta data-pagefind-filter="year[content]" content="2026">')
-    assert document == '<html><head><title>T</title><meta data-pagefind-filter="year[content]" content="2026"></head><body><div data-pagefind-body>\n<h1>T</h1>\n</div><!-- /data-pagefind-body --></body></html>'
-    assert search_document("<html><head></head><body>no markers</body></html>", "") is None
-    with_id = search_document(page, "", "<p>arXiv:2609.26811</p>")
-    assert with_id.endswith("<h1>T</h1>\n<p>arXiv:2609.26811</p></div><!-- /data-pagefind-body --></body></html>")
-
-
-def test_derived_pages_can_be_written_without_mkdocs(fixture_archive, tmp_path):
-    """`python -m sitegen derive`: the same pages and feeds, as files (for generators without plugins)."""
+def test_the_whole_site_can_be_written_without_mkdocs(fixture_archive, tmp_path):
+    """`python -m sitegen derive`: every page as Markdown holding its HTML, and the feeds (for generators without plugins)."""
     import subprocess
     import sys
 
+    import markdown
+
     out = tmp_path / "derived"
     command = [sys.executable, "-m", "sitegen", "derive", "--docs", str(fixture_archive.docs), "--config", str(fixture_archive.config), "--out", str(out)]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    assert (out / "index.md").read_text(encoding="utf-8").startswith("---\nsitegen:\n  kind: home\n")
+    catalog = read_catalog(fixture_archive.docs)
+    for paper in catalog.papers.values():
+        assert (out / paper.path).is_file()
     assert (out / "categories" / "cs.LG" / "index.md").is_file() and (out / "feeds" / "all.atom.xml").is_file()
+    home = (out / "index.md").read_text(encoding="utf-8")
+    assert home.startswith('<div class="archive-page" markdown="0">\n<h1>') and "<strong>46</strong> papers" in home
+    hostile = (out / paths.paper_path("2609.99901")).read_text(encoding="utf-8")
+    body = hostile.split("\n---\n", 1)[1]
+    assert markdown.markdown(body).strip() == body.strip()  # Markdown passes the page's HTML through untouched
+    assert "<script>" not in body
+    into_docs = subprocess.run(command[:-1] + [str(fixture_archive.docs)], capture_output=True, text=True, cwd=ROOT)
+    assert into_docs.returncode == 1 and "would replace the records" in into_docs.stderr
     bad = subprocess.run(command[:-6] + ["--docs", str(fixture_archive.docs), "--config", str(tmp_path / "missing.yml"), "--out", str(out)], capture_output=True, text=True)
     assert bad.returncode == 2 and "missing.yml" in bad.stderr and "file not found" in bad.stderr
-
-
-def test_about_page_names_the_summary_model_and_escapes_config_text():
-    from sitegen.catalog import Catalog
-    from sitegen.pages import about_page, build_context
-    from sitegen.settings import SummaryInfo
-
-    site = SiteInfo(
-        "Archive", "https://example.org/a/", "<b>desc</b>", ("cs.LG",), (("LLM", 1.0), ("<i>MoE</i>", 2.0)), ("A <b>B</b>",), 2.5, 30,
-        keyword_regexes=(("<i>MoE</i>", r"\bMoE\b|<x>"),), exclude_keywords=("survey",), authors_exclude=("Z <z>",),
-        announce_types=("new",), summary=SummaryInfo("qwen-<long>", "Chinese", 15, 30000),
-    )  # fmt: skip
-    page = about_page(build_context(Catalog(papers={}, days=()), site))
-    rendered = markdown.markdown(page.split("\n---\n", 1)[1], extensions=["tables"])
-    assert "<b>" not in rendered and "<i>" not in rendered and "<x>" not in rendered and "<long>" not in rendered
-    assert "&lt;i&gt;MoE&lt;/i&gt;: <code>\\bMoE\\b|&lt;x&gt;</code>, weight 2" in rendered
-    assert "The 15 best papers of each day are summarized by <code>qwen-&lt;long&gt;</code>, in Chinese" in rendered
-    assert "30,000" in rendered and "Papers scoring under 2.5 are not" in rendered

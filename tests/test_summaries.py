@@ -12,7 +12,6 @@ import socket
 import time
 from pathlib import Path
 
-import markdown
 import pytest
 import yaml
 
@@ -24,10 +23,10 @@ from generator.records import paper_page, split_front_matter
 from generator.sanitize import render_summary_html
 from generator.select import select
 from generator.summarize import DEFAULT_PROMPT, build_prompt
-from sitegen.layout import rendered_body
 from tests.conftest import fixture_bytes, serve_empty_api, snapshot
 from tests.hostile import raw_html
 from tests.loopback import FakeLLM, PdfServer, Reply, make_pdf
+from tests.sitekit import rendered_article
 
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
 DAY = dt.date(2025, 4, 28)
@@ -85,11 +84,11 @@ class Setup:
     def page(self, arxiv_id: str) -> tuple[dict, str]:
         """(front matter, the body the site renders for the paper page)."""
         meta, _ = split_front_matter((self.docs / paper_path(arxiv_id)).read_text(encoding="utf-8"), arxiv_id)
-        return meta, rendered_body(self.docs, paper_path(arxiv_id))
+        return meta, rendered_article(self.docs, paper_path(arxiv_id))
 
     def day(self) -> tuple[dict, str]:
         meta, _ = split_front_matter((self.docs / day_path(DAY)).read_text(encoding="utf-8"), "day")
-        return meta, rendered_body(self.docs, day_path(DAY))
+        return meta, rendered_article(self.docs, day_path(DAY))
 
 
     def records(self) -> list[dict]:
@@ -156,7 +155,7 @@ def test_summaries_land_on_the_right_pages_with_provenance(world):
 
     day, day_body = world.day()
     assert day["counts"]["summarized"] == 4 and "4 summarized" in day_body
-    assert day_body.count("*AI summary*") == 4
+    assert day_body.count("<em>AI summary</em>") == 4
 
     # The run report and the stored run record carry the figures.
     assert "LLM requests" in err and "4000 / 800" in err and "3.6000 EUR" in err
@@ -387,7 +386,7 @@ def test_hostile_model_output_is_neutralized_in_the_stored_page_and_the_rendered
     # The page stores the answer as Markdown with no HTML in it; the site renders it sanitized.
     assert raw_html(stored) == []
     summary = render_summary_html(stored)
-    html = markdown.markdown(rendered_body(world.docs, paper_path(ranked[0])), extensions=["attr_list", "md_in_html", "tables", "toc"])
+    html = rendered_article(world.docs, paper_path(ranked[0]))
     for piece in (stored, summary, html):
         lowered = piece.lower()
         for bad in ("<script", "onerror", "onload", "onclick", "javascript:", "<iframe", "<svg", "<img", "<style", "<form", "<input", "style=", ' title="', "markdown=", "../../secret", "<!--"):

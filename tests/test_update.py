@@ -15,8 +15,8 @@ from generator.feed import parse_announcements
 from generator.models import Paper, Score
 from generator.paths import day_path, paper_path
 from generator.records import paper_page, split_front_matter
-from sitegen.layout import rendered_body
 from tests.conftest import fixture_bytes, serve_empty_api, snapshot
+from tests.sitekit import rendered_article
 
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
 COMBINED = "rss_cs.LG+cs.AI+cs.CL+stat.ML_2026-09-24_trimmed4.xml"
@@ -35,7 +35,7 @@ def serve_feed(server, name: str, **kwargs) -> None:
 def read(docs, relpath):
     """(front matter, the body the site renders for the page)."""
     meta, _ = split_front_matter((docs / relpath).read_text(encoding="utf-8"), str(relpath))
-    return meta, rendered_body(docs, relpath)
+    return meta, rendered_article(docs, relpath)
 
 
 def test_update_writes_a_ranked_day_and_one_page_per_paper(tmp_path, arxiv_env, write_config, run_cli):

@@ -1,0 +1,47 @@
+/*
+ * The BibTeX entry of a paper's "Cite" block, written from the page's own citation_* meta tags
+ * (which reference managers read) instead of being repeated in every page: the same entry as
+ * generator.render.bibtex writes, in arXiv's export style. The page gives the two fields the
+ * meta tags lack: the entry's key (data-key) and the primary category (data-class).
+ * tests/test_site_browser.py checks that the two agree on every page it opens.
+ */
+(function () {
+  "use strict";
+
+  function meta(name) {
+    var nodes = document.querySelectorAll('meta[name="' + name + '"]');
+    return Array.prototype.map.call(nodes, function (node) { return node.getAttribute("content"); });
+  }
+
+  // A value with unbalanced braces would break every entry after it in a .bib file.
+  function value(text) {
+    var depth = 0;
+    for (var i = 0; i < text.length && depth >= 0; i++) {
+      if (text[i] === "{") depth++;
+      else if (text[i] === "}") depth--;
+    }
+    return depth === 0 ? text : text.replace(/\{/g, "(").replace(/\}/g, ")");
+  }
+
+  function fill() {
+    var code = document.querySelector("code.language-bibtex[data-key]");
+    if (!code || code.textContent) return;
+    var id = meta("citation_arxiv_id")[0] || "";
+    var fields = [
+      ["title", meta("citation_title")[0] || ""],
+      ["author", meta("citation_author").join(" and ")],
+      ["year", (meta("citation_publication_date")[0] || "").slice(0, 4)],
+      ["eprint", id],
+      ["archivePrefix", "arXiv"],
+      ["primaryClass", code.getAttribute("data-class") || ""],
+      ["url", "https://arxiv.org/abs/" + id]
+    ];
+    var doi = meta("citation_doi")[0];
+    if (doi) fields.push(["doi", doi]);
+    var lines = fields.filter(function (f) { return f[1]; }).map(function (f) { return "      " + f[0] + "={" + value(f[1]) + "}"; });
+    code.textContent = "@misc{" + code.getAttribute("data-key") + ",\n" + lines.join(",\n") + ",\n}";
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fill);
+  else fill();
+})();

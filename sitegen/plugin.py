@@ -1,0 +1,315 @@
+"""The archive's MkDocs plugin (`plugins: - archive` in mkdocs.yml): the site, rendered from the records.
+
+Registered as the `archive` entry point of the `mkdocs.plugins` group (pyproject.toml).
+Each event is a thin adapter; the work is in the pure modules next to this one
+(catalog → pages → render → shell, feeds, sitemap, search). What happens when
+(ARCHITECTURE.md, "The site build", has the whole picture):
+
+- on_startup: remember the command (`serve` keeps its own URL) and `--dirty`.
+- on_config: the site's name, URL and description come from config.yml (the plugin's
+  `config` option, $ARCHIVE_CONFIG in mkdocs.yml), escaped for Material's templates,
+  which print them raw. MkDocs' own sitemap template is dropped (it lists the nav only).
+- on_pre_build: a fresh `ArchiveBuild` (for `mkdocs serve`, every rebuild starts clean).
+- on_files: the records are read (the one read of the archive); Pagefind starts on the
+  papers' search documents and writes its index on another core while the rest is
+  built; the paper and day pages leave MkDocs' file list (the plugin writes them); the
+  derived pages of the nav (home, archive, ...) come in as small generated pages, and
+  the feeds, sitemap and the empty sitemaps of the feed folders as generated files.
+- on_page_content / on_page_context: a nav page's content is the plugin's template
+  output, with a table of contents from its headings; <head> gets feed links.
+- on_nav / on_env: the nav and the theme's Jinja environment are kept for the shells.
+- on_post_build: every page outside the nav (papers, days, categories, tags) is written
+  into its shell (sitegen.shell); then the search index is waited for.
+- on_build_error: Pagefind is stopped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import jinja2
+from markdown.extensions.toc import slugify
+from markupsafe import escape
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.toc import get_toc
+
+from generator import paths
+from generator.archive import Archive
+from generator.errors import GeneratorError
+from generator.records import front_matter
+
+from .catalog import Catalog, PaperEntry, read_catalog
+from .feeds import derived_feeds
+from .pages import build_context
+from .render import Renderer, SitePage, environment, template_error, toc_tokens
+from .search import BackgroundIndexer
+from .settings import SiteInfo, load_site_config, site_info
+from .shell import CHROME_SCRIPT, Shell, compact, page_values, render_chrome, render_shell, render_toc, shell_key
+from .sitemap import sitemap_documents
+
+log = logging.getLogger("mkdocs.plugins.archive")
+
+# Material's files the site does not serve: lunr (its search, replaced by Pagefind)
+# and source maps (three of them over 1 MB). Its search worker stays: its bundle
+# still refers to it.
+UNUSED_THEME_FILES = ("assets/javascripts/lunr/",)
+ARCHIVE_FOLDERS = ("papers/", "days/")
+"""Pages in these folders are records: the plugin renders them, MkDocs does not."""
+
+
+class ArchivePluginConfig(Config):
+    config = c.Type(str, default="config.yml")
+    """The archive's config.yml (site title and URL, categories, keywords), relative to mkdocs.yml."""
+
+
+@dataclass
+class ArchiveBuild:
+    """Everything one build shares between events (a new one per build: `mkdocs serve` rebuilds)."""
+
+    catalog: Catalog | None = None
+    renderer: Renderer | None = None
+    nav_pages: dict[str, SitePage] = field(default_factory=dict)
+    """Derived pages MkDocs builds, by src_uri."""
+    indexer: BackgroundIndexer | None = None
+    nav: object = None
+    env: object = None
+    files: Files | None = None
+    shells: dict[tuple, Shell] = field(default_factory=dict)
+    tocs: dict[str, str] = field(default_factory=dict)
+    """Material's table of contents, by the headings it lists (day and listing pages share a few)."""
+    urls: dict[PurePosixPath, str] = field(default_factory=dict)
+    """Page URLs from the site root, by path in docs/."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Phase -> seconds, for the closing log line."""
+    started: float = field(default_factory=time.monotonic)
+
+    def lap(self, phase: str, since: float) -> float:
+        now = time.monotonic()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - since
+        return now
+
+
+class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
+    """Renders the archive's pages, feeds, sitemap and search index from the records in docs/."""
+
+    def __init__(self) -> None:
+        self.command = "build"
+        self.dirty = False
+        self.site: SiteInfo | None = None
+        self.build: ArchiveBuild | None = None
+
+    def on_startup(self, *, command, dirty) -> None:
+        self.command, self.dirty = command, dirty
+
+    def on_config(self, config):
+        try:
+            archive_config = load_site_config(Path(config.config_file_path).parent / self.config.config)
+        except GeneratorError as err:
+            raise PluginError(str(err)) from None
+        self.site = site_info(archive_config, directory_urls=config.use_directory_urls)
+        # Material prints these without escaping: escape them once, here.
+        config.site_name = escape(archive_config.site.title)
+        config.site_description = escape(archive_config.site.description)
+        if self.command != "serve":  # a preview keeps the address it is served at
+            config.site_url = self.site.url
+        # MkDocs' sitemap lists the nav only; the plugin writes one of every page (on_files).
+        config.theme.static_templates.discard("sitemap.xml")
+        return config
+
+    def on_pre_build(self, *, config) -> None:
+        self.build = ArchiveBuild()
+
+    def on_build_error(self, *, error) -> None:
+        if self.build is not None and self.build.indexer is not None:
+            self.build.indexer.close()
+            self.build.indexer = None
+
+    # -- gathering -------------------------------------------------------------------
+
+    def on_files(self, files: Files, *, config) -> Files:
+        try:
+            return self._gather(files, config)
+        except jinja2.TemplateError as err:
+            raise PluginError(str(template_error(err))) from None
+
+    def _gather(self, files: Files, config) -> Files:
+        build = self.build
+        docs = Path(config.docs_dir)
+        start = time.monotonic()
+        build.renderer = renderer = Renderer(environment(config.theme.dirs))
+        on_paper = None
+        if self.dirty:  # `--dirty` rebuilds only changed pages: an index of those alone would lose the rest
+            log.info("archive: a --dirty build keeps the search index of the last full build")
+        else:
+            build.indexer = indexer = self._indexer(config)
+
+            def on_paper(paper: PaperEntry) -> None:  # Pagefind indexes each paper while the rest is read
+                indexer.add("/" + self._url(paper.path), renderer.search_document(paper))
+
+        try:
+            build.catalog = read_catalog(docs, on_paper)
+            runs = Archive(docs).read_run_records()
+            if build.indexer is not None:
+                build.indexer.start_writing()
+        except GeneratorError as err:
+            raise PluginError(str(err)) from None
+        start = build.lap("read", start)
+        renderer.ctx = ctx = build_context(build.catalog, self.site)
+        generated: dict[str, str | bytes] = {}
+        for page in renderer.nav_pages(runs):
+            build.nav_pages[str(page.path)] = page
+            # A small Markdown page MkDocs builds in the nav; its content comes from the template (on_page_content).
+            generated[str(page.path)] = front_matter({"title": page.title, "hide": list(page.hide)} if page.title else {"hide": list(page.hide)})
+        start = build.lap("nav pages", start)
+        generated.update((str(p), body) for p, body in derived_feeds(ctx, renderer.feed_item).items())
+        start = build.lap("feeds", start)
+        entries = [(self._url(page.path), page.lastmod) for page in build.nav_pages.values()]
+        entries += [(self._url(path), lastmod) for path, _, lastmod, _ in renderer.shell_plan()]
+        for name, body in sitemap_documents(self.site.url, entries).items():
+            generated[name] = body
+            if name == "sitemap.xml":
+                generated["sitemap.xml.gz"] = gzip.compress(body, mtime=0)
+        build.lap("sitemap", start)
+        kept = [f for f in files if f.src_uri not in generated and not self._dropped(f, config.docs_dir)]
+        return Files(kept + [File.generated(config, name, content=body) for name, body in generated.items()])
+
+    @staticmethod
+    def _dropped(file: File, docs_dir: str) -> bool:
+        """Records (the plugin renders them) and theme files the site does not serve."""
+        src = file.src_uri
+        if src.endswith(".md") and src.startswith(ARCHIVE_FOLDERS):
+            return True
+        return (src.startswith(UNUSED_THEME_FILES) or src.endswith(".map")) and file.src_dir != docs_dir
+
+    def _indexer(self, config) -> BackgroundIndexer:
+        try:
+            return BackgroundIndexer(Path(config.site_dir))
+        except GeneratorError as err:
+            raise PluginError(str(err)) from None
+
+    def _url(self, path: PurePosixPath) -> str:
+        """A page's URL from the site root (generator.paths), computed once per page per build."""
+        url = self.build.urls.get(path)
+        if url is None:
+            url = self.build.urls[path] = paths.page_url(path, self.site.directory_urls)
+        return url
+
+    def on_nav(self, nav, *, config, files):
+        self.build.nav = nav
+        return nav
+
+    def on_env(self, env, *, config, files):
+        self.build.env, self.build.files = env, files
+        return env
+
+    # -- pages MkDocs builds -------------------------------------------------------------
+
+    def on_page_content(self, html: str, *, page, config, files) -> str:
+        derived = self.build.nav_pages.get(page.file.src_uri)
+        if derived is None:
+            return html
+        page.toc = get_toc(toc_tokens(derived.content))
+        return str(derived.content)
+
+    def on_page_context(self, context, *, page, config, nav):
+        derived = self.build.nav_pages.get(page.file.src_uri)
+        if derived is not None:
+            context["archive_head"], context["page_kind"] = derived.head, derived.kind
+        else:  # a page of the user's own in docs/
+            context["archive_head"], context["page_kind"] = self.build.renderer.head(PurePosixPath(page.file.src_uri)), ""
+        return context
+
+    def on_post_page(self, output: str, *, page, config) -> str:
+        return compact(output)
+
+    # -- pages the plugin builds ------------------------------------------------------------
+
+    def on_post_build(self, *, config) -> None:
+        try:
+            self._write_pages(config)
+        except jinja2.TemplateError as err:
+            raise PluginError(str(template_error(err))) from None
+        except GeneratorError as err:
+            raise PluginError(str(err)) from None
+
+    def _write_pages(self, config) -> None:
+        build = self.build
+        start = time.monotonic()
+        site_dir = Path(config.site_dir)
+        renderer = build.renderer
+        palette = build.files.get_file_from_path("assets/javascripts/palette.js")
+        chrome = render_chrome(build.env, config, build.nav, build.files, palette.content_string if palette else "")
+        (site_dir / CHROME_SCRIPT).parent.mkdir(parents=True, exist_ok=True)
+        (site_dir / CHROME_SCRIPT).write_text(chrome, encoding="utf-8")
+        count = 0
+        for path, kind, _, item in renderer.shell_plan():
+            page = renderer.render(kind, item)
+            url = self._url(path)
+            target = site_dir / (url + "index.html" if url.endswith("/") or not url else url)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self._fill(config, page).encode("utf-8"))
+            if kind == "paper":
+                renderer.forget_summary(item)
+            count += 1
+        start = build.lap("pages outside the nav", start)
+        indexed = 0
+        if build.indexer is not None:
+            indexer, build.indexer = build.indexer, None
+            try:
+                indexed = indexer.finish()
+            except GeneratorError as err:
+                raise PluginError(str(err)) from None
+        build.lap("waiting for the search index", start)
+        _remove_pagefind_ui(site_dir)
+        t = build.timings
+        log.info(
+            "archive: %d papers and %d days read in %.1f s; %d pages written (%.1f s), derived pages %.1f s, feeds %.1f s; "
+            "search index of %d papers done %.1f s after the pages",
+            len(build.catalog.papers), len(build.catalog.days), t["read"], count, t["pages outside the nav"], t["nav pages"], t["feeds"],
+            indexed, t["waiting for the search index"],
+        )  # fmt: skip
+
+    def _fill(self, config, page: SitePage) -> str:
+        build = self.build
+        key = (page.kind, *shell_key(page.path))
+        shell = build.shells.get(key)
+        if shell is None:
+            shell = build.shells[key] = render_shell(build.env, config, build.nav, build.files, page.kind, shell_key(page.path))
+        skip = "abstract" if page.kind == "paper" else _anchor(page.title)
+        toc = ""
+        if page.kind != "paper":  # days and listings keep Material's table of contents (papers have none)
+            tokens = toc_tokens(page.content)
+            key = repr(tokens)
+            if key not in build.tocs:
+                build.tocs[key] = render_toc(build.env, config, tokens)
+            toc = build.tocs[key]
+        return shell.fill(page_values(
+            title=page.title, description=page.description if page.description is not None else self.site.description,
+            canonical=self.site_url(config) + self._url(page.path), head=page.head, skip=skip, content=page.content, toc=toc,
+        ))  # fmt: skip
+
+    def site_url(self, config) -> str:
+        url = config.site_url or ""
+        return url if url.endswith("/") else url + "/"
+
+
+PAGEFIND_UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+"""Pagefind's own search interfaces: the site has its own (assets/javascripts/search.js)."""
+
+
+def _remove_pagefind_ui(site_dir: Path) -> None:
+    for name in PAGEFIND_UI_FILES:
+        (site_dir / "pagefind" / name).unlink(missing_ok=True)
+
+
+def _anchor(title: str) -> str:
+    return slugify(title, "-")
+

@@ -1,0 +1,305 @@
+"""Every page of the site, rendered from the records by the templates in overrides/archive/.
+
+`environment(dirs)` is the site's own Jinja environment: autoescaping on, so
+everything from front matter and config.yml is escaped where it is printed; only HTML
+that is already safe (the sanitized AI summary, the output of another template) is
+passed as `Markup`. `Renderer` turns records into `SitePage`s (title, <head> tags,
+article HTML), Pagefind documents and feed items. Pure: no file is read or written.
+
+Templates (all in `archive/`, overridable like any Material template):
+paper, day, topic (a category's or tag's index), topic-month (one listing page),
+home, archive, categories, tags, stats, feeds, search, about, runs; partials/ for a
+paper in a list, a day entry and the authors line; head (feed links, citation tags),
+search-document (what Pagefind indexes of a paper) and feed-item (an RSS/Atom item).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import jinja2
+from markdown.extensions.toc import slugify
+from markupsafe import Markup
+
+from generator import paths
+from generator.errors import GeneratorError
+from generator.runs import RunRecord, last_successful_night
+from generator.sanitize import render_summary_html
+from generator.taxonomy import category_name
+
+from .catalog import DayEntry, PaperEntry, render_summary, summary_text
+from .cite import bibtex_key
+from .pages import (
+    AUTHORS_SHOWN,
+    HOME_TOP,
+    Context,
+    Topic,
+    TopicPage,
+    archive_tree,
+    json_for_script,
+    month_label,
+    plural,
+    stats_data,
+    topic_pages,
+)
+from .settings import SiteInfo
+
+DESCRIPTION_LENGTH = 160
+"""Characters of the abstract in a paper page's <meta name="description">."""
+ANNOUNCE_TYPE_NOTES = {
+    "new": "new: papers announced for the first time",
+    "cross": "cross: cross-lists of papers whose primary category is another one",
+    "replace": "replace: new versions of earlier papers",
+    "replace-cross": "replace-cross: new versions of cross-listed papers",
+}
+NAV_KINDS = ("home", "archive", "categories", "tags", "stats", "feeds", "search", "about", "runs")
+"""Pages in the nav: MkDocs builds them (their content comes from here)."""
+SHELL_KINDS = ("paper", "day", "category", "tag")
+"""Pages outside the nav: the plugin writes them into a Material page shell (sitegen.shell)."""
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """One page of the site, ready to be put into the theme's page."""
+
+    path: PurePosixPath
+    """Where it would live in docs/ (`papers/2504/2504.18298.md`): its URL follows from it."""
+    kind: str
+    """One of NAV_KINDS or SHELL_KINDS."""
+    title: str
+    """Title (raw text: escaped where printed); "" for the home page, titled by the site name."""
+    content: Markup
+    """The article's HTML."""
+    head: Markup
+    """Extra <head> tags: feed links, citation_* tags."""
+    description: str | None = None
+    """<meta name="description">, raw text; None: the site's description."""
+    lastmod: dt.date | None = None
+    """Last change, for the sitemap."""
+    hide: tuple[str, ...] = ()
+    """Material's `hide` front matter (toc, navigation)."""
+
+
+def _score(value: float) -> str:
+    return f"{value:g}"
+
+
+def _number(value: int) -> str:
+    return f"{value:,}"
+
+
+def environment(dirs: Sequence[str | Path]) -> jinja2.Environment:
+    """The site's Jinja environment over the theme folders (overrides/ first)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        score=_score, number=_number, anchor=lambda text: slugify(str(text), "-"), json_script=lambda data: Markup(json_for_script(data)),
+        zip=lambda first, *others: list(zip(first, *others)),
+    )  # fmt: skip
+    env.globals.update(category_name=category_name, plural=plural, month_label=month_label, slug=paths.slug, paths=paths, AUTHORS_SHOWN=AUTHORS_SHOWN)
+    return env
+
+
+_HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
+
+
+def toc_tokens(content: str) -> list[dict]:
+    """The h2/h3 headings of a rendered page, as MkDocs' toc tokens (for Material's table of contents)."""
+    tokens: list[dict] = []
+    for level, anchor, name in _HEADING.findall(content):
+        token = {"level": int(level), "id": anchor, "name": name.strip(), "children": []}
+        if token["level"] == 3 and tokens:
+            tokens[-1]["children"].append(token)
+        else:
+            tokens.append(token)
+    return tokens
+
+
+class TemplateError(GeneratorError):
+    """A template of the site failed to load or render."""
+
+
+def template_error(exc: jinja2.TemplateError) -> TemplateError:
+    """The template file and line where Jinja failed, as one line with its fix."""
+    where = None
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        where = f"{exc.filename}:{exc.lineno}"
+    else:
+        frame = exc.__traceback__
+        while frame is not None:  # the innermost frame that runs a template
+            if frame.tb_frame.f_code.co_filename.endswith(".html"):
+                where = f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}"
+            frame = frame.tb_next
+    message = str(exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return TemplateError(f"{where or 'a template of overrides/archive/'}: {message}", fix="correct the template (or remove your override of it)")
+
+
+def description_of(text: str) -> str:
+    return text if len(text) <= DESCRIPTION_LENGTH else text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+
+class Renderer:
+    """Records in, pages out: one per build (it caches rendered summaries and templates)."""
+
+    def __init__(self, env: jinja2.Environment, ctx: Context | None = None):
+        self.env = env
+        self.ctx = ctx
+        """The archive's pages and topics; None while the records are still being read (search documents need only the paper)."""
+        self._summaries: dict[str, Markup | None] = {}
+        self._templates: dict[str, jinja2.Template] = {}
+
+    @property
+    def site(self) -> SiteInfo:
+        return self.ctx.site
+
+    def template(self, name: str) -> jinja2.Template:
+        found = self._templates.get(name)
+        if found is None:
+            found = self._templates[name] = self.env.get_template(f"archive/{name}.html")
+        return found
+
+    def summary(self, paper: PaperEntry) -> Markup | None:
+        """The AI summary as sanitized HTML (rendered once per build)."""
+        if paper.arxiv_id not in self._summaries:
+            html = render_summary(paper.record)
+            self._summaries[paper.arxiv_id] = Markup(html) if html else None
+        return self._summaries[paper.arxiv_id]
+
+    def forget_summary(self, paper: PaperEntry) -> None:
+        """Drop a cached summary once its last user is done (a 50,000-paper archive holds ~40 MB of them)."""
+        self._summaries.pop(paper.arxiv_id, None)
+
+    # -- <head> -----------------------------------------------------------------
+
+    def head(self, here: PurePosixPath, topic: Topic | None = None, paper: PaperEntry | None = None, site_feeds: bool = True) -> Markup:
+        """<head> tags: links to the feeds (the site's; a topic's own first) and a paper's citation_* tags.
+
+        Paper and day pages name no feed: the site's feeds are advertised by the pages that
+        list papers, and Material's script fetches a sitemap.xml next to every feed link.
+        """
+        to = self.ctx.links(here)
+        feeds = [(self.site.title, to.feed("all", "", "rss"), to.feed("all", "", "atom"))] if site_feeds else []
+        if topic is not None:
+            feeds.insert(0, (f"{self.site.title}: {topic.title}", to.feed(topic.kind, topic.key, "rss"), to.feed(topic.kind, topic.key, "atom")))
+        return Markup(self.template("head").render(feeds=feeds, paper=paper).strip())
+
+    # -- pages outside the nav ----------------------------------------------------
+
+    def paper(self, paper: PaperEntry) -> SitePage:
+        here = paper.path
+        content = self.template("paper").render(paper=paper, to=self.ctx.links(here), summary=self.summary(paper), bibtex_key=bibtex_key(paper.record))
+        return SitePage(here, "paper", paper.title, Markup(content), self.head(here, paper=paper, site_feeds=False), description_of(paper.abstract), paper.last_changed)
+
+    def day(self, day: DayEntry) -> SitePage:
+        here = day.path
+        content = self.template("day").render(day=day, papers=self.ctx.day_papers(day), updated=self.ctx.updated_papers(day), to=self.ctx.links(here), note=self.note(day))
+        return SitePage(here, "day", day.title, Markup(content), self.head(here, site_feeds=False), None, day.date)
+
+    def note(self, day: DayEntry) -> Markup | None:
+        """A day's free-text note (Markdown a person wrote), rendered and sanitized like a summary; None without one."""
+        return Markup(render_summary_html(day.note)) if day.note.strip() else None
+
+    def topic_page(self, page: TopicPage) -> SitePage:
+        """A category's or tag's index page, or one of its listing pages."""
+        to = self.ctx.links(page.path)
+        if page.chunk is None:
+            content = self.template("topic").render(topic=page.topic, to=to, chunks=page.chunks, papers=page.papers)
+        else:
+            newer, older = page.neighbours()
+            content = self.template("topic-month").render(topic=page.topic, chunk=page.chunk, to=to, newer=newer, older=older)
+        return SitePage(page.path, page.topic.kind, page.title, Markup(content), self.head(page.path, topic=page.topic), None, page.lastmod)
+
+    def shell_plan(self) -> Iterator[tuple[PurePosixPath, str, dt.date | None, object]]:
+        """Every page outside the nav, unrendered: (path, kind, last change, record or TopicPage)."""
+        for paper in self.ctx.catalog.papers.values():
+            yield paper.path, "paper", paper.last_changed, paper
+        for day in self.ctx.catalog.days:
+            yield day.path, "day", day.date, day
+        for topic in self.ctx.categories + self.ctx.tags:
+            for page in topic_pages(topic):
+                yield page.path, topic.kind, page.lastmod, page
+
+    def render(self, kind: str, item: object) -> SitePage:
+        """Render one planned page (see shell_plan)."""
+        if kind == "paper":
+            return self.paper(item)  # type: ignore[arg-type]
+        if kind == "day":
+            return self.day(item)  # type: ignore[arg-type]
+        return self.topic_page(item)  # type: ignore[arg-type]
+
+    # -- pages in the nav -----------------------------------------------------------
+
+    def _nav_page(self, kind: str, path: PurePosixPath, title: str, hide: tuple[str, ...] = (), lastmod: dt.date | None = None, **data) -> SitePage:
+        content = self.template(kind).render(ctx=self.ctx, site=self.site, to=self.ctx.links(path), **data)
+        return SitePage(path, kind, title, Markup(content), self.head(path), None, lastmod, hide)
+
+    def nav_pages(self, runs: Sequence[RunRecord] = ()) -> list[SitePage]:
+        ctx = self.ctx
+        catalog = ctx.catalog
+        last_day = catalog.days[-1] if catalog.days else None
+        latest = next((d for d in reversed(catalog.days) if d.papers), None)
+        newest = last_day.date if last_day else None
+        return [
+            self._nav_page(
+                "home", paths.HOME_PATH, "", lastmod=newest, last_day=last_day, latest=latest,
+                top=ctx.day_papers(latest)[:HOME_TOP] if latest else [], tag_counts={paths.slug(t.key): len(t.papers) for t in ctx.tags},
+                category_counts={t.key: len(t.papers) for t in ctx.categories},
+            ),
+            self._nav_page("archive", paths.ARCHIVE_PATH, "Archive", lastmod=newest, tree=archive_tree(catalog.days)),
+            self._nav_page("categories", paths.CATEGORIES_PATH, "Categories", lastmod=newest),
+            self._nav_page("tags", paths.TAGS_PATH, "Tags", lastmod=newest),
+            self._nav_page("stats", paths.STATS_PATH, "Stats", ("toc",), newest, data=stats_data(ctx)),
+            self._nav_page("feeds", paths.FEEDS_PATH, "Feeds", lastmod=newest),
+            self._nav_page("search", paths.SEARCH_PATH, "Search", ("toc",)),
+            self._nav_page(
+                "about", paths.ABOUT_PATH, "About this archive", announce_types=[ANNOUNCE_TYPE_NOTES.get(k, k) for k in self.site.announce_types],
+                regexes=dict(self.site.keyword_regexes), tag_keys={paths.slug(t.key) for t in ctx.tags},
+            ),
+            self._nav_page("runs", paths.RUNS_PATH, "Run history", **runs_view(runs)),
+        ]  # fmt: skip
+
+    # -- search and feeds --------------------------------------------------------------
+
+    def search_document(self, paper: PaperEntry) -> str:
+        """What Pagefind indexes of a paper (its page shows more, which search should not match).
+
+        The summary goes in as the words of its Markdown (catalog.summary_text), so the index
+        need not wait for summaries to be rendered: those are for the pages.
+        """
+        summary = summary_text(paper.summary.markdown) if paper.summary is not None else None
+        return self.template("search-document").render(paper=paper, summary=summary)
+
+    def feed_item(self, paper: PaperEntry) -> str:
+        """The HTML body of one feed item."""
+        return self.template("feed-item").render(paper=paper, url=self.site.url + paths.page_url(paper.path, self.site.directory_urls), summary=self.summary(paper))
+
+
+def runs_view(records: Sequence[RunRecord]) -> dict:
+    """The run-history page's data: runs newest first, totals per month, warnings."""
+    runs = sorted(records, key=lambda r: r.started, reverse=True)
+    months: dict[str, list[RunRecord]] = defaultdict(list)
+    for run in runs:
+        months[run.started[:7]].append(run)
+    totals = []
+    for month, month_runs in months.items():
+        figures = [r.summaries for r in month_runs if r.summaries]
+        costs: dict[str, float] = defaultdict(float)
+        for f in figures:
+            costs[f.currency] += f.estimated_cost
+        totals.append({
+            "month": month, "runs": len(month_runs), "requests": sum(f.requests for f in figures),
+            "prompt_tokens": sum(f.prompt_tokens for f in figures), "completion_tokens": sum(f.completion_tokens for f in figures),
+            "summarized": sum(f.summarized for f in figures), "failures": sum(f.failures for f in figures), "costs": sorted(costs.items()),
+        })  # fmt: skip
+    return {"runs": runs, "months": totals, "warned": [r for r in runs if r.warnings], "night": last_successful_night(list(records))}
