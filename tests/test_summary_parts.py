@@ -250,3 +250,14 @@ def test_days_lists_day_pages_in_a_range(tmp_path):
     archive = Archive(tmp_path)
     assert archive.days() == [dt.date(2026, 9, 23), dt.date(2026, 9, 24), dt.date(2026, 9, 28)]
     assert archive.days(dt.date(2026, 9, 24), dt.date(2026, 9, 27)) == [dt.date(2026, 9, 24)]
+
+
+def test_summaries_render_as_the_commonmark_models_write():
+    # Models write GitHub-flavoured CommonMark: nested lists indented by two spaces (Python-Markdown
+    # wanted four and flattened them), tables, emphasis next to math that must stay math.
+    answer = "## Results\n\n- Speed: **2.1x**\n  - on A100, batch $b_i = 2^k$\n  - on H100\n- Memory: $O(n \\log n)$ with $a*b*c$\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    html = render_summary_html(clean_summary_markdown(answer))
+    assert "<h3>Results</h3>" in html
+    assert "<li>Speed: <strong>2.1x</strong>\n<ul>\n<li>on A100, batch $b_i = 2^k$</li>" in html  # nested, math untouched
+    assert "$O(n \\log n)$ with $a*b*c$" in html and "<em>" not in html
+    assert "<td>1</td>" in html
