@@ -62,7 +62,9 @@ class PagefindService:
         self._pending: dict[int, concurrent.futures.Future] = {}
         self._lock = threading.Lock()
         self._next_id = 0
-        self._outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=256)
+        # Unbounded: the build hands over each paper and goes on writing pages while Pagefind
+        # indexes on the other core (a bounded queue made the build wait for Pagefind's pace).
+        self._outbox: queue.Queue[bytes | None] = queue.Queue()
         self._failure: str | None = None
         self._writer = threading.Thread(target=self._write_loop, name="pagefind-writer", daemon=True)
         self._reader = threading.Thread(target=self._read_loop, name="pagefind-reader", daemon=True)
