@@ -33,7 +33,7 @@ from markdownify import markdownify
 from . import paths, records
 from .archive import TEMP_PREFIX, atomic_write
 from .errors import ArchiveError
-from .sanitize import sanitize_html, summary_html
+from .sanitize import render_summary_html, sanitize_html, summary_html
 
 
 @dataclass
@@ -55,12 +55,17 @@ class MigrationReport:
 
 
 def summary_markdown(html: str, kept_as_html: Callable[[], None] = lambda: None) -> str:
-    """Markdown whose rendering is exactly `html` (v1's stored summary); `html` itself when there is none."""
+    """Markdown that renders to exactly `html` (v1's stored summary); `html` itself when there is none.
+
+    The Markdown must render to the same HTML either the way v1 rendered it (Python-Markdown:
+    the model's own Markdown comes back) or the way the site renders it now
+    (`render_summary_html`, which keeps math as written where v1 read `\\|` in `$…$` as `|`).
+    """
     for escape in (False, True):  # without escapes it reads as the model wrote it; with them `*` and `_` stay text
         text = markdownify(
             html, heading_style="ATX", bullets="-", escape_asterisks=escape, escape_underscores=escape, escape_misc=False
         ).strip()
-        if _same_html(summary_html(text), html):
+        if _same_html(summary_html(text), html) or _same_html(render_summary_html(text), html):
             return text
     kept_as_html()
     return sanitize_html(html)

@@ -10,8 +10,8 @@ import pytest
 
 from generator import archive as archive_module
 from generator import records
-from generator.migrate import migrate
-from generator.sanitize import summary_html
+from generator.migrate import migrate, summary_markdown
+from generator.sanitize import render_summary_html, summary_html
 from tests.conftest import ROOT, snapshot
 from tests.hostile import raw_html
 from tests.sitekit import DEMO_CONFIG, build_site
@@ -70,6 +70,17 @@ def test_a_summary_keeps_its_tables_code_links_and_math(v1_docs):
                   "$O(n \\log n)$", "**17.4**", "> Limits: only English."):  # fmt: skip
         assert piece in markdown, piece
     assert paper.summary.version == 1 and paper.announcement.version == 1
+
+
+def test_a_summary_with_tex_escapes_in_math_keeps_them():
+    # Regression: a summary holding `$\\nabla f/\\|\\nabla f\\|$` (synthetic 10,000-paper archive, 2101.01437):
+    # Markdown reads `\\|` as an escaped `|`, so no Markdown form rendered back to the stored HTML the
+    # Python-Markdown way, and 2% of the summaries stayed HTML. The site keeps math as written.
+    html = "<p>the normalized gradient $\\nabla f(\\mathbf{x})/\\|\\nabla f(\\mathbf{x})\\|$ is $\\varepsilon$-close</p>"
+    kept: list[int] = []
+    markdown = summary_markdown(html, lambda: kept.append(1))
+    assert kept == [] and not markdown.startswith("<")
+    assert squeeze(render_summary_html(markdown)) == squeeze(html)
 
 
 def test_migrate_is_idempotent_and_dry_run_writes_nothing(v1_docs, run_cli):
