@@ -247,9 +247,10 @@ _TOKEN = re.compile(
     r"|(?P<quote>``|'')"
     r"|(?P<tilde>~)"
     r"|(?P<text>(?:[^\\{}$~`'\-h]+|h(?!ttps?://)|-(?!-)|`(?!`)|'(?!'))+)"
-    r"|(?P<other>[\s\S])",
-    re.IGNORECASE,
+    r"|(?P<other>[\s\S])"
 )
+# Text without any of these is its own meaning: most titles, many abstracts.
+_ANY_MARKUP = re.compile(r"[\\{}$~]|--|``|''|https?://")
 # Unescaped dollars: escape pairs are consumed first, so `\$` never counts and `\\$` does.
 _DOLLAR_OR_ESCAPE = re.compile(r"\\[\s\S]|\$")
 _BRACE_OR_ESCAPE = re.compile(r"\\[\s\S]|[{}]")
@@ -312,22 +313,32 @@ class _Parser:
         self.text = text
         self.pos = 0
         self.stack = [_Frame("root")]
-        self.dollars = [m.start() for m in _DOLLAR_OR_ESCAPE.finditer(text) if m.group(0) == "$"]
-        self.braces = self._match_braces()
+        self._dollars: list[int] | None = None
+        self._braces: dict[int, int] | None = None
         self.no_closer: set[str] = set()  # math closers known absent from here on
         self.argument_at = -1  # a `{` at this position is the previous macro's next argument
 
-    def _match_braces(self) -> dict[int, int]:
-        """{position of `{`: position of its `}`} for the pairs that match (escapes skipped)."""
-        pairs: dict[int, int] = {}
-        opened: list[int] = []
-        for m in _BRACE_OR_ESCAPE.finditer(self.text):
-            char = m.group(0)
-            if char == "{":
-                opened.append(m.start())
-            elif char == "}" and opened:
-                pairs[opened.pop()] = m.start()
-        return pairs
+    @property
+    def dollars(self) -> list[int]:
+        """Positions of the unescaped `$`, in order (computed at the first `$`)."""
+        if self._dollars is None:
+            self._dollars = [m.start() for m in _DOLLAR_OR_ESCAPE.finditer(self.text) if m.group(0) == "$"]
+        return self._dollars
+
+    @property
+    def braces(self) -> dict[int, int]:
+        """{position of `{`: position of its `}`} for the pairs that match, escapes skipped
+        (computed at the first macro that reads a raw argument)."""
+        if self._braces is None:
+            self._braces = {}
+            opened: list[int] = []
+            for m in _BRACE_OR_ESCAPE.finditer(self.text):
+                char = m.group(0)
+                if char == "{":
+                    opened.append(m.start())
+                elif char == "}" and opened:
+                    self._braces[opened.pop()] = m.start()
+        return self._braces
 
     # -- frames
 
@@ -580,7 +591,10 @@ class _Parser:
 @lru_cache(maxsize=8192)
 def parse(text: str) -> tuple[Segment, ...]:
     """Read arXiv text into segments (see the module docstring for what it understands)."""
-    return _Parser(strip_invisible(text)).run()
+    text = strip_invisible(text)
+    if not _ANY_MARKUP.search(text):
+        return (Text(text),) if text else ()
+    return _Parser(text).run()
 
 
 # --- math as text -----------------------------------------------------------------------
@@ -616,17 +630,67 @@ _SUBSCRIPTS = dict(zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄�
 _TEX_SPECIAL = frozenset("\\{}%$&#~^_")
 
 
+_MATH_PIECE = re.compile(r"\\([A-Za-z]+)|\\([\s\S])|([{}])|([^\\{}]+)")
+_MATH_CONTROL_SYMBOLS = {",": " ", ";": " ", ":": " ", ">": " ", " ": " ", "!": "", "{": "{", "}": "}", "%": "%", "|": "‖", "#": "#", "&": "&", "_": "_", "$": "$"}
+_MATH_SIZING = frozenset("left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr displaystyle textstyle limits nolimits".split())
+
+
+@lru_cache(maxsize=2048)
+def _takes_arguments(name: str) -> bool:
+    spec = _MATH_WALKER_DB.get_macro_spec(name)
+    return bool(spec is not None and getattr(spec.args_parser, "argspec", ""))
+
+
+@lru_cache(maxsize=2048)
+def _math_symbol(name: str) -> str | None:
+    """Text of a math macro without arguments in pylatexenc's table (`\\alpha` -> α), else None."""
+    if name in _MATH_SIZING:
+        return ""
+    replacement = getattr(_MATH_TEXT_DB.get_macro_spec(name), "simplify_repl", None)
+    if _takes_arguments(name) or not isinstance(replacement, str) or "%" in replacement:
+        return None
+    return replacement
+
+
+def _simple_math_text(source: str) -> str | None:
+    """Math made only of symbols, letters and groups, as text from pylatexenc's table, without
+    its parser (which costs ~0.2 ms a span); None when a macro takes arguments (`\\frac`)."""
+    out: list[str] = []
+    for m in _MATH_PIECE.finditer(source):
+        word, symbol, brace, text = m.groups()
+        if word:
+            replacement = _math_symbol(word)
+            if replacement is None:
+                return None
+            out.append(replacement)
+        elif symbol:
+            if symbol not in _MATH_CONTROL_SYMBOLS:
+                return None
+            out.append(_MATH_CONTROL_SYMBOLS[symbol])
+        elif text:
+            out.append(text)
+    return "".join(out)
+
+
 def _keep_space(m: re.Match[str]) -> str:
     """`\\le α`: keep the space TeX would eat after a macro without arguments (`≤ α`, not `≤α`)."""
-    spec = _MATH_WALKER_DB.get_macro_spec(m.group(1)[1:])
-    takes_arguments = spec is not None and getattr(spec.args_parser, "argspec", "")
-    return m.group(0) if takes_arguments else m.group(1) + "{}" + m.group(2)
+    return m.group(0) if _takes_arguments(m.group(1)[1:]) else m.group(1) + "{}" + m.group(2)
+
+
+def _end_name(m: re.Match[str]) -> str:
+    """`\\mathbfθ` -> `\\mathbf θ` (θ its argument), `\\ellₚ` -> `\\ell{}ₚ` (ℓ then ₚ)."""
+    return m.group(1) + (" " if _takes_arguments(m.group(1)[1:]) else "{}")
 
 
 def _script(m: re.Match[str]) -> str:
     """`^{-3}` -> ⁻³, `_1` -> ₁, `^{n-1}` -> ⁿ⁻¹; `^{a+b}` -> ^(a+b) when Unicode has no such letters."""
     marker, group, word, char = m.groups()
-    inner = char or (_LATEX2TEXT.latex_to_text(group if group is not None else word)).strip()
+    if char:
+        inner = char
+    else:
+        tex = group if group is not None else word
+        simple = _simple_math_text(tex)
+        inner = (simple if simple is not None else _MATH_LATEX2TEXT.latex_to_text(tex, latex_context=_MATH_WALKER_DB)).strip()
     if not inner or any(c in _TEX_SPECIAL for c in inner):
         return m.group(0)
     table = _SUPERSCRIPTS if marker == "^" else _SUBSCRIPTS
@@ -642,11 +706,13 @@ def math_text(tex: str) -> str:
         return tex
     # pylatexenc reads `%` as a comment and would drop the rest: arXiv authors mean percent.
     source = _UNESCAPED_PERCENT.sub(r"\1\\%", tex)
-    source = _WORD_BEFORE_NON_ASCII.sub(r"\1 ", source)
-    source = _WORD_AND_SPACE.sub(_keep_space, source)
     try:
         source = _SCRIPT.sub(_script, source)
-        text = _MATH_LATEX2TEXT.latex_to_text(source, latex_context=_MATH_WALKER_DB)
+        source = _WORD_BEFORE_NON_ASCII.sub(_end_name, source)
+        source = _WORD_AND_SPACE.sub(_keep_space, source)
+        text = _simple_math_text(source)
+        if text is None:
+            text = _MATH_LATEX2TEXT.latex_to_text(source, latex_context=_MATH_WALKER_DB)
     except Exception:  # noqa: BLE001 -- pylatexenc fails on odd input in odd ways (KeyError on
         # `\footnote`, RecursionError on deep braces); the TeX itself is the readable fallback.
         return tex
@@ -748,22 +814,23 @@ def tex_feed_html(text: str) -> str:
 
 
 # BibTeX counts every brace, escaped or not, so a literal brace is a macro, never `\{`.
-_BIBTEX_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "{": r"\textbraceleft{}",
-    "}": r"\textbraceright{}",
-    "$": r"\$",
-    "&": r"\&",
-    "%": r"\%",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "\u00a0": "~",
-    "–": "--",
-    "—": "---",
-}
-_BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(_BIBTEX_ESCAPES)) + "]")
+_BIBTEX_ESCAPES = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\textbraceleft{}",
+        "}": r"\textbraceright{}",
+        "$": r"\$",
+        "&": r"\&",
+        "%": r"\%",
+        "#": r"\#",
+        "_": r"\_",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+        "\u00a0": "~",
+        "–": "--",
+        "—": "---",
+    }
+)
 _BIBTEX_COMMANDS: dict[Style, str] = {
     "bold": "\\textbf",
     "italic": "\\emph",
@@ -776,7 +843,7 @@ _MATH_UNSAFE = re.compile(r"(?<!\\)((?:\\\\)*)([%#])")
 
 
 def _bibtex_text(text: str) -> str:
-    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_ESCAPES[m.group(0)], text)
+    return text.translate(_BIBTEX_ESCAPES)
 
 
 def _braces_balance(tex: str) -> bool:
