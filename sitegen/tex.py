@@ -7,8 +7,8 @@ output turns them into what that output can show:
 
 | function | for | math | links | text macros |
 |---|---|---|---|---|
-| `tex_html` | pages | `<span class="tex-math">` holding the escaped TeX, delimiters included | `<a rel="nofollow noopener">` | `<strong>`, `<em>`, `<code>`, `<u>`, `<span class="tex-sc">` |
-| `tex_plain` | meta tags, `<title>`, search index and excerpts, feed titles | readable Unicode (pylatexenc's latex2text) | their text | their text |
+| `tex_html` | pages | `span.tex-math`: escaped TeX, delimiters kept | `<a rel="nofollow noopener">` | `<strong>`, `<em>`, ... |
+| `tex_plain` | meta tags, `<title>`, search index, excerpts, feed titles | readable Unicode (latex2text) | their text | their text |
 | `tex_feed_html` | feed item bodies (readers typeset no math) | readable Unicode, escaped | `<a>` | their text |
 | `tex_bibtex` | BibTeX fields | `{$...$}` | their text | `\\textbf{...}` etc. |
 
@@ -33,18 +33,20 @@ What the text model understands (outside math):
   macro, `{\\em x}`) disappears; any other braces are characters the author typed and are
   shown (old abstracts write `0.28{+0.09,-0.08}` or `U_{e3}` outside math), balanced or not.
 
-Math: `$...$`, `$$...$$`, `\\(...\\)` and `\\[...\\]`, never inside a link address. A `$`
-opens math by pandoc's rule (`tex_math_dollars`, its `mathInlineWith`): the character after
-the opening `$` is not a space, the closing `$` is the next unescaped `$`, the character
-before it is not a space and the one after it is not a digit; if the next `$` fails this,
-the first `$` is a dollar sign (so `$5 and $10`, `$1.5 billion ... $\\alpha$` keep their
-dollars and still typeset `$\\alpha$`). Two additions: `\\$` is always a dollar sign, and a
-`$` after a letter and before a digit is a currency sign (`US$5`, `HK$10`), while after a
-letter and before anything else it is math (`H$_2$O`, `Bi$_2$Se$_3$`). On the recorded
-arXiv data (tests/fixtures/arxiv) the rule keeps `$800 per sample` (arXiv:2604.21953) and
-`$35,000 in total` (arXiv:2104.12255) as money and typesets every other `$` followed by a
-digit (`$50$ tests`, `$16\\,384$`, `$0 \\le \\alpha$`), as the authors meant;
-`benchmarks/tex_render.py` prints the counts.
+Math: `$...$`, `$$...$$`, `\\(...\\)` and `\\[...\\]`, found wherever they start (also inside
+`\\textbf{...}`), never inside a link address. A `$` opens math by pandoc's
+`tex_math_dollars` rule: the character after the opening `$` is not a space, the closing `$`
+is the next unescaped `$`, the character before it is not a space and the one after it is
+not a digit; if the next `$` fails this, the first `$` is a dollar sign (so `$5 and $10`
+and `$1.5 billion ... $\\alpha$` keep their dollars and still typeset `$\\alpha$`). Two
+additions: `\\$` is always a dollar sign, and a `$` after a letter and before a digit is a
+currency sign (`US$5`, `HK$10`), while after a letter and before anything else it is math
+(`H$_2$O`, `Bi$_2$Se$_3$`). pandoc's exception for `$` inside `\\text{...}` in math is not
+followed. On the recorded arXiv data (tests/fixtures/arxiv: 256 papers) 21 `$` are followed
+by a digit, in 11 papers: the rule keeps `$800 per sample` (arXiv:2604.21953) and
+`$35,000 in total` (arXiv:2104.12255) as dollars and typesets the 19 others (`$50$ tests`,
+`$16\\,384$`, `$0 \\le \\alpha$`, `$3d$`), as their authors meant
+(`python -m benchmarks.tex_render` prints these counts).
 
 Cost: one pass of one regex over the text plus O(log n) per `$`; nesting is capped at
 `MAX_DEPTH` groups (deeper braces are shown as characters), math longer than
@@ -275,12 +277,12 @@ class _Frame:
 
 
 def _finish(children: list[Segment | str]) -> tuple[Segment, ...]:
-    """Merge adjacent strings into Text segments, drop empty ones."""
+    """Merge adjacent strings and Text segments into one Text, drop empty ones."""
     out: list[Segment] = []
     pending: list[str] = []
     for child in children:
-        if isinstance(child, str):
-            pending.append(child)
+        if isinstance(child, (str, Text)):
+            pending.append(child if isinstance(child, str) else child.text)
             continue
         if pending:
             text = "".join(pending)
@@ -620,19 +622,26 @@ def _math_context() -> tuple[object, object]:
 _MATH_WALKER_DB, _MATH_TEXT_DB = _math_context()
 _MATH_LATEX2TEXT = LatexNodes2Text(latex_context=_MATH_TEXT_DB)
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)((?:\\\\)*)%")
-# `\mathbfθ`: arXiv's API sometimes turns `\theta` into θ right after a macro, which
-# pylatexenc then reads as part of the macro's name and drops.
+# Recorded abstracts write `\mathbfθ` and `\tildeΘ` (arXiv:2507.16734, arXiv:2007.09895):
+# pylatexenc reads the letter as part of the macro's name and drops both.
 _WORD_BEFORE_NON_ASCII = re.compile(r"(\\[A-Za-z]+)(?=[^\x00-\x7f])")
 _WORD_AND_SPACE = re.compile(r"(\\[A-Za-z]+)(\s+)")
 _SCRIPT = re.compile(r"([\^_])\s*(?:\{([^{}]*)\}|(\\[A-Za-z]+)|([^\s\\{}]))")
 _SUPERSCRIPTS = dict(zip("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ"))
-_SUBSCRIPTS = dict(zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+_SUBSCRIPTS = dict(
+    zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+)
 _TEX_SPECIAL = frozenset("\\{}%$&#~^_")
 
 
 _MATH_PIECE = re.compile(r"\\([A-Za-z]+)|\\([\s\S])|([{}])|([^\\{}]+)")
-_MATH_CONTROL_SYMBOLS = {",": " ", ";": " ", ":": " ", ">": " ", " ": " ", "!": "", "{": "{", "}": "}", "%": "%", "|": "‖", "#": "#", "&": "&", "_": "_", "$": "$"}
-_MATH_SIZING = frozenset("left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr displaystyle textstyle limits nolimits".split())
+_MATH_CONTROL_SYMBOLS = {
+    ",": " ", ";": " ", ":": " ", ">": " ", " ": " ", "!": "",
+    "{": "{", "}": "}", "%": "%", "|": "‖", "#": "#", "&": "&", "_": "_", "$": "$",
+}  # fmt: skip
+_MATH_SIZING = frozenset(
+    "left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr displaystyle textstyle limits nolimits".split()
+)
 
 
 @lru_cache(maxsize=2048)

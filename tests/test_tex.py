@@ -169,7 +169,8 @@ def test_every_recorded_field_reads_as_text_in_every_output(path):
             for tag, attributes in outline.tags:
                 if tag not in allowed:
                     problems.append(f"{where}: {output} has <{tag}>")
-                if tag == "a" and not (re.match(r"https?://", attributes.get("href") or "") and attributes.get("rel") == "nofollow noopener"):
+                is_safe_link = re.match(r"https?://", attributes.get("href") or "") and attributes.get("rel") == "nofollow noopener"
+                if tag == "a" and not is_safe_link:
                     problems.append(f"{where}: {output} link {attributes}")
         if feed.math or "tex-math" in tex_feed_html(text):
             problems.append(f"{where}: feed holds math for a typesetter readers do not have")
@@ -348,7 +349,10 @@ def test_links_to_anything_but_http_show_their_text_only(text):
     assert "<a" not in tex_html("\\url{javascript:alert(1)}") and tex_plain("\\url{javascript:alert(1)}") == "javascript:alert(1)"
 
 
-@pytest.mark.parametrize("text", ["\\textbf{never closed", "}}} closing first {", "{{{\\emph{a}", "$\\{$ and $\\}}$", "\\href{https://x.org}{a", "\\href{https://x.org"])
+@pytest.mark.parametrize(
+    "text",
+    ["\\textbf{never closed", "}}} closing first {", "{{{\\emph{a}", "$\\{$ and $\\}}$", "\\href{https://x.org}{a", "\\href{https://x.org"],
+)
 def test_unbalanced_braces_lose_no_text_and_keep_bibtex_balanced(text):
     plain = tex_plain(text)
     readable = re.sub(r"\\href\{[^}]*\}?|\\[A-Za-z]+", " ", text)  # a link's address is not its text
@@ -397,4 +401,5 @@ def test_segments_are_typed_records():
         Text(" and "),
         Math("$y$", "y", display=False),
     )
+    assert parse("a \\foo{bar} baz") == (Text("a bar baz"),)  # adjacent text is one segment
     assert isinstance(tex_html("x"), Markup) and "tex-math" not in tex_html("no math here, $5 only")
