@@ -83,6 +83,25 @@ def split_math(text: str) -> list[tuple[bool, str]]:
     return pieces
 
 
+def split_prose_math(text: str) -> list[tuple[bool, str]]:
+    """`split_math`, with a `$…$` span that cannot be math by pandoc's `tex_math_dollars` rule
+    given back as text: a space after the opening `$` or before the closing one, or a digit
+    right after it (`$5 million and $10 million`). For prose a person or a model wrote (AI
+    summaries, notes); arXiv's own fields go through sitegen/tex.py, which applies the same rule.
+    """
+    pieces = split_math(text)
+    out: list[tuple[bool, str]] = []
+    for index, (is_math, chunk) in enumerate(pieces):
+        if is_math and chunk[0] == "$" and not chunk.startswith("$$"):
+            after = pieces[index + 1][1][:1] if index + 1 < len(pieces) else ""
+            is_math = not (chunk[1].isspace() or chunk[-2].isspace() or after.isdigit())
+        if not is_math and out and not out[-1][0]:
+            out[-1] = (False, out[-1][1] + chunk)
+        else:
+            out.append((is_math, chunk))
+    return out
+
+
 _MATH_OPENER = re.compile(r"\$|\\[(\[]")
 
 

@@ -764,8 +764,11 @@ def _html(segments: tuple[Segment, ...], out: list[str], in_link: bool) -> None:
 
 
 @lru_cache(maxsize=8192)
-def tex_html(text: str) -> Markup:
+def tex_html(text: str, links: bool = True) -> Markup:
     """HTML for a page: text escaped, macros as their meaning, math in `.tex-math` elements.
+
+    `links=False` shows links as their text, for text that is itself a link's (a title in
+    a list links to the paper's page, and HTML allows no link inside a link).
 
     Only the `span.tex-math` elements (`span.tex-math.tex-display` for `$$`/`\\[`) hold
     math, as escaped TeX with its delimiters, so a reader without JavaScript sees the TeX
@@ -774,7 +777,7 @@ def tex_html(text: str) -> Markup:
     a text without any needs no KaTeX. `span.tex-sc` wants `font-variant: small-caps`.
     """
     out: list[str] = []
-    _html(parse(text), out, False)
+    _html(parse(text), out, not links)
     return Markup("".join(out))
 
 

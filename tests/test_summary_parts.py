@@ -258,6 +258,6 @@ def test_summaries_render_as_the_commonmark_models_write():
     answer = "## Results\n\n- Speed: **2.1x**\n  - on A100, batch $b_i = 2^k$\n  - on H100\n- Memory: $O(n \\log n)$ with $a*b*c$\n\n| a | b |\n|---|---|\n| 1 | 2 |"
     html = render_summary_html(clean_summary_markdown(answer))
     assert "<h3>Results</h3>" in html
-    assert "<li>Speed: <strong>2.1x</strong>\n<ul>\n<li>on A100, batch $b_i = 2^k$</li>" in html  # nested, math untouched
-    assert "$O(n \\log n)$ with $a*b*c$" in html and "<em>" not in html
+    assert '<li>Speed: <strong>2.1x</strong>\n<ul>\n<li>on A100, batch <span class="tex-math">$b_i = 2^k$</span></li>' in html  # nested, math untouched
+    assert '<span class="tex-math">$O(n \\log n)$</span> with <span class="tex-math">$a*b*c$</span>' in html and "<em>" not in html
     assert "<td>1</td>" in html
