@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from generator.feed import parse_announcements
 from generator.fetch import _from_result
+from generator.models import Announcement
 from generator.texclean import split_math
 from sitegen.tex import Link, Math, Styled, Text, math_text, parse, tex_bibtex, tex_feed_html, tex_html, tex_plain
 from tests.conftest import FIXTURES
@@ -28,17 +29,20 @@ from tests.conftest import FIXTURES
 FIELDS = ("title", "abstract", "comment")
 
 
-def recorded_fields(path) -> list[tuple[str, str, str]]:
-    """(arXiv id, field, text) of every paper in one recorded feed or API answer."""
+def recorded_announcements(path, api_day: dt.date = dt.date(2026, 1, 1)) -> list[Announcement]:
+    """Every paper of one recorded feed or API answer, as a record holds it (API papers announced on `api_day`)."""
     content = path.read_bytes()
     if path.name.startswith(("rss_", "atom_")):
         if b"<item>" not in content and b"<entry>" not in content:
             return []  # an empty day or arXiv's error feed: no papers
-        announcements = parse_announcements(content).announcements
-    else:
-        results = arxiv._feed.parse(content).results
-        announcements = [a for a in (_from_result(r, dt.date(2026, 1, 1), "new") for r in results) if a is not None]
-    return [(a.arxiv_id, field, getattr(a, field)) for a in announcements for field in FIELDS if getattr(a, field)]
+        return list(parse_announcements(content).announcements)
+    results = arxiv._feed.parse(content).results
+    return [a for a in (_from_result(r, api_day, "new") for r in results) if a is not None]
+
+
+def recorded_fields(path) -> list[tuple[str, str, str]]:
+    """(arXiv id, field, text) of every paper in one recorded feed or API answer."""
+    return [(a.arxiv_id, field, getattr(a, field)) for a in recorded_announcements(path) for field in FIELDS if getattr(a, field)]
 
 
 RECORDINGS = sorted(p for p in FIXTURES.glob("*.xml") if p.name.startswith(("rss_", "atom_", "api")))
