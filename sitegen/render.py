@@ -13,10 +13,12 @@ paper in a list, a day entry and the authors line; head (feed links, citation ta
 search-document (what Pagefind indexes of a paper) and feed-item (an RSS/Atom item).
 
 arXiv's text (titles, abstracts, comments, journal references) is TeX-flavoured and
-is given its meaning here, at render time, by sitegen.tex, through four filters that
-every template uses: `tex` (a page: HTML, math in `span.tex-math` for KaTeX), `tex_plain`
-(<title>, meta tags, the search index: plain Unicode text), `tex_feed` (a feed item:
-HTML without math, which feed readers do not typeset) and `tex_bibtex` (a BibTeX value).
+is given its meaning here, at render time, by sitegen.tex, through five filters that
+every template uses: `tex` (a page: HTML, math in `span.tex-math` for KaTeX), `tex_title`
+(a title in a list: the text of its link, math as readable text, so lists load no KaTeX),
+`tex_plain` (<title>, meta tags, the search index: plain Unicode text), `tex_feed` (a
+feed item: HTML without math, which feed readers do not typeset) and `tex_bibtex` (a
+BibTeX value).
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def environment(dirs: Sequence[str | Path]) -> jinja2.Environment:
     env.filters.update(
         score=_score, number=_number, anchor=lambda text: slugify(str(text), "-"), json_script=lambda data: Markup(json_for_script(data)),
         zip=lambda first, *others: list(zip(first, *others)),
-        tex=tex_html, tex_plain=tex_plain, tex_feed=lambda text: Markup(tex_feed_html(text)), tex_bibtex=tex_bibtex,
+        tex=tex_html, tex_title=lambda text: tex_html(text, links=False, math=False), tex_plain=tex_plain, tex_feed=lambda text: Markup(tex_feed_html(text)), tex_bibtex=tex_bibtex,
     )  # fmt: skip
     env.globals.update(category_name=category_name, plural=plural, month_label=month_label, slug=paths.slug, paths=paths, AUTHORS_SHOWN=AUTHORS_SHOWN)
     return env

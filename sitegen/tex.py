@@ -7,7 +7,7 @@ output turns them into what that output can show:
 
 | function | for | math | links | text macros |
 |---|---|---|---|---|
-| `tex_html` | pages | `span.tex-math`: escaped TeX, delimiters kept | `<a rel="nofollow noopener">` | `<strong>`, `<em>`, ... |
+| `tex_html` | pages | `span.tex-math`: escaped TeX, delimiters kept (titles in lists: readable Unicode) | `<a rel="nofollow noopener">` | `<strong>`, `<em>`, ... |
 | `tex_plain` | meta tags, `<title>`, search index, excerpts, feed titles | readable Unicode (latex2text) | their text | their text |
 | `tex_feed_html` | feed item bodies (readers typeset no math) | readable Unicode, escaped | `<a>` | their text |
 | `tex_bibtex` | BibTeX fields | `{$...$}` | their text | `\\textbf{...}` etc. |
@@ -740,35 +740,40 @@ _HTML_TAGS: dict[Style, tuple[str, str]] = {
 _LINK_ATTRIBUTES = ' rel="nofollow noopener"'
 
 
-def _html(segments: tuple[Segment, ...], out: list[str], in_link: bool) -> None:
+def _html(segments: tuple[Segment, ...], out: list[str], in_link: bool, math: bool) -> None:
     for seg in segments:
         if isinstance(seg, Text):
             out.append(escape(seg.text))
         elif isinstance(seg, Math):
+            if not math:
+                out.append(escape(math_text(seg.tex)))
+                continue
             kind = "tex-math tex-display" if seg.display else "tex-math"
             out.append(f'<span class="{kind}">{escape(seg.source)}</span>')
         elif isinstance(seg, Link):
             if in_link:  # no link inside a link: HTML forbids it
-                _html(seg.children, out, in_link)
+                _html(seg.children, out, in_link, math)
                 continue
             out.append(f'<a href="{escape(seg.url)}"{_LINK_ATTRIBUTES}>')
-            _html(seg.children, out, True)
+            _html(seg.children, out, True, math)
             out.append("</a>")
         elif isinstance(seg, Styled):
             opening, closing = _HTML_TAGS[seg.style]
             out.append(opening)
-            _html(seg.children, out, in_link)
+            _html(seg.children, out, in_link, math)
             out.append(closing)
         else:
             out.append("<br>")
 
 
 @lru_cache(maxsize=8192)
-def tex_html(text: str, links: bool = True) -> Markup:
+def tex_html(text: str, links: bool = True, math: bool = True) -> Markup:
     """HTML for a page: text escaped, macros as their meaning, math in `.tex-math` elements.
 
     `links=False` shows links as their text, for text that is itself a link's (a title in
-    a list links to the paper's page, and HTML allows no link inside a link).
+    a list links to the paper's page, and HTML allows no link inside a link). `math=False`
+    shows math as readable text (`math_text`), as a feed does: for titles in lists, so that
+    a day, category, tag or home page needs no KaTeX (270 KB of script) to be read.
 
     Only the `span.tex-math` elements (`span.tex-math.tex-display` for `$$`/`\\[`) hold
     math, as escaped TeX with its delimiters, so a reader without JavaScript sees the TeX
@@ -777,7 +782,7 @@ def tex_html(text: str, links: bool = True) -> Markup:
     a text without any needs no KaTeX. `span.tex-sc` wants `font-variant: small-caps`.
     """
     out: list[str] = []
-    _html(parse(text), out, not links)
+    _html(parse(text), out, not links, math)
     return Markup("".join(out))
 
 

@@ -24,7 +24,7 @@ from sitegen.cite import bibtex
 from sitegen.pages import build_context
 from sitegen.render import Renderer, environment
 from sitegen.settings import load_site_config, site_info
-from sitegen.tex import tex_bibtex, tex_plain
+from sitegen.tex import Math, parse, tex_bibtex, tex_plain
 from tests.sitekit import DEMO_CONFIG, ROOT, Reader, serve
 from tests.test_search_browser import header_search, ids
 from tests.test_tex import bibtex_braces_balance, dollar_digits, links_in_source
@@ -225,6 +225,14 @@ def test_katex_loads_only_where_there_is_math(tex_site, browser):
         page.wait_for_load_state("networkidle")
         assert page.locator(".tex-math").count() == 0
         assert [u for u in reader.requests if "katex" in u] == []
+        # Math in a closed <details> (an entry's abstract shown in place) waits until it is opened.
+        page.evaluate("""() => { const d = document.createElement('details'); d.id = 'folded';
+            d.innerHTML = '<summary>more</summary><span class="tex-math">$y_1$</span>';
+            document.querySelector('article').appendChild(d); window.archiveRenderMath(d); }""")
+        page.wait_for_timeout(300)
+        assert [u for u in reader.requests if "katex" in u] == []
+        page.locator("#folded > summary").click()
+        page.wait_for_selector("#folded .katex")
         # Math a script adds later (search results, an entry expanded in place) loads KaTeX then.
         page.evaluate("""() => { const p = document.createElement('p'); p.id = 'later';
             p.innerHTML = 'costs $5 and <span class="tex-math">$x^2$</span> and <span class="tex-math tex-display">\\\\[\\\\frac{1}{2}\\\\]</span>';
@@ -257,3 +265,27 @@ def test_search_finds_a_word_that_is_only_inside_textbf(tex_site, browser):
     article = lxml_html.fromstring(page_of(tex_site.site, arxiv_id).read_bytes())
     assert word in [s.text for s in article.xpath("//div[@class='paper-abstract']//strong")]
 
+
+
+def test_a_day_page_with_math_in_its_titles_loads_no_katex_and_at_most_150_kb_of_script(tex_site, browser):
+    """Issue 12 (weight): titles in lists show their math as readable text, so a day page loads no KaTeX."""
+    with_math: dict = {}
+    for paper in tex_site.papers.values():
+        if any(isinstance(segment, Math) for segment in parse(paper.announcement.title)):
+            with_math.setdefault(paper.announced, []).append(paper)
+    day, papers = max(with_math.items(), key=lambda item: len(item[1]))
+    with serve(tex_site.site) as base:
+        reader = Reader(browser, base, viewport={"width": 1280, "height": 900})
+        page = reader.page
+        scripts: dict[str, int] = {}
+        page.on("response", lambda r: scripts.__setitem__(r.url, len(r.body())) if r.request.resource_type == "script" else None)
+        page.goto(base + paths.page_url(paths.day_path(day)))
+        page.wait_for_load_state("networkidle")
+        entries = page.locator("article ol").inner_text()
+        for paper in papers:
+            assert tex_plain(paper.announcement.title) in entries, paper.announcement.arxiv_id  # math as text: 𝒩=4, 10⁻³
+        assert page.locator(".tex-math, .katex").count() == 0 and [u for u in reader.requests if "katex" in u] == []
+        total = sum(scripts.values())
+        assert 100_000 < total <= 150_000, sorted(scripts.items(), key=lambda item: -item[1])  # Material's bundle alone is ~114 KB
+        reader.assert_clean()
+        reader.close()

@@ -7,7 +7,8 @@
  * no text is scanned for dollars, so "$5 million" stays a dollar amount. KaTeX (its
  * script, styles and fonts) is loaded only when a page holds such an element, at load or
  * later: window.archiveRenderMath(element) typesets what a script adds (search results,
- * an entry expanded in place) and loads KaTeX then if it must.
+ * an entry expanded in place) and loads KaTeX then if it must; math in a closed <details>
+ * is typeset when it is opened.
  */
 (function () {
   "use strict";
@@ -53,15 +54,19 @@
   }
 
   // Typeset the math elements in `root` (an element or the document), and `root` itself if it is one.
+  // Math inside a closed <details> waits until it is opened: KaTeX loads only for math a reader sees.
   window.archiveRenderMath = function (root) {
     if (!root) return;
     var found = Array.prototype.slice.call(root.querySelectorAll ? root.querySelectorAll(".tex-math:not(.tex-done)") : []);
     if (root.matches && root.matches(".tex-math:not(.tex-done)")) found.unshift(root);
+    found = found.filter(function (node) { return !node.closest("details:not([open])"); });
     if (!found.length) return;
     loadKatex().then(function () { found.forEach(typeset); }, function () { /* KaTeX could not be loaded: the TeX stays as text */ });
   };
 
   function start() { window.archiveRenderMath(document.body); }
+  // `toggle` does not bubble: listen in the capture phase, for every <details> of the page.
+  document.addEventListener("toggle", function (event) { if (event.target.open) window.archiveRenderMath(event.target); }, true);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
