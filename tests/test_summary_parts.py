@@ -81,6 +81,21 @@ def test_ordinary_markdown_survives_and_headings_move_under_the_page():
     assert "$O(n^2)$" in html
 
 
+def test_summary_math_is_marked_for_katex_and_dollar_amounts_stay_text():
+    # Issue 15: math.js typesets only span.tex-math, so a summary marks its math where it is
+    # rendered, by the dollar rule arXiv's text follows (generator.texclean.split_prose_math).
+    markdown_text = "Costs $5 million and $10 million; rate $O(n^2)$ and 10$\\times$.\n\n$$\\frac{a}{b}$$\n\n`$x$` stays code."
+    html = render_summary_html(markdown_text)
+    assert "Costs $5 million and $10 million;" in html
+    assert '<span class="tex-math">$O(n^2)$</span>' in html and '10<span class="tex-math">$\\times$</span>' in html
+    assert '<span class="tex-math tex-display">$$\\frac{a}{b}$$</span>' in html and "<code>$x$</code>" in html
+    # A feed passes math_html: readable text instead, and no math element.
+    feed = render_summary_html(markdown_text, math_html=lambda source: "[" + source.strip("$") + "]")
+    assert "rate [O(n^2)] and 10[\\times]" in feed and "tex-math" not in feed
+    # The math classes are the only ones a summary keeps, whatever a hand-edited page holds.
+    assert sanitize_html('<span class="tex-math evil">$x$</span><p class="admonition">y</p>') == '<span class="tex-math">$x$</span><p>y</p>'
+
+
 def test_pdf_text_is_extracted_and_non_pdfs_are_refused():
     lines = [f"Paragraph {i} explains the method (with parentheses) in detail." for i in range(20)]
     text = pdf_text(make_pdf(["A Real Title", *lines]), max_chars=100_000)
