@@ -26,7 +26,7 @@ from collections import Counter
 from markupsafe import escape
 
 from generator.texclean import MATH_SPAN, clean_tex, split_math
-from sitegen.tex import Math, Text, Link, Styled, math_text, parse, tex_bibtex, tex_feed_html, tex_html, tex_plain
+from sitegen.tex import Link, Math, Styled, Text, math_text, parse, tex_bibtex, tex_feed_html, tex_html, tex_plain
 from tests.test_tex import ALL_FIELDS, RECORDINGS
 
 CACHED = (parse, tex_html, tex_plain, tex_feed_html, tex_bibtex, math_text)

@@ -61,7 +61,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, Union
+from typing import Literal
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -115,7 +115,7 @@ class Break:
     """`\\\\` or `\\newline`: a line break on pages, a space elsewhere."""
 
 
-Segment = Union[Text, Math, Link, Styled, Break]
+Segment = Text | Math | Link | Styled | Break
 
 MAX_DEPTH = 40
 """Nested groups followed; deeper braces are shown as characters (keeps rendering recursion bounded)."""
@@ -149,13 +149,19 @@ _STYLE_DECLARATION: dict[str, Style] = {
 }
 # Declarations that change nothing a reader of plain text or HTML would notice: dropped.
 _NEUTRAL_DECLARATION = frozenset(
-    "rm sf rmfamily sffamily normalfont upshape mdseries tiny scriptsize footnotesize small "
-    "normalsize large Large LARGE huge Huge relax noindent centering raggedright".split()
+    [
+        "rm", "sf", "rmfamily", "sffamily", "normalfont", "upshape", "mdseries", "tiny", "scriptsize",
+        "footnotesize", "small", "normalsize", "large", "Large", "LARGE", "huge", "Huge", "relax", "noindent",
+        "centering", "raggedright",
+    ]
 )
 # Macros whose arguments are not text a reader should see.
 _DROPPED_WITH_ARGUMENTS = frozenset(
-    "cite citep citet citealp citeauthor citeyear ref eqref autoref cref Cref label begin end "
-    "vspace hspace includegraphics bibliography bibliographystyle footnotemark".split()
+    [
+        "cite", "citep", "citet", "citealp", "citeauthor", "citeyear", "ref", "eqref", "autoref", "cref", "Cref",
+        "label", "begin", "end", "vspace", "hspace", "includegraphics", "bibliography", "bibliographystyle",
+        "footnotemark",
+    ]
 )
 _BREAKS = frozenset({"newline", "linebreak", "par"})
 # Text symbols pylatexenc's latex2text leaves empty or gets wrong; the rest comes from its table.
@@ -266,7 +272,7 @@ _WHITESPACE = re.compile(r"\s+")
 class _Frame:
     """An open group while parsing: what closes it and what it becomes."""
 
-    __slots__ = ("kind", "style", "url", "children", "phantoms")
+    __slots__ = ("children", "kind", "phantoms", "style", "url")
 
     def __init__(self, kind: str, style: Style | None = None, url: str | None = None):
         self.kind = kind  # root | argument | group | hidden | style | declaration | link
@@ -640,7 +646,10 @@ _MATH_CONTROL_SYMBOLS = {
     "{": "{", "}": "}", "%": "%", "|": "‖", "#": "#", "&": "&", "_": "_", "$": "$",
 }  # fmt: skip
 _MATH_SIZING = frozenset(
-    "left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr displaystyle textstyle limits nolimits".split()
+    [
+        "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",
+        "Biggr", "displaystyle", "textstyle", "limits", "nolimits",
+    ]
 )
 
 
@@ -666,7 +675,7 @@ def _simple_math_text(source: str) -> str | None:
     its parser (which costs ~0.2 ms a span); None when a macro takes arguments (`\\frac`)."""
     out: list[str] = []
     for m in _MATH_PIECE.finditer(source):
-        word, symbol, brace, text = m.groups()
+        word, symbol, _brace, text = m.groups()
         if word:
             replacement = _math_symbol(word)
             if replacement is None:

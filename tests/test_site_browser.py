@@ -11,7 +11,7 @@ from __future__ import annotations
 from generator import paths
 from sitegen.catalog import read_catalog
 from sitegen.cite import bibtex
-from tests.sitekit import HOSTILE_ID, OLD_STYLE_ID, OLD_STYLE_TITLE, Reader, read_archived_paper, serve
+from tests.sitekit import HOSTILE_ID, OLD_STYLE_ID, Reader, read_archived_paper, serve
 
 
 def test_reader_walks_home_day_paper_category_tag(built_site, browser):
