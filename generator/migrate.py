@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from html import escape as escape_html
 from pathlib import Path, PurePosixPath
 
 from markdownify import markdownify
@@ -65,10 +66,15 @@ def summary_markdown(html: str, kept_as_html: Callable[[], None] = lambda: None)
         text = markdownify(
             html, heading_style="ATX", bullets="-", escape_asterisks=escape, escape_underscores=escape, escape_misc=False
         ).strip()
-        if _same_html(summary_html(text), html) or _same_html(render_summary_html(text), html):
+        if _same_html(summary_html(text), html) or _same_html(render_summary_html(text, math_html=_math_as_text), html):
             return text
     kept_as_html()
     return sanitize_html(html)
+
+
+def _math_as_text(source: str) -> str:
+    """Math as v1 stored it: the TeX as written, escaped, in no element (the site marks it for KaTeX now)."""
+    return escape_html(source, quote=False)
 
 
 _BETWEEN_TAGS = re.compile(r">\s+<")

@@ -10,12 +10,14 @@ write <script>…"), and a hostile endpoint can answer anything. It is cleaned t
   HTML at all: a page of the archive is a record, not markup.
 - On the way out (`render_summary_html`, at site build time): math spans are set
   aside (Markdown would read `_` and `*` inside `$…$` as emphasis), the Markdown is
-  converted by cmark-gfm in safe mode, the math comes back escaped, and nh3 (ammonia)
+  converted by cmark-gfm in safe mode, the math comes back escaped in the element the
+  page's script typesets (`<span class="tex-math">`, as sitegen/tex.py marks arXiv's
+  math; a feed passes `math_html` to get readable text instead), and nh3 (ammonia)
   cleans the result against a short allow-list: text formatting, lists, tables,
-  code and http(s)/mailto links. No script, style, iframe, image, form, event
-  handler, `style`, `class`, `id`, relative or `javascript:` URL and no HTML comment
-  survives, so a summary can neither run code, load anything nor restyle the page,
-  whatever a hand-edited page holds.
+  code, http(s)/mailto links and the math spans. No script, style, iframe, image,
+  form, event handler, `style`, `id`, class other than the math markers, relative or
+  `javascript:` URL and no HTML comment survives, so a summary can neither run code,
+  load anything nor restyle the page, whatever a hand-edited page holds.
 
 `sanitize_html` is idempotent (`sanitize_html(sanitize_html(x)) == sanitize_html(x)`).
 """
@@ -26,6 +28,7 @@ import html
 import re
 import threading
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 
 import cmarkgfm
 import markdown
@@ -34,7 +37,7 @@ from cmarkgfm.cmark import Options as cmarkgfm_options
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from .texclean import split_math, strip_invisible
+from .texclean import split_prose_math, strip_invisible
 
 TOP_HEADING_LEVEL = 3
 """The summary sits under the page's `## AI summary`, so its own headings start at h3."""
@@ -42,10 +45,12 @@ TOP_HEADING_LEVEL = 3
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "hr", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "del", "sub", "sup",
-        "code", "pre", "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "a",
+        "code", "pre", "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "a", "span",
     }
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {"*": set(), "a": {"href"}, "ol": {"start"}, "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
+ALLOWED_CLASSES = {"span": {"tex-math", "tex-display"}}
+"""The math markers (`math_span`): the only classes a summary keeps."""
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 REMOVED_WITH_CONTENT = frozenset({"script", "style"})
 LINK_REL = "nofollow noopener noreferrer"
@@ -64,6 +69,7 @@ def sanitize_html(html: str) -> str:
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(REMOVED_WITH_CONTENT),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},  # "*": none (ammonia allows lang and title by default)
+        allowed_classes={tag: set(names) for tag, names in ALLOWED_CLASSES.items()},
         url_schemes=set(URL_SCHEMES),
         url_relative="deny",
         link_rel=LINK_REL,
@@ -116,8 +122,19 @@ def _fenced_blocks(text: str) -> list[tuple[bool, str]]:
     return pieces
 
 
-def render_summary_html(markdown_text: str) -> str:
-    """Stored summary Markdown as sanitized HTML for a page; math is left as written, for KaTeX.
+def math_span(source: str) -> str:
+    """A math span as written (`$x$`, `\\[x\\]`), escaped, in the element the page's script typesets.
+
+    The same markup as sitegen/tex.py gives arXiv's math: `span.tex-math`, plus `tex-display`
+    for `$$…$$` and `\\[…\\]`; the script renders the text less its delimiters.
+    """
+    kind = "tex-math tex-display" if source.startswith(("$$", "\\[")) else "tex-math"
+    return f'<span class="{kind}">{html.escape(source, quote=False)}</span>'
+
+
+def render_summary_html(markdown_text: str, math_html: Callable[[str], str] = math_span) -> str:
+    """Stored summary Markdown as sanitized HTML; each math span, as written, becomes `math_html(span)`
+    (for a page, `math_span`: left for KaTeX; a feed gives readable text).
 
     The Markdown is GitHub-flavoured CommonMark, the dialect models write (nested lists
     indented by two spaces, tables), converted by cmark-gfm (C, through cmarkgfm): the site
@@ -128,7 +145,8 @@ def render_summary_html(markdown_text: str) -> str:
     protected, spans = _set_math_aside(markdown_text)
     converted = _shift_headings(cmarkgfm.github_flavored_markdown_to_html(protected, options=_CMARK_OPTIONS))
     if spans:
-        converted = _MATH_SLOT.sub(lambda m: html.escape(spans[int(m.group(1))], quote=False), converted)
+        converted = _TAG.sub(lambda m: _MATH_SLOT.sub(lambda s: html.escape(spans[int(s.group(1))]), m.group(0)), converted)
+        converted = _MATH_SLOT.sub(lambda m: math_html(spans[int(m.group(1))]), converted)
     return sanitize_html(converted)
 
 
@@ -144,6 +162,11 @@ def _shift_headings(converted: str) -> str:
         return converted
     shift = TOP_HEADING_LEVEL - min(levels)
     return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, max(TOP_HEADING_LEVEL, int(m.group(2)) + shift))}", converted)
+
+
+_TAG = re.compile(r"<[^<>]*>")
+"""A tag of cmark-gfm's output (it escapes `<` and `>` in attribute values): math that
+landed in an attribute (a link's title) goes back as escaped text, never as an element."""
 
 
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -204,7 +227,7 @@ def _set_aside(text: str, spans: list[str], *, code: bool) -> str:
         return f"\ue000{len(spans) - 1}\ue001"
 
     def math(part: str) -> str:
-        return "".join(slot(chunk) if is_math else chunk for is_math, chunk in split_math(part))
+        return "".join(slot(chunk) if is_math else chunk for is_math, chunk in split_prose_math(part))
 
     text = text.replace("\ue000", "").replace("\ue001", "")  # no forged placeholders
     pieces = []

@@ -1,11 +1,16 @@
-"""Clean arXiv metadata text: TeX accents to Unicode, math left alone.
+"""Clean arXiv metadata text when it is stored: TeX accents to Unicode, the rest kept.
 
 arXiv titles, abstracts and author names are TeX-flavoured plain text: `Cram\\'er`,
-`Przemys{\\l}aw`, `\\textbf{...}` and math in `$...$` or `\\(...\\)`. The site renders
-the math in the browser, so math spans are kept byte for byte; only the text
-between them is converted. Accents go through pylatexenc (the well-kept TeX to
-Unicode table) one macro at a time, never the whole string: run on a whole
-abstract, a TeX parser would eat `%` as a comment and `&` as a tab stop.
+`Przemys{\\l}aw`, `\\textbf{...}`, `\\href{...}{...}` and math in `$...$` or `\\(...\\)`.
+A record keeps arXiv's text: only accents become Unicode (so names and words compare
+and search as letters); text macros, links and math stay as arXiv wrote them and are
+given their meaning when a page, feed or index is rendered (`sitegen/tex.py`). Math
+spans are kept byte for byte. Author names are the exception: a name is never rendered
+as TeX, so `clean_name` also drops text-style macros and grouping braces.
+
+Accents go through pylatexenc (the well-kept TeX to Unicode table) one macro at a time,
+never the whole string: run on a whole abstract, a TeX parser would eat `%` as a
+comment and `&` as a tab stop.
 """
 
 from __future__ import annotations
@@ -26,13 +31,13 @@ MATH_SPAN = re.compile(
 )
 
 # Accent macros: \'e \"{o} \v{s} \c c \H{o} ..., and letter macros {\l} \ss \o \aa \AE.
-_ACCENT = re.compile(
+ACCENT = re.compile(
     r"\{?\\[`'^\"~=.]\s*(?:\{\\?[A-Za-z]\}|\\?[A-Za-z])\}?"
     r"|\{?\\[uvHcdbkrt]\s*(?:\{\\?[A-Za-z]\}|\s[A-Za-z])\}?"
     r"|\{\\(?:l|L|o|O|ss|ae|AE|oe|OE|aa|AA|i|j)\}"
     r"|\\(?:l|L|o|O|ss|ae|AE|oe|OE|aa|AA)(?![A-Za-z])(?:\{\})?"
 )
-# Text-style macros whose argument is plain text: \textbf{x} -> x.
+# Text-style macros whose argument is plain text: \textbf{x} -> x (author names only).
 _TEXT_STYLE = re.compile(r"\\(?:textbf|textit|textsc|texttt|textrm|textsf|emph|underline|mbox)\{([^{}]*)\}")
 # Bidirectional overrides and other invisible controls that can reorder or hide text.
 _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -42,14 +47,14 @@ _converter = LatexNodes2Text()
 
 
 @lru_cache(maxsize=4096)
-def _accent_to_unicode(macro: str) -> str:
+def accent_to_unicode(macro: str) -> str:
+    """One `ACCENT` match (`\\'e`, `{\\l}`) as its Unicode letter, NFC-composed."""
     text = _converter.latex_to_text(macro)
     return unicodedata.normalize("NFC", text)
 
 
-def _clean_text_part(part: str) -> str:
-    part = _TEXT_STYLE.sub(r"\1", part)
-    return _ACCENT.sub(lambda m: _accent_to_unicode(m.group(0)), part)
+def _accents_to_unicode(part: str) -> str:
+    return ACCENT.sub(lambda m: accent_to_unicode(m.group(0)), part)
 
 
 def split_math(text: str) -> list[tuple[bool, str]]:
@@ -76,6 +81,25 @@ def split_math(text: str) -> list[tuple[bool, str]]:
     if pos < len(text):
         pieces.append((False, text[pos:]))
     return pieces
+
+
+def split_prose_math(text: str) -> list[tuple[bool, str]]:
+    """`split_math`, with a `$…$` span that cannot be math by pandoc's `tex_math_dollars` rule
+    given back as text: a space after the opening `$` or before the closing one, or a digit
+    right after it (`$5 million and $10 million`). For prose a person or a model wrote (AI
+    summaries, notes); arXiv's own fields go through sitegen/tex.py, which applies the same rule.
+    """
+    pieces = split_math(text)
+    out: list[tuple[bool, str]] = []
+    for index, (is_math, chunk) in enumerate(pieces):
+        if is_math and chunk[0] == "$" and not chunk.startswith("$$"):
+            after = pieces[index + 1][1][:1] if index + 1 < len(pieces) else ""
+            is_math = not (chunk[1].isspace() or chunk[-2].isspace() or after.isdigit())
+        if not is_math and out and not out[-1][0]:
+            out[-1] = (False, out[-1][1] + chunk)
+        else:
+            out.append((is_math, chunk))
+    return out
 
 
 _MATH_OPENER = re.compile(r"\$|\\[(\[]")
@@ -133,14 +157,15 @@ def http_url(text: str | None) -> str | None:
 
 
 def clean_tex(text: str) -> str:
-    """One-line text with TeX accents and text-style macros converted outside math."""
+    """One-line text with TeX accents converted to Unicode outside math; all other TeX kept."""
     text = one_line(text)
-    return "".join(chunk if is_math else _clean_text_part(chunk) for is_math, chunk in split_math(text))
+    return "".join(chunk if is_math else _accents_to_unicode(chunk) for is_math, chunk in split_math(text))
 
 
 def clean_name(name: str) -> str:
-    """An author name as Unicode: accents converted, TeX grouping braces dropped."""
-    return one_line(_clean_text_part(name).replace("{", "").replace("}", ""))
+    """An author name as Unicode: accents converted, text-style macros and TeX grouping braces dropped."""
+    name = _accents_to_unicode(_TEXT_STYLE.sub(r"\1", name))
+    return one_line(name.replace("{", "").replace("}", ""))
 
 
 def fold(text: str) -> str:

@@ -11,6 +11,7 @@ from Markdown and sanitized here (generator.sanitize.render_summary_html).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ from generator import paths, records
 from generator.errors import ArchiveError
 from generator.models import DayCounts, DayRecord, Paper
 from generator.sanitize import render_summary_html
-from generator.texclean import split_math
+from generator.texclean import split_prose_math
+
+from .tex import tex_plain
 
 _FENCE = re.compile(r"^ {0,3}(?:```|~~~).*$", re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]*", re.MULTILINE)
@@ -35,11 +38,13 @@ _MARKS = re.compile(r"`+|\|")
 def summary_text(markdown_text: str) -> str:
     """The words of a summary's Markdown without its syntax (for the search index: no need to render it).
 
-    Math spans stay as written, as they do on the page.
+    Math becomes readable text (sitegen.tex.tex_plain: `$\\times$` -> ×), as in the rest of the index.
     """
     out = []
-    for is_math, chunk in split_math(markdown_text):
-        if not is_math:
+    for is_math, chunk in split_prose_math(markdown_text):
+        if is_math:
+            chunk = tex_plain(chunk)
+        else:
             chunk = _TABLE_RULE.sub("", _FENCE.sub("", chunk))
             chunk = _QUOTE.sub("", _LIST_ITEM.sub("", _HEADING.sub("", chunk)))
             chunk = _MARKS.sub(" ", _EMPHASIS.sub(r"\2", _LINK.sub(r"\1", chunk)))
@@ -47,10 +52,16 @@ def summary_text(markdown_text: str) -> str:
     return "".join(out)
 
 
-def render_summary(paper: Paper) -> str | None:
-    """The paper's AI summary (the Markdown its page stores) as sanitized HTML, or None."""
+def render_summary(paper: Paper, *, for_feed: bool = False) -> str | None:
+    """The paper's AI summary (the Markdown its page stores) as sanitized HTML, or None.
+
+    On a page, math is marked for KaTeX; in a feed (`for_feed`: readers typeset no math), it
+    is readable text (sitegen.tex.tex_plain).
+    """
     if paper.summary is None:
         return None
+    if for_feed:
+        return render_summary_html(paper.summary.markdown, math_html=lambda source: html.escape(tex_plain(source), quote=False))
     return render_summary_html(paper.summary.markdown)
 
 

@@ -1,8 +1,10 @@
 """A paper's BibTeX entry, in arXiv's own export style (@misc with eprint and archivePrefix). Pure.
 
 `bibtex(paper)` is the entry the site's "Cite" block shows. The page carries only its
-key (`bibtex_key`) and the primary category; the browser writes the rest from the
-page's citation_* meta tags (overrides/assets/javascripts/cite.js), and
+key (`bibtex_key`), the primary category and, when it differs from the plain-text
+citation_title, the title as BibTeX wants it (sitegen.tex.tex_bibtex: TeX given its
+meaning and written back protected, `{$...$}` math, `\\&`); the browser writes the rest
+from the page's citation_* meta tags (overrides/assets/javascripts/cite.js), and
 tests/test_site_browser.py checks that the two give the same entry on every page.
 """
 
@@ -14,6 +16,8 @@ from generator.arxiv_ids import abs_url
 from generator.models import Paper
 from generator.texclean import fold
 
+from .tex import tex_bibtex, tex_plain
+
 _WORD = re.compile(r"[a-z0-9]+")
 _NOT_KEY = re.compile(r"[^a-z0-9]")
 
@@ -22,7 +26,7 @@ def bibtex_key(paper: Paper) -> str:
     """First author's surname, year, first title word of four letters or more: `sane2025optimizing`."""
     ann = paper.announcement
     first = fold(ann.authors[0]).split()[-1] if ann.authors and ann.authors[0].split() else "anon"
-    words = [w for w in _WORD.findall(fold(ann.title)) if len(w) > 3]
+    words = [w for w in _WORD.findall(fold(tex_plain(ann.title))) if len(w) > 3]  # words, not `\\textbf`
     return _NOT_KEY.sub("", first) + str(paper.announced.year) + (words[0] if words else "")
 
 
@@ -30,7 +34,7 @@ def bibtex(paper: Paper) -> str:
     """The whole entry."""
     ann = paper.announcement
     fields = [
-        ("title", ann.title),
+        ("title", tex_bibtex(ann.title)),
         ("author", " and ".join(ann.authors)),
         ("year", str(paper.announced.year)),
         ("eprint", ann.arxiv_id),

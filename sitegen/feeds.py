@@ -3,7 +3,8 @@
 Pure: the HTML of each item (authors, abstract, links to arXiv and, when present,
 the AI summary with its model and input) comes from the `item_html` callable, the
 template archive/feed-item.html (sitegen.render), which escapes arXiv's text; feed
-readers render it.
+readers render it. Feed readers typeset no math, so arXiv's TeX is readable text in a
+feed: item titles are plain text and bodies HTML with math as Unicode (sitegen.tex).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from generator import paths
 from .catalog import PaperEntry
 from .pages import Context, Topic
 from .settings import SiteInfo
+from .tex import tex_plain
 
 TOPIC_FEED_ITEMS = 20
 """Items in a category or tag feed."""
@@ -71,7 +73,7 @@ def build_feed(site: SiteInfo, *, title: str, description: str, page: PurePosixP
             entry = fg.add_entry()
             entry.id(url)
             entry.guid(url, permalink=True)
-            entry.title(paper.title)
+            entry.title(tex_plain(paper.title))
             entry.link(href=url, rel="alternate")
             entry.content(body, type="CDATA")  # RSS: <description>; Atom: <content>
             if fmt == "rss":

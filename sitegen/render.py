@@ -11,6 +11,14 @@ paper, day, topic (a category's or tag's index), topic-month (one listing page),
 home, archive, categories, tags, stats, feeds, search, about, runs; partials/ for a
 paper in a list, a day entry and the authors line; head (feed links, citation tags),
 search-document (what Pagefind indexes of a paper) and feed-item (an RSS/Atom item).
+
+arXiv's text (titles, abstracts, comments, journal references) is TeX-flavoured and
+is given its meaning here, at render time, by sitegen.tex, through five filters that
+every template uses: `tex` (a page: HTML, math in `span.tex-math` for KaTeX), `tex_title`
+(a title in a list: the text of its link, math as readable text, so lists load no KaTeX),
+`tex_plain` (<title>, meta tags, the search index: plain Unicode text), `tex_feed` (a
+feed item: HTML without math, which feed readers do not typeset) and `tex_bibtex` (a
+BibTeX value).
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ from .pages import (
     topic_pages,
 )
 from .settings import SiteInfo
+from .tex import tex_bibtex, tex_feed_html, tex_html, tex_plain
 
 DESCRIPTION_LENGTH = 160
 """Characters of the abstract in a paper page's <meta name="description">."""
@@ -72,13 +81,13 @@ class SitePage:
     kind: str
     """One of NAV_KINDS or SHELL_KINDS."""
     title: str
-    """Title (raw text: escaped where printed); "" for the home page, titled by the site name."""
+    """Title as plain text (a paper's TeX given its meaning, sitegen.tex.tex_plain; escaped where printed); "" for the home page, titled by the site name."""
     content: Markup
     """The article's HTML."""
     head: Markup
     """Extra <head> tags: feed links, citation_* tags."""
     description: str | None = None
-    """<meta name="description">, raw text; None: the site's description."""
+    """<meta name="description">, plain text (escaped where printed); None: the site's description."""
     lastmod: dt.date | None = None
     """Last change, for the sitemap."""
     hide: tuple[str, ...] = ()
@@ -106,6 +115,7 @@ def environment(dirs: Sequence[str | Path]) -> jinja2.Environment:
     env.filters.update(
         score=_score, number=_number, anchor=lambda text: slugify(str(text), "-"), json_script=lambda data: Markup(json_for_script(data)),
         zip=lambda first, *others: list(zip(first, *others)),
+        tex=tex_html, tex_title=lambda text: tex_html(text, links=False, math=False), tex_plain=tex_plain, tex_feed=lambda text: Markup(tex_feed_html(text)), tex_bibtex=tex_bibtex,
     )  # fmt: skip
     env.globals.update(category_name=category_name, plural=plural, month_label=month_label, slug=paths.slug, paths=paths, AUTHORS_SHOWN=AUTHORS_SHOWN)
     return env
@@ -199,7 +209,9 @@ class Renderer:
     def paper(self, paper: PaperEntry) -> SitePage:
         here = paper.path
         content = self.template("paper").render(paper=paper, to=self.ctx.links(here), summary=self.summary(paper), bibtex_key=bibtex_key(paper.record))
-        return SitePage(here, "paper", paper.title, Markup(content), self.head(here, paper=paper, site_feeds=False), description_of(paper.abstract), paper.last_changed)
+        return SitePage(
+            here, "paper", tex_plain(paper.title), Markup(content), self.head(here, paper=paper, site_feeds=False), description_of(tex_plain(paper.abstract)), paper.last_changed
+        )  # fmt: skip
 
     def day(self, day: DayEntry) -> SitePage:
         here = day.path
@@ -281,8 +293,9 @@ class Renderer:
         return self.template("search-document").render(paper=paper, summary=summary)
 
     def feed_item(self, paper: PaperEntry) -> str:
-        """The HTML body of one feed item."""
-        return self.template("feed-item").render(paper=paper, url=self.site.url + paths.page_url(paper.path, self.site.directory_urls), summary=self.summary(paper))
+        """The HTML body of one feed item (TeX as readable text: feed readers typeset no math)."""
+        summary = render_summary(paper.record, for_feed=True)
+        return self.template("feed-item").render(paper=paper, url=self.site.url + paths.page_url(paper.path, self.site.directory_urls), summary=Markup(summary) if summary else None)
 
 
 def runs_view(records: Sequence[RunRecord]) -> dict:

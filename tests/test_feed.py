@@ -60,6 +60,17 @@ def test_math_is_kept_verbatim():
     assert "\\(T_w = i\\hbar\\bigl(\\partial_E" in papers["2504.17830"].abstract
 
 
+def test_text_macros_are_stored_as_arxiv_wrote_them_and_names_stay_clean():
+    # Regression (issue 15): fetch stripped `\textbf{...}` to its text, so pages could not show
+    # the emphasis and a `\href` could never become a link; the record keeps arXiv's text now
+    # and the site renders it (sitegen/tex.py). Recorded in arXiv:2604.21936.
+    papers = by_id(parse_announcements(fixture_bytes("rss_cs_AI_2026-04-27_trimmed3.xml")))
+    abstract = papers["2604.21936"].abstract
+    assert "\\textbf{adaptability}" in abstract and "\\textbf{reproducibility}" in abstract
+    # A name is never rendered as TeX: style macros and braces still go at fetch.
+    assert split_authors("\\textbf{Jane} Doe, {\\'E}mile Borel") == ["Jane Doe", "Émile Borel"]
+
+
 def test_html_entities_are_decoded_once():
     papers = by_id(parse_announcements(fixture_bytes(QUANT_PH)))
     # Recorded as `($0&lt; \delta \ll 1$)`: the abstract holds the character, not the entity.

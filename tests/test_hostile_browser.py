@@ -16,6 +16,7 @@ import pytest
 from lxml import html as lxml_html
 
 from generator import paths
+from sitegen.tex import tex_plain
 from tests.hostile import LLM_KEY, build_hostile_archive, problems_in_paper_html, read_page
 from tests.sitekit import Reader, build_site, serve
 
@@ -47,8 +48,8 @@ def test_built_paper_pages_are_inert_and_keep_their_shape(hostile_site):
         document = lxml_html.fromstring(built.read_bytes())
         [article] = document.xpath(ARTICLE)  # the paper's layout, rendered by overrides/archive/paper.html
         assert problems_in_paper_html(article, meta) == [], meta["arxiv_id"]
-        # The raw front-matter title reaches <title> and the header escaped, as text.
-        assert document.findtext(".//title").startswith(meta["title"][:40].strip()), meta["arxiv_id"]
+        # The front-matter title reaches <title> and the header escaped, as plain text (its TeX given its meaning).
+        assert document.findtext(".//title").startswith(tex_plain(meta["title"])[:40].strip()), meta["arxiv_id"]
         for part in (document.find(".//head"), document.xpath("//header")[0]):
             for element in part.iter():
                 if not isinstance(element.tag, str):

@@ -97,8 +97,12 @@ def test_bibtex_matches_arxivs_export_style():
     assert entry.startswith("@misc{polly2026spectral,\n")
     assert "      eprint={2609.26811},\n" in entry and "archivePrefix={arXiv}" in entry and "primaryClass={cs.LG}" in entry
     assert "author={Fabien Polly and Jean Rémy}" in entry
+    # A brace arXiv's text shows as a character is written as BibTeX's character macro
+    # (BibTeX counts even `\}`), so the entry stays readable after it (sitegen.tex.tex_bibtex).
     unbalanced = bibtex(make_paper(announcement(title="A } broken { title")))
-    assert "title={A ) broken ( title}" in unbalanced
+    assert "title={A \\textbraceright{} broken \\textbraceleft{} title}" in unbalanced
+    math = bibtex(make_paper(announcement(title="Rates $O(n^{-1})$ \\& \\textbf{bold} 50\\% of \\href{https://x.org}{it}")))
+    assert "title={Rates {$O(n^{-1})$} \\& \\textbf{bold} 50\\% of it}" in math
 
 
 def test_block_syntax_at_the_start_of_an_inline_value_stays_text(tmp_path):

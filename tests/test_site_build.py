@@ -13,12 +13,14 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlparse
 
 import feedparser
+from lxml import html as lxml_html
 
 from generator import paths
 from generator.config import load_config
 from generator.taxonomy import category_name
 from sitegen.catalog import read_catalog
 from sitegen.cite import bibtex_key
+from sitegen.tex import tex_bibtex, tex_feed_html, tex_plain
 from tests.sitekit import (
     HOSTILE_ABSTRACT,
     HOSTILE_AUTHORS,
@@ -128,7 +130,7 @@ def test_citation_meta_tags_let_zotero_save_the_paper(built_site, fixture_archiv
         for name, content in meta:
             values.setdefault(name, []).append(content)
         ann = paper.announcement
-        assert values["citation_title"] == [ann.title]  # the exact title, once the HTML is parsed
+        assert values["citation_title"] == [tex_plain(ann.title)]  # the title as plain text, once the HTML is parsed
         assert values["citation_author"] == list(ann.authors)
         assert values["citation_publication_date"] == [paper.announced.strftime("%Y/%m/%d")]
         assert values["citation_arxiv_id"] == [arxiv_id]
@@ -141,10 +143,14 @@ def test_bibtex_block_names_the_generators_key_and_the_page_carries_its_fields(b
     for arxiv_id in ("2504.18298", OLD_STYLE_ID, HOSTILE_ID):
         paper = read_archived_paper(fixture_archive.docs, arxiv_id)
         text = page_file(built_site, paths.paper_path(arxiv_id)).read_text(encoding="utf-8")
-        code = re.search(r'<code class="language-bibtex" data-key="([^"]*)" data-class="([^"]*)"></code>', text)
+        code = re.search(r'<code class="language-bibtex" data-key="([^"]*)" data-class="([^"]*)"(?: data-title="([^"]*)")?></code>', text)
         assert code, arxiv_id
         assert (html.unescape(code.group(1)), html.unescape(code.group(2))) == (bibtex_key(paper), paper.announcement.primary_category)
+        # The title BibTeX wants, when it is not the plain-text citation_title (math, `&`, braces).
+        title = paper.announcement.title
+        assert html.unescape(code.group(3) or "") == ("" if tex_bibtex(title) == tex_plain(title) else tex_bibtex(title)), arxiv_id
         assert f'<noscript><p><a href="https://arxiv.org/bibtex/{arxiv_id}">BibTeX from arXiv</a></p></noscript>' in text
+    assert code.group(3)  # the hostile title: `&`, `$a<b$`
 
 
 def test_feeds_parse_and_carry_abstracts_and_summaries(built_site, fixture_archive):
@@ -162,8 +168,9 @@ def test_feeds_parse_and_carry_abstracts_and_summaries(built_site, fixture_archi
             arxiv_id = arxiv_id.split("/", 1)[1] if not arxiv_id.startswith("hep-th") else arxiv_id
             paper = catalog.papers[arxiv_id]
             body = entry.content[0].value if parsed.version == "atom10" else entry.summary
-            assert html.escape(paper.abstract, quote=False) in body  # the abstract, as escaped text (<, > and & escaped)
-            assert entry.title == paper.title
+            # The abstract, escaped, its TeX as readable text (sitegen.tex), whole.
+            assert lxml_html.fragment_fromstring(tex_feed_html(paper.abstract), create_parent="p").text_content() in lxml_html.fragment_fromstring(body, create_parent="div").text_content()
+            assert entry.title == tex_plain(paper.title)
             if paper.summary is not None:
                 assert "AI summary" in body and "Contributions" in body
                 summarized_seen.add(arxiv_id)
@@ -205,20 +212,23 @@ def test_hostile_title_abstract_and_authors_stay_text(built_site):
     text = page.read_text(encoding="utf-8")
     assert "<script>alert" not in text and "<img src=x" not in text and "</title><script>" not in text
     parsed = parse_page(page)
-    assert parsed.title.startswith(HOSTILE_TITLE)  # <title> holds the whole title as text
+    assert parsed.title.startswith(tex_plain(HOSTILE_TITLE))  # <title> holds the whole title as text (math as text: a<b)
     assert not any(tag == "img" for tag, _ in parsed.tags)
     # No inline script at all on a paper page: Material's config and palette code come from files.
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", text, re.DOTALL) == []
     shown = {html.unescape(t) for t in re.findall(r">([^<]+)<", text)}
-    for raw in (HOSTILE_TITLE, HOSTILE_ABSTRACT):
-        assert raw in shown, raw  # shown as text, whole
+    article = lxml_html.fromstring(text)
+    for xpath, raw in (("//h1[@class='paper-title']", HOSTILE_TITLE), ("//div[@class='paper-abstract']", HOSTILE_ABSTRACT)):
+        [element] = article.xpath(xpath)
+        assert element.text_content() == raw, raw  # shown as text, whole (its math `$a<b$` as written, for KaTeX)
+        assert [span.get("class") for span in element.iter() if span is not element] == ["tex-math"]
     assert ", ".join(HOSTILE_AUTHORS) in shown
     for listing in (built_site / "index.html", built_site / "categories" / "cs.CR" / "index.html", built_site / "days" / "2026" / "2026-09-25" / "index.html"):
         content = listing.read_text(encoding="utf-8")
         assert "<script>alert" not in content and "<img src=x" not in content, listing
     for feed in (built_site / "feeds" / "all.rss.xml", built_site / "feeds" / "categories" / "cs.CR.atom.xml"):
         entry = next(e for e in feedparser.parse(feed.read_bytes()).entries if HOSTILE_ID in e.link)
-        assert entry.title == HOSTILE_TITLE
+        assert entry.title == tex_plain(HOSTILE_TITLE)
         body = entry.content[0].value if "atom" in feed.name else entry.summary
         assert "<script" not in body and "<img" not in body
 

@@ -190,7 +190,8 @@ def test_compacting_keeps_preformatted_text():
 def test_paper_page_escapes_arxiv_text_and_links_its_day_categories_and_tags():
     paper = PaperEntry.of(make_paper())
     page = renderer([paper]).paper(paper)
-    assert page.title == paper.title and page.lastmod == dt.date(2026, 9, 24)
+    assert page.title == "Spectral updates for N_c layers" and page.lastmod == dt.date(2026, 9, 24)  # plain text: <title>, header
+    assert '<h1 class="paper-title">Spectral updates for <span class="tex-math">$N_c$</span> layers</h1>' in page.content
     hostile = PaperEntry.of(make_paper(announcement(title=HOSTILE_TITLE)))
     content = renderer([hostile]).paper(hostile).content
     assert "<script>" not in content and "&lt;script&gt;alert(1)&lt;/script&gt;" in content
@@ -230,7 +231,7 @@ def test_search_document_is_the_paper_with_its_filters():
     summary = Summary("m", "abstract", "0" * 64, "2026-09-24T06:00:00Z", 1, "## Idea\n\n- A **zygomorphic** idea, $x_1 < y$, <b>not bold</b>")
     paper = entry("2609.26811", dt.date(2026, 9, 24), title="T <x>", authors=("A", "B", "C", "D"), summary=summary, tags=("LLM", "MoE"))
     document = renderer([paper]).search_document(paper)
-    assert '<h1 data-pagefind-weight="10">T &lt;x&gt;</h1>' in document and "<div>Idea\n\nA zygomorphic idea, $x_1 &lt; y$, &lt;b&gt;not bold&lt;/b&gt;</div>" in document  # the words, escaped
+    assert '<h1 data-pagefind-weight="10">T &lt;x&gt;</h1>' in document and "<div>Idea\n\nA zygomorphic idea, x₁ &lt; y, &lt;b&gt;not bold&lt;/b&gt;</div>" in document  # the words (math as text), escaped
     assert '<meta data-pagefind-filter="tag[content]" content="MoE">' in document
     assert '<meta data-pagefind-meta="authors[content]" content="A, B, C et al.">' in document
     assert '<p data-pagefind-weight="5">arXiv:2609.26811 2609.26811v1</p>' in document

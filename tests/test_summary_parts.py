@@ -81,6 +81,21 @@ def test_ordinary_markdown_survives_and_headings_move_under_the_page():
     assert "$O(n^2)$" in html
 
 
+def test_summary_math_is_marked_for_katex_and_dollar_amounts_stay_text():
+    # Issue 15: math.js typesets only span.tex-math, so a summary marks its math where it is
+    # rendered, by the dollar rule arXiv's text follows (generator.texclean.split_prose_math).
+    markdown_text = "Costs $5 million and $10 million; rate $O(n^2)$ and 10$\\times$.\n\n$$\\frac{a}{b}$$\n\n`$x$` stays code."
+    html = render_summary_html(markdown_text)
+    assert "Costs $5 million and $10 million;" in html
+    assert '<span class="tex-math">$O(n^2)$</span>' in html and '10<span class="tex-math">$\\times$</span>' in html
+    assert '<span class="tex-math tex-display">$$\\frac{a}{b}$$</span>' in html and "<code>$x$</code>" in html
+    # A feed passes math_html: readable text instead, and no math element.
+    feed = render_summary_html(markdown_text, math_html=lambda source: "[" + source.strip("$") + "]")
+    assert "rate [O(n^2)] and 10[\\times]" in feed and "tex-math" not in feed
+    # The math classes are the only ones a summary keeps, whatever a hand-edited page holds.
+    assert sanitize_html('<span class="tex-math evil">$x$</span><p class="admonition">y</p>') == '<span class="tex-math">$x$</span><p>y</p>'
+
+
 def test_pdf_text_is_extracted_and_non_pdfs_are_refused():
     lines = [f"Paragraph {i} explains the method (with parentheses) in detail." for i in range(20)]
     text = pdf_text(make_pdf(["A Real Title", *lines]), max_chars=100_000)
@@ -258,6 +273,6 @@ def test_summaries_render_as_the_commonmark_models_write():
     answer = "## Results\n\n- Speed: **2.1x**\n  - on A100, batch $b_i = 2^k$\n  - on H100\n- Memory: $O(n \\log n)$ with $a*b*c$\n\n| a | b |\n|---|---|\n| 1 | 2 |"
     html = render_summary_html(clean_summary_markdown(answer))
     assert "<h3>Results</h3>" in html
-    assert "<li>Speed: <strong>2.1x</strong>\n<ul>\n<li>on A100, batch $b_i = 2^k$</li>" in html  # nested, math untouched
-    assert "$O(n \\log n)$ with $a*b*c$" in html and "<em>" not in html
+    assert '<li>Speed: <strong>2.1x</strong>\n<ul>\n<li>on A100, batch <span class="tex-math">$b_i = 2^k$</span></li>' in html  # nested, math untouched
+    assert '<span class="tex-math">$O(n \\log n)$</span> with <span class="tex-math">$a*b*c$</span>' in html and "<em>" not in html
     assert "<td>1</td>" in html

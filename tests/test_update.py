@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
 import time
 
 import pytest
@@ -15,6 +14,7 @@ from generator.feed import parse_announcements
 from generator.models import Paper, Score
 from generator.paths import day_path, paper_path
 from generator.records import paper_page, split_front_matter
+from sitegen.tex import tex_html
 from tests.conftest import fixture_bytes, serve_empty_api, snapshot
 from tests.sitekit import rendered_article
 
@@ -53,7 +53,7 @@ def test_update_writes_a_ranked_day_and_one_page_per_paper(tmp_path, arxiv_env, 
         assert meta["announce_type"] == "new"  # the config keeps new announcements only
         assert set(meta["matched_keywords"]) <= {"quantum", "entanglement", "noise", "qubit"}
         assert meta["tags"] == meta["matched_keywords"]
-        assert meta["abstract"] and meta["abstract"] in html.unescape(body)
+        assert meta["abstract"] and str(tex_html(meta["abstract"])) in body  # the abstract, its TeX given its meaning (sitegen.tex)
         scores.append(meta["score"])
     assert scores == sorted(scores, reverse=True) and min(scores) >= 1.5
     assert "fetched" in err and "81" in err  # the run report

@@ -1,8 +1,10 @@
 /*
  * The BibTeX entry of a paper's "Cite" block, written from the page's own citation_* meta tags
  * (which reference managers read) instead of being repeated in every page: the same entry as
- * generator.render.bibtex writes, in arXiv's export style. The page gives the two fields the
- * meta tags lack: the entry's key (data-key) and the primary category (data-class).
+ * sitegen/cite.py's bibtex() writes, in arXiv's export style. The page gives the fields the
+ * meta tags lack: the entry's key (data-key), the primary category (data-class) and, when
+ * BibTeX needs it other than as the plain-text citation_title, the title (data-title:
+ * sitegen/tex.py's tex_bibtex, math as {$...$}, `&` as \&).
  * tests/test_site_browser.py checks that the two agree on every page it opens.
  */
 (function () {
@@ -28,7 +30,7 @@
     if (!code || code.textContent) return;
     var id = meta("citation_arxiv_id")[0] || "";
     var fields = [
-      ["title", meta("citation_title")[0] || ""],
+      ["title", code.getAttribute("data-title") || meta("citation_title")[0] || ""],
       ["author", meta("citation_author").join(" and ")],
       ["year", (meta("citation_publication_date")[0] || "").slice(0, 4)],
       ["eprint", id],

@@ -1,29 +1,21 @@
 /*
- * Math in the archive's pages, typeset in the browser by KaTeX's auto-render (served
- * from this site): the $...$, $$...$$, \(...\) and \[...\] that the generator leaves
- * as text in titles, abstracts, summaries and paper lists. Elsewhere (navigation,
- * tables) a dollar sign stays a dollar sign. KaTeX (its script, fonts and styles) is
- * loaded only by a page that has math, when it has it: most pages have none.
+ * Math in the archive's pages, typeset in the browser by KaTeX (served from this site).
+ * The site marks every math span when it renders a page (sitegen/tex.py for arXiv's text,
+ * generator/sanitize.py for AI summaries): a `span.tex-math` holds the TeX as written,
+ * delimiters included (`$x$`, `\(x\)`; `$$x$$` and `\[x\]` also carry `tex-display`).
+ * Only those elements are typeset, each by katex.render on its text less the delimiters:
+ * no text is scanned for dollars, so "$5 million" stays a dollar amount. KaTeX (its
+ * script, styles and fonts) is loaded only when a page holds such an element, at load or
+ * later: window.archiveRenderMath(element) typesets what a script adds (search results,
+ * an entry expanded in place) and loads KaTeX then if it must; math in a closed <details>
+ * is typeset when it is opened.
  */
 (function () {
   "use strict";
 
-  var OPTIONS = {
-    delimiters: [
-      { left: "$$", right: "$$", display: true },
-      { left: "\\[", right: "\\]", display: true },
-      { left: "\\(", right: "\\)", display: false },
-      { left: "$", right: "$", display: false }
-    ],
-    throwOnError: false,
-    ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code", "option", "input"]
-  };
-  var DELIMITER = /\$|\\\(|\\\[/;
   var here = document.currentScript.src;  // assets/javascripts/math.js: KaTeX is at ../vendor/katex/
-  var archive = JSON.parse((document.getElementById("__archive") || { textContent: "{}" }).textContent);
-  var SELECTOR = ".arxiv-tex, .ai-summary, .as-title, .paper-list > li > a" + (archive.kind === "day" ? ", article ol > li" : "");
-
   var katex = null;
+
   function load(path, tag) {
     return new Promise(function (resolve, reject) {
       var node = document.createElement(tag);
@@ -37,35 +29,44 @@
       node.rel = "stylesheet";
       node.href = new URL(path, here).href;
       // Before the site's own styles (they size .katex), as if the page had linked it.
-      var first = document.querySelector('link[rel=stylesheet][href*="assets/stylesheets/archive"]');
-      document.head.insertBefore(node, first);
+      document.head.insertBefore(node, document.querySelector('link[rel=stylesheet][href*="assets/stylesheets/archive"]'));
     });
   }
+
   function loadKatex() {
     if (!katex) {
       load("../vendor/katex/katex.min.css", "link");
-      katex = load("../vendor/katex/katex.min.js", "script").then(function () {
-        return load("../vendor/katex/contrib/auto-render.min.js", "script");
-      });
+      katex = load("../vendor/katex/katex.min.js", "script");
     }
     return katex;
   }
 
-  // Typeset the math in `root` (an element or the document); search.js calls it for its results.
+  function typeset(node) {
+    var source = node.textContent;
+    var cut = source.charAt(0) === "$" && source.charAt(1) !== "$" ? 1 : 2;  // `$` or `$$`, `\(`, `\[`
+    try {
+      window.katex.render(source.slice(cut, source.length - cut), node, {
+        displayMode: node.classList.contains("tex-display"),
+        throwOnError: false  // TeX KaTeX cannot read is shown as written, in red
+      });
+      node.classList.add("tex-done");
+    } catch (err) { /* leave the TeX as text */ }
+  }
+
+  // Typeset the math elements in `root` (an element or the document), and `root` itself if it is one.
+  // Math inside a closed <details> waits until it is opened: KaTeX loads only for math a reader sees.
   window.archiveRenderMath = function (root) {
     if (!root) return;
-    var found = root.matches && root.matches(SELECTOR) ? [root] : root.querySelectorAll(SELECTOR);
-    var nodes = [];
-    for (var i = 0; i < found.length; i++) if (DELIMITER.test(found[i].textContent)) nodes.push(found[i]);
-    if (!nodes.length) return;
-    loadKatex().then(function () {
-      for (var j = 0; j < nodes.length; j++) {
-        try { window.renderMathInElement(nodes[j], OPTIONS); } catch (err) { /* leave the TeX as text */ }
-      }
-    }, function () { /* KaTeX could not be loaded: the TeX stays as text */ });
+    var found = Array.prototype.slice.call(root.querySelectorAll ? root.querySelectorAll(".tex-math:not(.tex-done)") : []);
+    if (root.matches && root.matches(".tex-math:not(.tex-done)")) found.unshift(root);
+    found = found.filter(function (node) { return !node.closest("details:not([open])"); });
+    if (!found.length) return;
+    loadKatex().then(function () { found.forEach(typeset); }, function () { /* KaTeX could not be loaded: the TeX stays as text */ });
   };
 
-  function start() { window.archiveRenderMath(document.querySelector("article") || document.body); }
+  function start() { window.archiveRenderMath(document.body); }
+  // `toggle` does not bubble: listen in the capture phase, for every <details> of the page.
+  document.addEventListener("toggle", function (event) { if (event.target.open) window.archiveRenderMath(event.target); }, true);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
