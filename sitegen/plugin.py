@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import gzip
 import logging
+import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import jinja2
@@ -43,6 +44,7 @@ from mkdocs.structure.toc import get_toc
 
 from generator import paths
 from generator.archive import Archive
+from generator.config import effective_site_url, github_repository, is_placeholder_site_url
 from generator.errors import GeneratorError
 from generator.records import front_matter
 
@@ -104,6 +106,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         self.command = "build"
         self.dirty = False
         self.site: SiteInfo | None = None
+        self.archive_config = None
+        """The archive's config.yml (generator.config.Config), with the site's effective address."""
         self.build: ArchiveBuild | None = None
 
     def on_startup(self, *, command, dirty) -> None:
@@ -114,6 +118,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             archive_config = load_site_config(Path(config.config_file_path).parent / self.config.config)
         except GeneratorError as err:
             raise PluginError(str(err)) from None
+        archive_config = self._effective_address(archive_config)
+        self.archive_config = archive_config
         self.site = site_info(archive_config, directory_urls=config.use_directory_urls)
         # Material prints these without escaping: escape them once, here.
         config.site_name = escape(archive_config.site.title)
@@ -123,6 +129,27 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         # MkDocs' sitemap lists the nav only; the plugin writes one of every page (on_files).
         config.theme.static_templates.discard("sitemap.xml")
         return config
+
+    def _effective_address(self, archive_config):
+        """site.url as the build uses it: in GitHub Actions the repository's Pages address replaces the placeholder.
+
+        Outside Actions, a placeholder site.url is a WARNING (so `mkdocs build --strict`
+        fails until it is set: feeds, canonical links, the sitemap and citations would
+        point at someone else's address), in `python -m generator doctor`'s words.
+        """
+        url = archive_config.site.url
+        if not (is_placeholder_site_url(url) or github_repository(os.environ)):
+            return archive_config
+        from generator.doctor import OK, check_addresses  # loads the LLM client: only for these cases
+
+        for finding in check_addresses(archive_config, os.environ):
+            if finding.check == "site.url":
+                line = finding.line().split(None, 1)[1]  # without doctor's level column: the log has its own
+                (log.info if finding.level == OK else log.warning)("archive: %s", line)
+        effective = effective_site_url(archive_config, os.environ)
+        if effective == url:
+            return archive_config
+        return replace(archive_config, site=replace(archive_config.site, url=effective))
 
     def on_pre_build(self, *, config) -> None:
         self.build = ArchiveBuild()

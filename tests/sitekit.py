@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
@@ -106,9 +107,14 @@ def make_fixture_archive(root: Path) -> FixtureArchive:
     return FixtureArchive(docs, DEMO_CONFIG)
 
 
-def build_site(docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` of this archive into `out`, as a user runs it."""
+def build_site(docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "mkdocs.yml", environ: Mapping[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of this archive into `out`, as a user runs it (`environ`: variables to set, or with None to unset)."""
     env = {**os.environ, "ARCHIVE_DOCS": str(docs), "ARCHIVE_CONFIG": str(config), "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+    for name, value in (environ or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(mkdocs_yml), "-d", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,

@@ -299,17 +299,33 @@ def test_no_page_is_too_big(built_site):
 
 
 def test_empty_archive_builds_strict(tmp_path):
-    """A fresh fork: docs/ holds no page yet."""
+    """A fresh fork, built by its first workflow run: docs/ holds no page yet, config.yml is as shipped."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    result = build_site(docs, Path(__file__).resolve().parent.parent / "config.yml", tmp_path / "site")
+    actions = {"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "ada-l/arxiv-daily"}
+    result = build_site(docs, Path(__file__).resolve().parent.parent / "config.yml", tmp_path / "site", environ=actions)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "WARNING" not in result.stderr
+    # Issue 14: the placeholder site.url becomes the fork's Pages address, and the log says so.
+    assert "archive: site.url: left at the placeholder; this run uses https://ada-l.github.io/arxiv-daily/" in result.stderr
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://ada-l.github.io/arxiv-daily/">' in home
     assert "No papers yet" in home
     for page in ("archive", "categories", "tags", "stats", "feeds"):
         assert (tmp_path / "site" / page / "index.html").is_file()
     assert not feedparser.parse((tmp_path / "site" / "feeds" / "all.atom.xml").read_bytes()).bozo
+
+
+def test_a_placeholder_site_url_outside_actions_is_one_warning_and_fails_a_strict_build(tmp_path):
+    """Issue 14: the shipped site.url, built on the owner's machine, would send feeds and links to example.github.io."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    result = build_site(docs, Path(__file__).resolve().parent.parent / "config.yml", tmp_path / "site", environ={"GITHUB_ACTIONS": None})
+    assert result.returncode == 1
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1, result.stderr
+    assert "archive: site.url: https://example.github.io/arxiv-daily/ is the placeholder" in warnings[0]
+    assert "fix: set site.url in config.yml to your site's address" in warnings[0]
 
 
 def test_about_page_says_what_config_yml_makes_the_archive_collect(built_site):
