@@ -1,10 +1,11 @@
 """The site tests' fixture archive, site builds, loopback server and HTML helpers.
 
 The fixture archive is the demo's (the real CLI run on recorded arXiv data, by
-demo.build), plus what the recordings lack, written through the generator's own
-renderer and writer: AI summaries on a few papers (real summaries come from an
-LLM, another stage), a paper whose title, abstract and authors are hostile HTML,
-and an old-style arXiv id with TeX math in its title.
+demo.build, its top papers summarized by the real summary stage against the
+`demo-replay` loopback server), plus what the recordings lack, written through the
+generator's own renderer and writer: the fixture's own AI summaries on a few papers
+(each with a word found nowhere else, for search), a paper whose title, abstract and
+authors are hostile HTML, and an old-style arXiv id with TeX math in its title.
 """
 
 from __future__ import annotations
