@@ -6,6 +6,7 @@ hostile paper and an old-style id (tests/sitekit.py); each test reads the built 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -358,3 +359,15 @@ def test_run_history_page_lists_every_recorded_run(built_site, fixture_archive):
     night = max((r for r in records if r.command == "update"), key=lambda r: r.started)
     assert f"<strong>Last successful night: {night.date.isoformat()}</strong>" in text
     assert not list(built_site.glob("runs/*/*.yml"))  # records are data for the page, not published files
+
+
+def test_a_day_filled_from_the_api_says_so(built_site, fixture_archive):
+    """Issue 13: a day caught up or backfilled from the arXiv API (its record's `source: api`) lacks what only the feed carries."""
+    catalog = read_catalog(fixture_archive.docs)
+    sources = {day.date.isoformat(): day.source for day in catalog.days}
+    assert sources["2026-04-30"] == "api"  # the demo's backfill
+    for day in catalog.days:
+        text = page_file(built_site, day.path).read_text(encoding="utf-8")
+        assert ('class="day-source"' in text) == (day.source == "api"), day.path
+    text = page_file(built_site, paths.day_path(dt.date(2026, 4, 30))).read_text(encoding="utf-8")
+    assert "Filled from the arXiv API: no nightly run read this day's announcement feed" in text
