@@ -9,8 +9,8 @@ URL, <head> tags, skip link and content are sentinels, and splits the result at 
 `Shell.fill` then builds each page from those pieces and the page's own values. A
 theme override (overrides/main.html, a partial) reaches these pages like any other.
 
-What those pages would all repeat and only scripts use (the palette toggle, the header's
-search box, the navigation, Material's config) is not in them: `render_chrome` writes
+What those pages would all repeat and mostly scripts use (the header with its palette
+toggle and search box, the navigation, Material's config) is not in them: `render_chrome` writes
 it once into assets/javascripts/chrome.js, which inserts it where the page's
 `<script data-part>` stands, while the page is parsed, before it is painted, so the
 page the reader gets is the one Material renders (overrides/partials/archive-chrome.html).
@@ -152,7 +152,7 @@ def page_values(*, title: str, description: str, canonical: str, head: str, skip
 
 CHROME_SCRIPT = "assets/javascripts/chrome.js"
 CHROME_FOLDER = "__archive_chrome__"
-CHROME_PARTS = ("tools", "nav", "top", "footer", "config", "scripts")
+CHROME_PARTS = ("header", "nav", "top", "footer", "config", "scripts")
 _MARKED = re.compile(r"<!--archive-chrome:(\w+)-->(.*?)<!--/archive-chrome:\1-->", re.DOTALL)
 _SCRIPT_TAG = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 _UP_ONE = re.compile(r'\b(href|action|src)="\.\.(/|")')
@@ -171,8 +171,8 @@ _CHROME_JS = """/* Written by the archive plugin (sitegen/shell.py) at each buil
     });
   }
   var part = script.getAttribute("data-part");
-  if (part === "tools") {  // the palette toggle and the search box, in the header
-    script.insertAdjacentHTML("beforebegin", html("tools"));
+  if (part === "header") {  // the header: logo, site name, palette toggle, search box
+    script.insertAdjacentHTML("beforebegin", html("header"));
     document.getElementById("__drawer").insertAdjacentHTML("afterend", parts.toggle);
     document.querySelector("[data-md-component=header]").insertAdjacentHTML("beforebegin", parts.announce);
     %(palette)s
@@ -230,7 +230,7 @@ def render_chrome(env, config, nav, files, palette_script: str) -> str:
     missing = [name for name in CHROME_PARTS if name not in parts]
     if missing:
         raise ShellError(f"the theme no longer marks the page's {', '.join(missing)} for chrome.js (overrides/partials/archive-chrome.html)")
-    parts["tools"] = _SCRIPT_TAG.sub("", parts["tools"])  # the palette script: run by chrome.js itself
+    parts["header"] = _SCRIPT_TAG.sub("", parts["header"])  # the palette script: run by chrome.js itself
     toggle, announce = _SEARCH_TOGGLE.search(html), _EMPTY_ANNOUNCE.search(html)
     parts["toggle"], parts["announce"] = toggle.group(0) if toggle else "", announce.group(0) if announce else ""
     if CHROME_FOLDER in "".join(parts.values()):
