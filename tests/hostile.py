@@ -384,6 +384,7 @@ def write_hostile_config(path: Path, papers: int) -> Path:
         announce_types=["new", "cross", "replace", "replace-cross"],
     )  # fmt: skip
     data["arxiv"].update(max_retries=0, timeout=10)
+    data["site"]["url"] = "http://127.0.0.1:8000/"  # an owner's address: the strict site build refuses the placeholder
     data["ai_summary"].update(
         enabled=True, api_key_env=KEY_ENV, model="hostile-model", language="English", max_papers_to_summarize=papers,
         max_workers=4, timeout=10, max_retries=0, retry_backoff=0.01, max_output_tokens=500,
