@@ -484,9 +484,15 @@ def problems_in_paper_html(root, meta: dict) -> list[str]:
     elif {c.tag for c in h1[0].iter() if isinstance(c.tag, str)} - {"h1"} - TEX_TAGS:
         problems.append("the title holds elements the TeX model does not make")
     h2 = [re.sub(r"\W+$", "", h.text_content()).strip() for h in root.iter("h2")]
-    expected_h2 = ["Abstract"] + (["AI summary"] if meta.get("summary") else []) + ["Cite"]
+    related = root.find(".//section[@id='related']")  # the site build's related papers (`sitegen derive` has none)
+    expected_h2 = ["Abstract"] + (["AI summary"] if meta.get("summary") else []) + (["Related papers"] if related is not None else []) + ["Cite"]
     if h2 != expected_h2:
         problems.append(f"section headings {h2}, expected {expected_h2}")
+    if related is not None:
+        for item in related.iter("li"):  # a link, then "date · similarity": titles from arXiv stay text
+            tags = {c.tag for c in item.iter() if isinstance(c.tag, str)} - {"li"}
+            if not tags <= {"a", "span"} or len(item.findall("a")) != 1:
+                problems.append(f"a related paper's entry holds {sorted(tags)}")
     for selector, allowed in (
         ("paper-abstract", TEX_TAGS),
         ("paper-authors", {"span"}),
