@@ -489,10 +489,9 @@ def problems_in_paper_html(root, meta: dict) -> list[str]:
     if h2 != expected_h2:
         problems.append(f"section headings {h2}, expected {expected_h2}")
     if related is not None:
-        for item in related.iter("li"):  # a link, then "date · similarity": titles from arXiv stay text
-            tags = {c.tag for c in item.iter() if isinstance(c.tag, str)} - {"li"}
-            if not tags <= {"a", "span"} or len(item.findall("a")) != 1:
-                problems.append(f"a related paper's entry holds {sorted(tags)}")
+        for item in related.iter("li"):  # a link (the title, its TeX as text: tex_title), then "date · similarity"
+            if [c.tag for c in _children(item)] != ["a", "span"] or _children(item[1]):
+                problems.append(f"a related paper's entry holds {[c.tag for c in item.iter() if isinstance(c.tag, str)]}")
     for selector, allowed in (
         ("paper-abstract", TEX_TAGS),
         ("paper-authors", {"span"}),

@@ -19,12 +19,13 @@ from generator.config import load_config
 from generator.records import split_front_matter
 from sitegen.catalog import read_catalog
 from sitegen.related import RelatedDoc, related_for_archive
+from sitegen.tex import tex_html
 from tests.sitekit import Reader, build_site, serve
 from tests.test_interests import DAY, day_ids, interest_config, serve_arxiv
 
 RELATED = re.compile(r'<section id="related">(.*?)</section>', re.DOTALL)
 ITEM = re.compile(r'<li><a href="([^"]+)">(.*?)</a><span>(\d{4}-\d\d-\d\d) · ([0-9.]+)</span></li>')
-CLOSE_TO = re.compile(r'close to(?::|</strong>) <a class="close-to arxiv-tex" href="([^"]+)">(.*?)</a>')
+CLOSE_TO = re.compile(r'close to(?::|</strong>) <a class="close-to" href="([^"]+)">(.*?)</a>')
 SITE = {"url": "http://127.0.0.1:8000/"}  # not the placeholder: the strict build would refuse it
 INTEREST_TITLE = "Quantum Computers and Quantum Computer Languages"
 
@@ -44,7 +45,16 @@ def related_items(site: Path, page: Path) -> list[tuple[str, str, str, float]]:
     section = RELATED.search(page.read_text(encoding="utf-8"))
     assert section is not None, page
     assert "<script>alert" not in section.group(1)  # titles from arXiv are text (tests.sitekit.HOSTILE_TITLE)
-    return [(href, html.unescape(title), date, float(sim)) for href, title, date, sim in ITEM.findall(section.group(1))]
+    return [(href, title, date, float(sim)) for href, title, date, sim in ITEM.findall(section.group(1))]
+
+
+def tex_title(title: str) -> str:
+    """A title as lists show it (the `tex_title` filter of sitegen/render.py: its TeX as readable text)."""
+    return str(tex_html(title, links=False, math=False))
+
+
+def text_of(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 def test_every_paper_page_lists_its_related_papers_with_links_that_resolve(built_site, fixture_archive):
@@ -61,7 +71,7 @@ def test_every_paper_page_lists_its_related_papers_with_links_that_resolve(built
         assert [(by_path[url_file(built_site, page, href)].arxiv_id, sim) for href, _, _, sim in items] == [(n.arxiv_id, n.similarity) for n in index.of(paper.arxiv_id)]
         for href, title, date, similarity in items:
             other = by_path[url_file(built_site, page, href)]  # the link resolves to a built paper page
-            assert other.arxiv_id != paper.arxiv_id and title == other.title and date == other.announced.isoformat()
+            assert other.arxiv_id != paper.arxiv_id and title == tex_title(other.title) and date == other.announced.isoformat()
             assert 0 < similarity <= 1
         assert [s for *_, s in items] == sorted((s for *_, s in items), reverse=True)
         listed += len(items)
@@ -85,7 +95,7 @@ def test_more_like_this_lists_the_related_papers_of_the_paper_on_the_search_page
         assert status.startswith("Papers like ") and "most similar first (5)" in status
         for i, (href, title, date, similarity) in enumerate(expected):
             result = results.nth(i)
-            assert result.locator(".as-title").inner_text() == title
+            assert result.locator(".as-title").inner_text() == text_of(title)
             assert result.locator(".as-title").get_attribute("href") == urljoin(base + "papers/2504/2504.18298/", href)
             assert result.locator(".as-meta").inner_text().startswith(f"{date} · similarity {similarity:g} · arXiv:")
         # Walk on: the first result's own related papers.
@@ -94,7 +104,7 @@ def test_more_like_this_lists_the_related_papers_of_the_paper_on_the_search_page
         page.wait_for_url(f"**/search/?like={first_id}")
         page.wait_for_function(f"document.getElementById('archive-search').dataset.likeShown === '{first_id}'")
         again = related_items(built_site, url_file(built_site, page_path, expected[0][0]))
-        assert page.locator(".as-results > li .as-title").all_inner_texts() == [title for _, title, _, _ in again]
+        assert page.locator(".as-results > li .as-title").all_inner_texts() == [text_of(title) for _, title, _, _ in again]
         # Typing a query from there searches the index as usual.
         page.locator("#archive-search .as-input").fill("quantum")
         page.locator(".as-results > li").first.wait_for()
@@ -146,7 +156,7 @@ def test_interests_alone_day_and_paper_pages_say_close_to_and_about_lists_the_pa
         assert related_items(site, page_file(site, paths.paper_path(arxiv_id))) or "No other archived paper" in text
     about = (site / "about" / "index.html").read_text(encoding="utf-8")
     assert '<h2 id="interests">Your papers</h2>' in about
-    assert re.search(r'<a class="arxiv-tex" href="https://arxiv.org/abs/quant-ph/0201082">' + re.escape(INTEREST_TITLE), about)
+    assert re.search(r'<a href="https://arxiv.org/abs/quant-ph/0201082">' + re.escape(INTEREST_TITLE), about)
     assert "(with no keywords, similarity alone)" in about and "keyword score + 20 × similarity" in about
     # docs/data/ holds the generator's caches: read by the build, never published.
     assert (docs / "data" / "interests.yml").is_file() and not (site / "data").exists()
