@@ -5,8 +5,7 @@
  *   place (its whole abstract, and its AI summary read from its paper page), s saves,
  *   ? shows the keys. Keys never fire while typing or with Ctrl, Alt or Meta held.
  * - The reading list, in this browser's localStorage: Save buttons on entries and paper
- *   pages; the reading-list page shows it, removes, exports BibTeX (the paper pages'
- *   Cite entries) and ids, and imports ids from any text.
+ *   pages (the reading-list page itself is reading-list.js, which uses `archiveReader`).
  * - "New since your last visit" on the home page, and read marks on entries.
  *
  * Every request stays on this site. Text from arXiv reaches the page as text nodes only.
@@ -18,11 +17,12 @@
   var READ_KEY = "arxiv-archive:read:v1";
   var VISIT_KEY = "arxiv-archive:visit:v1";
   var READ_KEPT = 5000;
-  var IMPORT_MAX = 500;
   var ID = /^(\d{4}\.\d{4,5}|[a-z]+(-[a-z]+)?(\.[A-Z]{2})?\/\d{7})$/;
-  // Ids anywhere in a text: 2609.26811, arXiv:2609.26811v2, …/abs/hep-th/9901001, math.GT/0309136v1.
-  var IDS_IN_TEXT = /(?<![\w.])(\d\d(?:0[1-9]|1[0-2])\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?\/\d\d(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?(?!\d)/g;
   var DATE = /^\d{4}-\d\d-\d\d$/;
+  // A paper page's address from the site root: papers/2609/2609.26811/, papers/hep-th/9901001/ (or ….html).
+  var PAPER_PAGE = /^papers\/(?:\d{4}\/)?(.+?)(?:\/|\/index\.html|\.html)$/;
+  // Entries: the items of a list marked data-papers (READER.md).
+  var ENTRY = "[data-papers] > li";
 
   var config = {};
   try { config = JSON.parse(document.getElementById("__config").textContent); } catch (err) { /* no Material config: links relative to the page */ }
@@ -129,13 +129,34 @@
     url.hash = url.search = "";
     return url.href.indexOf(root.href) === 0 ? url.href.slice(root.href.length) : url.pathname;
   }
-  function recordOf(node) {
-    if (node.readerRecord === undefined) {
-      try { node.readerRecord = clean(JSON.parse(node.getAttribute("data-paper"))); } catch (err) { node.readerRecord = null; }
-      var link = node.querySelector("a.entry-title");
-      if (node.readerRecord && link) node.readerRecord.url = siteUrl(link.href);
+  // An entry's paper: its title link gives the id (from the address), the title and the page;
+  // the list (or the entry) its announcement date; data-paper, when present, anything more.
+  function recordOf(entry) {
+    if (entry.readerRecord === undefined) {
+      var link = entry.querySelector(":scope > a");
+      var url = link && siteUrl(link.href);
+      var match = url && PAPER_PAGE.exec(url);
+      var dated = entry.closest("[data-date]");
+      var raw = { id: match && match[1], title: link && link.textContent.trim(), date: dated && dated.getAttribute("data-date") };
+      try { Object.assign(raw, JSON.parse(entry.getAttribute("data-paper"))); } catch (err) { /* no data-paper: the link says it all */ }
+      entry.readerRecord = clean(raw);
+      if (entry.readerRecord) {
+        entry.readerRecord.url = url;
+        link.classList.add("entry-title");
+      }
     }
-    return node.readerRecord;
+    return entry.readerRecord;
+  }
+
+  // A paper page's paper: its citation_* tags (which reference managers read) and its Cite block.
+  function pageRecord(doc, url) {
+    var meta = function (name) { return all('meta[name="citation_' + name + '"]', doc).map(function (node) { return node.content; }); };
+    var cite = doc.querySelector("code[data-key]");
+    return clean({
+      id: meta("arxiv_id")[0], title: meta("title")[0], authors: meta("author"), doi: meta("doi")[0],
+      date: (meta("publication_date")[0] || "").replace(/\//g, "-"),
+      bibkey: cite && cite.getAttribute("data-key"), cat: cite && cite.getAttribute("data-class"), url: url
+    });
   }
 
   function saveButton(rec, text) {
@@ -163,7 +184,7 @@
 
   function tag(entry, className, label) {
     if (entry.querySelector("." + className)) return;
-    var link = entry.querySelector("a.entry-title");
+    var link = entry.querySelector(".entry-title");
     var node = el("span", "reader-tag " + className, label);
     if (link) link.insertAdjacentElement("afterend", node); else entry.insertBefore(node, entry.firstChild);
   }
@@ -176,20 +197,21 @@
     all(".reader-save").forEach(function (node) { node.setAttribute("aria-pressed", saved[node.readerId] ? "true" : "false"); });
     var read = {};
     readIds().forEach(function (id) { read[id] = 1; });
-    all(".paper-entry[data-paper]").forEach(function (entry) {
+    all(ENTRY).forEach(function (entry) {
       var rec = recordOf(entry);
       if (rec && read[rec.id]) { entry.classList.add("is-read"); tag(entry, "reader-tag--read", "Read"); }
     });
-    if (listPage) renderList();
+    if (listeners.length) listeners.forEach(function (listener) { listener(); });
   }
 
   // -- entries: buttons, expansion -----------------------------------------------------------
 
   function enhance(scope) {
-    all(".paper-entry[data-paper]", scope).forEach(function (entry) {
+    all(ENTRY, scope).forEach(function (entry) {
       var rec = recordOf(entry);
       if (!rec || entry.readerDone) return;
       entry.readerDone = true;
+      entry.classList.add("paper-entry");
       var title = rec.title || rec.id;
       var expand = button("Expand", "reader-expand", "Expand: " + title);
       expand.setAttribute("aria-expanded", "false");
@@ -197,10 +219,37 @@
       var actions = el("span", "reader-actions");
       actions.appendChild(expand);
       actions.appendChild(saveButton(rec, "Save"));
-      (entry.querySelector(".entry-links") || entry).appendChild(actions);
+      // The arXiv links come from the id (the site's byte budget: none in the page).
+      var links = entry.querySelector(".entry-links");
+      if (!links) entry.appendChild(links = linksTo("p", "entry-links", [["abs", "abs"], ["PDF", "pdf"], ["HTML", "html"]].map(function (l) { return [l[0], "https://arxiv.org/" + l[1] + "/" + rec.id]; })));
+      links.appendChild(actions);
     });
     refresh();
   }
+
+  // <tag>label name · name · name</tag>: plain links, nothing is loaded from them.
+  function linksTo(tag, className, named, label) {
+    var links = el(tag, className);
+    if (label) links.appendChild(el("strong", "", label + " "));
+    named.forEach(function (pair, i) {
+      var link = el("a", "", pair[0]);
+      link.href = pair[1];
+      if (i) links.appendChild(document.createTextNode(" · "));
+      links.appendChild(link);
+    });
+    return links;
+  }
+
+  // The paper on the sites where people discuss and cite it (Hugging Face Papers knows new-style ids only).
+  function elsewhere(id) {
+    var named = [["alphaXiv", "https://www.alphaxiv.org/abs/" + id]];
+    if (/^\d{4}\./.test(id)) named.push(["Hugging Face", "https://huggingface.co/papers/" + id]);
+    named.push(["Semantic Scholar", "https://www.semanticscholar.org/arxiv/" + id]);
+    return linksTo("li", "paper-elsewhere", named, "Elsewhere");
+  }
+
+  // A list's abstract that is only its start ends with " …" (sitegen/reader.py).
+  function cut(abstract) { return / …$/.test(abstract.textContent); }
 
   function toggleExpand(entry) {
     var open = !entry.classList.contains("is-expanded");
@@ -211,23 +260,29 @@
     var abstract = entry.querySelector(".entry-abstract");
     if (abstract) typeset(abstract);
     var gist = entry.querySelector(".entry-gist");
-    if (gist || (abstract && abstract.hasAttribute("data-more"))) fillFromPage(entry, abstract, gist);
+    if (!abstract || gist || cut(abstract)) fillFromPage(entry, abstract, gist);
   }
 
-  // A list may carry only the abstract's start and the summary's gist (the page-size budget):
-  // the rest is read from the paper page, once.
+  // A day's entry carries the abstract's start and the summary's gist, other lists neither (the
+  // page-size budget): the rest is read from the paper page, once.
   function fillFromPage(entry, abstract, gist) {
     var rec = recordOf(entry);
-    var box = gist && el("div", "entry-summary ai-summary", "Loading the AI summary…");
-    if (box) gist.insertAdjacentElement("afterend", box);
+    var actions = entry.querySelector(".reader-actions");
+    var place = function (node, after) {
+      if (after) after.insertAdjacentElement("afterend", node); else entry.insertBefore(node, actions && actions.parentNode === entry ? actions : null);
+      return node;
+    };
+    var fetched = !abstract && place(el("p", "entry-abstract entry-fetched", "Loading the abstract…"));
+    var box = gist && place(el("div", "entry-summary ai-summary", "Loading the AI summary…"), gist);
     fetchPage(rec.url).then(function (doc) {
       var full = doc.querySelector(".paper-abstract");
-      if (abstract && abstract.hasAttribute("data-more") && full) {
-        abstract.textContent = full.textContent;
-        abstract.removeAttribute("data-more");
-        typeset(abstract);
+      var target = fetched || (abstract && cut(abstract) && abstract);
+      if (target && full) {
+        target.textContent = full.textContent;
+        typeset(target);
       }
       var source = doc.querySelector(".ai-summary");
+      if (source && !box && fetched) box = place(el("div", "entry-summary ai-summary"), fetched);
       if (!box) return;
       if (!source) throw new Error("no summary");
       box.textContent = "";
@@ -235,8 +290,7 @@
       all(":scope > :not(summary)", source).forEach(function (node) { box.appendChild(document.importNode(node, true)); });
       typeset(box);
     }).catch(function () {
-      var target = box || el("p", "entry-summary");
-      if (!box) abstract.insertAdjacentElement("afterend", target);
+      var target = box || fetched || place(el("p", "entry-summary"), abstract);
       target.textContent = "The rest is on the ";
       var link = el("a", "", "paper page");
       link.href = new URL(rec.url, root).href;
@@ -262,7 +316,7 @@
 
   var selected = null;
   function entries() {
-    return all(".paper-entry[data-paper]").filter(function (entry) { return entry.getClientRects().length; });
+    return all(ENTRY).filter(function (entry) { return recordOf(entry) && entry.getClientRects().length; });
   }
   function select(entry) {
     if (selected) { selected.removeAttribute("aria-current"); selected.classList.remove("is-selected"); }
@@ -275,13 +329,42 @@
     entry.scrollIntoView({ block: "nearest" });
   }
   function open(entry) {
-    var link = entry.querySelector("a.entry-title");
-    if (!link) return;
     markRead(recordOf(entry).id);
-    location.href = link.href;
+    location.href = entry.querySelector(".entry-title").href;
   }
 
   function help() { return document.getElementById("reader-keys"); }
+  // The key help: a button and the dialog it opens, where the page marks a place for them
+  // (archive/partials/keys-help.html; built here, not in every page: the site's byte budget).
+  var KEYS = [["j k", "next, previous paper (the first j selects the first)"], ["o Enter", "open the selected paper's page"],
+    ["x", "expand or collapse it: the whole abstract and the AI summary"], ["s", "save it to your reading list, or remove it"],
+    ["/", "search"], ["?", "this help"]];
+  function keysHelp(bar) {
+    var opener = button("Keyboard shortcuts", "");
+    opener.setAttribute("aria-keyshortcuts", "?");
+    opener.setAttribute("data-reader-keys-open", "");
+    bar.appendChild(opener);
+    bar.hidden = false;
+    var dialog = el("dialog", "reader-keys");
+    dialog.id = "reader-keys";
+    dialog.setAttribute("aria-labelledby", "reader-keys-title");
+    var title = el("h2", "reader-keys-title", "Keyboard shortcuts");
+    title.id = "reader-keys-title";
+    var list = el("dl");
+    KEYS.forEach(function (pair) {
+      var keys = el("dt");
+      pair[0].split(" ").forEach(function (key, i) { if (i) keys.appendChild(document.createTextNode(" ")); keys.appendChild(el("kbd", "", key)); });
+      list.appendChild(keys);
+      list.appendChild(el("dd", "", pair[1]));
+    });
+    var form = el("form");
+    form.method = "dialog";
+    var close = el("button", "reader-button", "Close");
+    close.autofocus = true;
+    form.appendChild(close);
+    [title, list, el("p", "", "Keys do nothing while you type in a field."), form].forEach(function (node) { dialog.appendChild(node); });
+    bar.insertAdjacentElement("afterend", dialog);
+  }
   var helpReturn = null;
   function openHelp() {
     var dialog = help();
@@ -323,7 +406,7 @@
   function markNew(note) {
     var days = {};
     try { days = JSON.parse(note.getAttribute("data-days")) || {}; } catch (err) { days = {}; }
-    var dated = all(".paper-entry[data-paper]").filter(function (entry) { return recordOf(entry) && recordOf(entry).date; });
+    var dated = all(ENTRY).filter(function (entry) { return recordOf(entry) && recordOf(entry).date; });
     var dates = Object.keys(days).filter(function (day) { return DATE.test(day); });
     var newest = dates.concat(dated.map(function (entry) { return recordOf(entry).date; })).sort().pop();
     if (!newest) return;
@@ -350,215 +433,6 @@
     note.hidden = false;
   }
 
-  // -- the reading-list page ------------------------------------------------------------------
-
-  var listPage = null;
-
-  function paperUrl(id) {
-    var prefix = /^\d{4}\./.test(id) ? id.slice(0, 4) + "/" : "";
-    return listPage.getAttribute("data-paper-url").replace("{path}", prefix + id);
-  }
-
-  // A paper's record from its page here: the contract's data, then its citation_* tags.
-  function fetchRecord(id) {
-    var url = paperUrl(id);
-    return fetchPage(url).then(function (doc) {
-      var holder = doc.querySelector(".reader-paper[data-paper]");
-      var rec = (holder && recordOf(holder)) || { id: id };
-      var meta = function (name) { return all('meta[name="citation_' + name + '"]', doc).map(function (node) { return node.content; }); };
-      if (rec.id !== id) rec = { id: id };
-      rec.title = rec.title || meta("title")[0];
-      if (!rec.authors || rec.more) { rec.authors = meta("author"); delete rec.more; }
-      rec.date = rec.date || (meta("publication_date")[0] || "").replace(/\//g, "-");
-      rec.doi = rec.doi || meta("doi")[0];
-      rec.url = url;
-      if (!rec.title) throw new Error("not a paper page");
-      return clean(rec);
-    }).catch(function () { return { id: id, missing: 1 }; });
-  }
-
-  function eachLimited(items, limit, work) {
-    var results = [];
-    var next = 0;
-    function worker() {
-      if (next >= items.length) return Promise.resolve();
-      var i = next++;
-      return work(items[i]).then(function (result) { results[i] = result; return worker(); });
-    }
-    var workers = [];
-    for (var k = 0; k < Math.min(limit, items.length); k++) workers.push(worker());
-    return Promise.all(workers).then(function () { return results; });
-  }
-
-  // Put fetched records into the stored list (which may have changed meanwhile).
-  function merge(records, atTop) {
-    var list = loadList();
-    var now = Date.now();
-    records.slice().reverse().forEach(function (rec) {
-      var at = find(list, rec.id);
-      if (at >= 0) {
-        if (rec.missing && list[at].title) return;  // keep what a list entry gave
-        rec.saved = list[at].saved;
-        list[at] = rec;
-      } else if (atTop) {
-        rec.saved = now;
-        list.unshift(rec);
-      }
-    });
-    writeJSON(LIST_KEY, list);
-    refresh();
-  }
-
-  function idsIn(value) {
-    var ids = [];
-    String(value).replace(IDS_IN_TEXT, function (match, id) { if (ids.indexOf(id) < 0) ids.push(id); return match; });
-    return ids;
-  }
-
-  function importText(value, done) {
-    var ids = idsIn(value).slice(0, IMPORT_MAX);
-    if (!ids.length) { say("No arXiv id found in that text."); return; }
-    var list = loadList();
-    var todo = ids.filter(function (id) { var at = find(list, id); return at < 0 || list[at].missing; });
-    say("Importing " + plural(todo.length, "paper") + "…");
-    eachLimited(todo, 4, fetchRecord).then(function (records) {
-      merge(records, true);
-      var missing = records.filter(function (rec) { return rec.missing; }).length;
-      var already = ids.length - todo.length;
-      say("Imported " + plural(records.length, "paper") +
-        (missing ? "; " + missing + " not in this archive, listed with a link to arXiv" : "") +
-        (already ? "; " + already + " already in your list" : "") + ".");
-      if (done) done();
-    });
-  }
-
-  function authorsText(rec) {
-    var names = rec.authors || [];
-    var shown = names.slice(0, 6).join(", ");
-    return names.length > 6 || rec.more ? shown + " et al." : shown;
-  }
-
-  // Unbalanced braces would break every later entry of the .bib file (as sitegen/layout.py).
-  function balanced(value) {
-    var depth = 0;
-    for (var i = 0; i < value.length && depth >= 0; i++) depth += value[i] === "{" ? 1 : value[i] === "}" ? -1 : 0;
-    return depth === 0 ? value : value.replace(/\{/g, "(").replace(/\}/g, ")");
-  }
-
-  // The paper page's Cite entry, in its field order; keys made unique within the file.
-  function bibtex(list) {
-    var used = {};
-    return list.map(function (rec) {
-      var base = rec.bibkey || "arXiv:" + rec.id;
-      var key = base;
-      for (var n = 1; used[key]; n++) key = base + String.fromCharCode(97 + n);
-      used[key] = 1;
-      var authors = (rec.authors || []).join(" and ");
-      var fields = [
-        ["title", rec.bibtitle || rec.title],
-        ["author", authors && rec.more ? authors + " and others" : authors],
-        ["year", (rec.date || "").slice(0, 4)],
-        ["eprint", rec.id],
-        ["archivePrefix", "arXiv"],
-        ["primaryClass", rec.cat],
-        ["url", absUrl(rec.id)],
-        ["doi", rec.doi]
-      ].filter(function (field) { return field[1]; });
-      return "@misc{" + key + ",\n" + fields.map(function (field) { return "      " + field[0] + "={" + balanced(field[1]) + "}"; }).join(",\n") + ",\n}";
-    }).join("\n\n") + "\n";
-  }
-
-  function exportList(format, action) {
-    var list = loadList();
-    if (!list.length) { say("Your reading list is empty: nothing to export."); return; }
-    var content = format === "bib" ? bibtex(list) : list.map(function (rec) { return rec.id; }).join("\n") + "\n";
-    var what = format === "bib" ? "BibTeX of " + plural(list.length, "paper") : plural(list.length, "arXiv id");
-    if (action === "download") {
-      var link = el("a");
-      link.href = URL.createObjectURL(new Blob([content], { type: format === "bib" ? "application/x-bibtex" : "text/plain" }));
-      link.download = format === "bib" ? "reading-list.bib" : "reading-list.txt";
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
-      say("Downloaded the " + what + ".");
-      return;
-    }
-    var output = listPage.querySelector("[data-reader-output]");
-    output.value = content;
-    (navigator.clipboard ? navigator.clipboard.writeText(content) : Promise.reject(new Error("no clipboard"))).then(function () {
-      say("Copied the " + what + " to the clipboard.");
-    }, function () {
-      // No clipboard here (a page served over plain http): the text is shown, selected.
-      output.parentNode.hidden = false;
-      output.focus();
-      output.select();
-      say("This browser did not allow copying: the " + what + " is selected below; copy it with Ctrl+C.");
-    });
-  }
-
-  function renderList() {
-    var items = listPage.querySelector("[data-reader-items]");
-    var count = listPage.querySelector("[data-reader-count]");
-    var list = loadList();
-    items.textContent = "";
-    count.textContent = list.length
-      ? plural(list.length, "saved paper") + ", newest first."
-      : "No saved papers yet. Save papers with their Save button, or with s on a list of papers.";
-    list.forEach(function (rec) {
-      var item = el("li", "reading-item");
-      var title = el("a", "reading-title arxiv-tex", rec.title || "arXiv:" + rec.id);
-      title.href = rec.missing ? absUrl(rec.id) : new URL(rec.url || paperUrl(rec.id), root).href;
-      var meta = [authorsText(rec), rec.date, "arXiv:" + rec.id].filter(Boolean);
-      if (rec.missing) meta.push("not in this archive: the link goes to arXiv");
-      var remove = button("Remove", "reader-remove", "Remove: " + (rec.title || rec.id));
-      remove.addEventListener("click", function () {
-        var now = loadList();
-        var at = find(now, rec.id);
-        if (at < 0) return;
-        now.splice(at, 1);
-        if (!writeJSON(LIST_KEY, now)) return;
-        refresh();
-        focusAfterRemoval(at);
-        say("Removed from your reading list: " + (rec.title || rec.id));
-      });
-      item.appendChild(title);
-      item.appendChild(el("p", "reading-meta", meta.join(" · ")));
-      item.appendChild(remove);
-      items.appendChild(item);
-    });
-    typeset(items);
-  }
-
-  // Keep the keyboard where it was: on the next paper's Remove button, or on the count.
-  function focusAfterRemoval(at) {
-    var buttons = all(".reader-remove", listPage);
-    var next = buttons[Math.min(at, buttons.length - 1)];
-    var count = listPage.querySelector("[data-reader-count]");
-    if (next) { next.focus(); } else { count.tabIndex = -1; count.focus(); }
-  }
-
-  function setupListPage() {
-    listPage.querySelector("[data-reader-ui]").hidden = false;
-    all("[data-export]", listPage).forEach(function (node) {
-      node.addEventListener("click", function () { exportList(node.getAttribute("data-export"), node.getAttribute("data-action")); });
-    });
-    var form = listPage.querySelector("[data-reader-import]");
-    var area = form.querySelector("textarea");
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      importText(area.value, function () { area.value = ""; });
-    });
-    var file = form.querySelector("input[type=file]");
-    file.addEventListener("change", function () {
-      if (file.files[0]) file.files[0].text().then(function (value) { importText(value, function () { file.value = ""; }); });
-    });
-    renderList();
-    // Papers saved from a list lack what only their page has (all authors); imported ids may lack all.
-    var partial = loadList().filter(function (rec) { return !rec.missing && (!rec.bibkey || rec.more || !rec.title); });
-    if (partial.length) eachLimited(partial.map(function (rec) { return rec.id; }), 4, fetchRecord).then(function (records) { merge(records, false); });
-  }
-
   // -- start ------------------------------------------------------------------------------
 
   function start() {
@@ -568,34 +442,33 @@
       status.setAttribute("role", "status");
       document.body.appendChild(status);
     }
-    listPage = document.getElementById("reading-list");
-    if (listPage) setupListPage();
-
-    var paper = document.querySelector(".reader-paper[data-paper]");
-    var rec = paper && recordOf(paper);
+    var authors = document.querySelector(".paper-authors");
+    var rec = authors && pageRecord(document, siteUrl(location.href));
     if (rec) {
-      rec.url = siteUrl(location.href);
       markRead(rec.id);
+      var paper = el("div", "reader-paper");
       paper.appendChild(saveButton(rec, "Save to reading list"));
+      authors.insertAdjacentElement("afterend", paper);
+      var facts = document.querySelector(".paper-meta");
+      if (facts) facts.appendChild(elsewhere(rec.id));
     }
 
     enhance(document);
     var note = document.querySelector("[data-reader-new]");
     if (note) markNew(note);
 
+    var bar = document.querySelector("[data-reader-keys]");
+    if (bar) keysHelp(bar);
     var dialog = help();
     if (dialog) {
       dialog.addEventListener("close", function () { if (helpReturn && helpReturn.focus) helpReturn.focus(); });
       dialog.addEventListener("click", function (event) { if (event.target === dialog) dialog.close(); });  // the backdrop
     }
-    all("[data-reader-keys-open]").forEach(function (node) {
-      node.hidden = false;
-      node.addEventListener("click", openHelp);
-    });
+    all("[data-reader-keys-open]").forEach(function (node) { node.addEventListener("click", openHelp); });
 
     document.addEventListener("click", function (event) {
-      var link = event.target.closest && event.target.closest("a.entry-title");
-      var entry = link && link.closest(".paper-entry[data-paper]");
+      var link = event.target.closest && event.target.closest(".entry-title");
+      var entry = link && link.closest(".paper-entry");
       if (entry && recordOf(entry)) markRead(recordOf(entry).id);
     });
     window.addEventListener("storage", function (event) { if (!event.key || event.key.indexOf("arxiv-archive:") === 0) refresh(); });
@@ -603,7 +476,13 @@
   }
 
   window.addEventListener("keydown", onKey, true);
-  window.archiveReader = { enhance: enhance };
+  // What reading-list.js (the reading-list page) uses; `enhance` is for lists added after load (search results).
+  var listeners = [];
+  window.archiveReader = {
+    enhance: enhance, onChange: function (listener) { listeners.push(listener); },
+    LIST_KEY: LIST_KEY, loadList: loadList, writeJSON: writeJSON, clean: clean, find: find, pageRecord: pageRecord, fetchPage: fetchPage,
+    say: say, el: el, button: button, plural: plural, all: all, absUrl: absUrl, typeset: typeset, root: root, refresh: function () { refresh(); }
+  };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
