@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from generator import paths
 from generator.archive import Archive
 from sitegen.cite import bibtex
+from sitegen.tex import tex_plain
 from tests.sitekit import DEMO_CONFIG, HOSTILE_ID, HOSTILE_TITLE, OLD_STYLE_ID, ROOT, SUMMARY_ONLY_WORD, Reader, build_site, serve
 
 NPM = ROOT / "tests" / "npm"
@@ -115,6 +116,11 @@ def entry(page, arxiv_id: str):
 def lines(locator) -> int:
     """Lines of text the element shows."""
     return locator.evaluate("e => Math.round(e.clientHeight / parseFloat(getComputedStyle(e).lineHeight))")
+
+
+def title(site, arxiv_id: str) -> str:
+    """A paper's title as pages and the reading list show it: plain text (sitegen/tex.py)."""
+    return tex_plain(site.papers[arxiv_id].announcement.title)
 
 
 def stored(page, key: str):
@@ -359,7 +365,7 @@ def test_save_three_from_two_days_then_export_remove_import(site, base, reader, 
     assert "not in this archive" in items.nth(2).inner_text()
     records = {r["id"]: r for r in stored(page, LIST_KEY)}
     old = site.papers[OLD_STYLE_ID].announcement
-    assert records[OLD_STYLE_ID]["title"] == old.title and records[OLD_STYLE_ID]["authors"] == list(old.authors)
+    assert records[OLD_STYLE_ID]["title"] == tex_plain(old.title) and records[OLD_STYLE_ID]["authors"] == list(old.authors)
     assert records[OLD_STYLE_ID]["doi"] == old.doi and records[OLD_STYLE_ID]["date"] == site.papers[OLD_STYLE_ID].announced.isoformat()
     expect(page.get_by_label("arXiv ids or links")).to_have_value("")
 
@@ -391,11 +397,11 @@ def test_paper_page_save_button_and_hostile_text(site, base, reader):
         ("Hugging Face", f"https://huggingface.co/papers/{HOSTILE_ID}"),
         ("Semantic Scholar", f"https://www.semanticscholar.org/arxiv/{HOSTILE_ID}"),
     ]
-    save = page.get_by_role("button", name="Save to reading list: " + HOSTILE_TITLE)
+    save = page.get_by_role("button", name="Save to reading list: " + tex_plain(HOSTILE_TITLE))
     expect(save).to_have_attribute("aria-pressed", "false")
     save.click()
     expect(save).to_have_attribute("aria-pressed", "true")
-    expect(page.locator(".reader-toast")).to_have_text("Saved to your reading list: " + HOSTILE_TITLE)
+    expect(page.locator(".reader-toast")).to_have_text("Saved to your reading list: " + tex_plain(HOSTILE_TITLE))
     page.reload()
     expect(save).to_have_attribute("aria-pressed", "true")
     assert HOSTILE_ID in stored(page, READ_KEY), "viewing a paper page marks it read"
@@ -409,7 +415,7 @@ def test_paper_page_save_button_and_hostile_text(site, base, reader):
     page.goto(base + paths.page_url(READING_LIST))
     expect(page.locator(".reading-list > li")).to_have_count(1)
     assert page.locator(".reading-list img, .reading-list script, .reading-list b").count() == 0
-    assert stored(page, LIST_KEY)[0]["title"] == HOSTILE_TITLE
+    assert stored(page, LIST_KEY)[0]["title"] == tex_plain(HOSTILE_TITLE), "the title as the page shows it (its citation_title)"
     with page.expect_download() as download:
         page.get_by_role("button", name="Download BibTeX").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
@@ -445,7 +451,7 @@ def test_storage_written_by_anything_is_survived(site, base, reader):
     page.wait_for_function("key => JSON.parse(localStorage.getItem(key)).every(r => r.title && r.bibkey)", arg=LIST_KEY)
     hrefs = [i.get_attribute("href") for i in page.locator(".reading-title").all()]
     assert hrefs == [base + paper_url(i) for i in ("2609.26811", "2604.26951", OLD_STYLE_ID)]
-    assert [r["title"] for r in stored(page, LIST_KEY)] == [site.papers[i].announcement.title for i in ("2609.26811", "2604.26951", OLD_STYLE_ID)]
+    assert [r["title"] for r in stored(page, LIST_KEY)] == [title(site, i) for i in ("2609.26811", "2604.26951", OLD_STYLE_ID)]
     reader.assert_clean()
 
 

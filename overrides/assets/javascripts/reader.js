@@ -155,7 +155,8 @@
     return clean({
       id: meta("arxiv_id")[0], title: meta("title")[0], authors: meta("author"), doi: meta("doi")[0],
       date: (meta("publication_date")[0] || "").replace(/\//g, "-"),
-      bibkey: cite && cite.getAttribute("data-key"), cat: cite && cite.getAttribute("data-class"), url: url
+      bibkey: cite && cite.getAttribute("data-key"), cat: cite && cite.getAttribute("data-class"),
+      bibtitle: cite && cite.getAttribute("data-title"), url: url
     });
   }
 
@@ -278,7 +279,9 @@
       var full = doc.querySelector(".paper-abstract");
       var target = fetched || (abstract && cut(abstract) && abstract);
       if (target && full) {
-        target.textContent = full.textContent;
+        // The page's abstract as it renders it: its math marked (span.tex-math) for KaTeX.
+        target.textContent = "";
+        Array.prototype.forEach.call(full.childNodes, function (node) { target.appendChild(document.importNode(node, true)); });
         typeset(target);
       }
       var source = doc.querySelector(".ai-summary");
