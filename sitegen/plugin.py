@@ -262,7 +262,7 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         site_dir = Path(config.site_dir)
         renderer = build.renderer
         palette = build.files.get_file_from_path("assets/javascripts/palette.js")
-        chrome = render_chrome(build.env, config, build.nav, build.files, palette.content_string if palette else "")
+        chrome = rjsmin.jsmin(render_chrome(build.env, config, build.nav, build.files, palette.content_string if palette else ""), keep_bang_comments=True)
         (site_dir / CHROME_SCRIPT).parent.mkdir(parents=True, exist_ok=True)
         (site_dir / CHROME_SCRIPT).write_text(chrome, encoding="utf-8")
         count = 0

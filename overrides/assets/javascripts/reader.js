@@ -43,7 +43,19 @@
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
   function all(selector, scope) { return Array.prototype.slice.call((scope || document).querySelectorAll(selector)); }
   function absUrl(id) { return "https://arxiv.org/abs/" + id; }
-  function typeset(node) { if (typeof window.archiveRenderMath === "function") window.archiveRenderMath(node); }
+  // Math in what a script adds (an expanded abstract): math.js is loaded by the pages that show math, else here.
+  var mathScript = null;
+  function typeset(node) {
+    if (typeof window.archiveRenderMath === "function") return window.archiveRenderMath(node);
+    if (!node.querySelector(".tex-math")) return;
+    mathScript = mathScript || new Promise(function (resolve) {
+      var script = el("script");
+      script.src = new URL("assets/javascripts/math.js", root).href;
+      script.onload = resolve;
+      document.head.appendChild(script);
+    });
+    mathScript.then(function () { window.archiveRenderMath(node); });
+  }
 
   // -- storage ----------------------------------------------------------------------
 
@@ -229,9 +241,8 @@
   }
 
   // <tag>label name · name · name</tag>: plain links, nothing is loaded from them.
-  function linksTo(tag, className, named, label) {
+  function linksTo(tag, className, named) {
     var links = el(tag, className);
-    if (label) links.appendChild(el("strong", "", label + " "));
     named.forEach(function (pair, i) {
       var link = el("a", "", pair[0]);
       link.href = pair[1];
@@ -239,14 +250,6 @@
       links.appendChild(link);
     });
     return links;
-  }
-
-  // The paper on the sites where people discuss and cite it (Hugging Face Papers knows new-style ids only).
-  function elsewhere(id) {
-    var named = [["alphaXiv", "https://www.alphaxiv.org/abs/" + id]];
-    if (/^\d{4}\./.test(id)) named.push(["Hugging Face", "https://huggingface.co/papers/" + id]);
-    named.push(["Semantic Scholar", "https://www.semanticscholar.org/arxiv/" + id]);
-    return linksTo("li", "paper-elsewhere", named, "Elsewhere");
   }
 
   // A list's abstract that is only its start ends with " …" (sitegen/reader.py).
@@ -342,31 +345,12 @@
   var KEYS = [["j k", "next, previous paper (the first j selects the first)"], ["o Enter", "open the selected paper's page"],
     ["x", "expand or collapse it: the whole abstract and the AI summary"], ["s", "save it to your reading list, or remove it"],
     ["/", "search"], ["?", "this help"]];
-  function keysHelp(bar) {
-    var opener = button("Keyboard shortcuts", "");
-    opener.setAttribute("aria-keyshortcuts", "?");
-    opener.setAttribute("data-reader-keys-open", "");
-    bar.appendChild(opener);
+  function keysHelp(bar) {  // fixed text only: written as HTML
+    bar.insertAdjacentHTML("beforeend", '<button class="reader-button " type="button" aria-keyshortcuts="?" data-reader-keys-open>Keyboard shortcuts</button>');
     bar.hidden = false;
-    var dialog = el("dialog", "reader-keys");
-    dialog.id = "reader-keys";
-    dialog.setAttribute("aria-labelledby", "reader-keys-title");
-    var title = el("h2", "reader-keys-title", "Keyboard shortcuts");
-    title.id = "reader-keys-title";
-    var list = el("dl");
-    KEYS.forEach(function (pair) {
-      var keys = el("dt");
-      pair[0].split(" ").forEach(function (key, i) { if (i) keys.appendChild(document.createTextNode(" ")); keys.appendChild(el("kbd", "", key)); });
-      list.appendChild(keys);
-      list.appendChild(el("dd", "", pair[1]));
-    });
-    var form = el("form");
-    form.method = "dialog";
-    var close = el("button", "reader-button", "Close");
-    close.autofocus = true;
-    form.appendChild(close);
-    [title, list, el("p", "", "Keys do nothing while you type in a field."), form].forEach(function (node) { dialog.appendChild(node); });
-    bar.insertAdjacentElement("afterend", dialog);
+    bar.insertAdjacentHTML("afterend", '<dialog class="reader-keys" id="reader-keys" aria-labelledby="reader-keys-title"><h2 class="reader-keys-title" id="reader-keys-title">Keyboard shortcuts</h2><dl>' +
+      KEYS.map(function (pair) { return "<dt><kbd>" + pair[0].split(" ").join("</kbd> <kbd>") + "</kbd></dt><dd>" + pair[1] + "</dd>"; }).join("") +
+      '</dl><p>Keys do nothing while you type in a field.</p><form method="dialog"><button class="reader-button" autofocus>Close</button></form></dialog>');
   }
   var helpReturn = null;
   function openHelp() {
@@ -452,8 +436,6 @@
       var paper = el("div", "reader-paper");
       paper.appendChild(saveButton(rec, "Save to reading list"));
       authors.insertAdjacentElement("afterend", paper);
-      var facts = document.querySelector(".paper-meta");
-      if (facts) facts.appendChild(elsewhere(rec.id));
     }
 
     enhance(document);
