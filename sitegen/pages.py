@@ -112,6 +112,10 @@ class Links:
     def feed(self, kind: str, key: str = "", fmt: str = "rss") -> str:
         return relative(self.base, str(paths.feed_path(kind, key, fmt)))
 
+    def asset(self, path: str) -> str:
+        """A file of the theme's (`assets/javascripts/cite.js`), from this page."""
+        return relative(self.base, path)
+
 
 @dataclass(frozen=True)
 class Topic:
