@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (see README):
 #   make demo   set everything up, build the demo archive and site from recorded data, serve it
-#   make test   run the whole test suite (installs Chromium for the browser tests if missing)
+#   make test   run the whole test suite (installs Chromium and the npm test tools if missing)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,7 +12,7 @@ PORT   ?= 8000
 export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup demo demo-build site serve test browser bench clean
+.PHONY: setup demo demo-build site serve test browser npm-tools bench clean
 
 setup: $(VENV)/.installed
 
@@ -42,11 +42,15 @@ serve: setup
 browser:
 	@sh scripts/install-chromium.sh
 
-test: setup browser
+# axe-core and terser for the browser tests, from npm (tests/npm/package-lock.json).
+npm-tools:
+	@sh scripts/install-npm-tools.sh
+
+test: setup browser npm-tools
 	$(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python -m benchmarks.site_build --papers 1000 10000
 
 clean:
-	rm -rf $(VENV) demo/build site benchmarks/out tests/artifacts .pytest_cache
+	rm -rf $(VENV) demo/build site benchmarks/out tests/artifacts tests/npm/node_modules .pytest_cache

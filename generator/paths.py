@@ -85,6 +85,7 @@ FEEDS_PATH = PurePosixPath("feeds", "index.md")
 SEARCH_PATH = PurePosixPath("search", "index.md")
 ABOUT_PATH = PurePosixPath("about", "index.md")
 RUNS_PATH = PurePosixPath("runs", "index.md")
+READING_LIST_PATH = PurePosixPath("reading-list", "index.md")
 
 FEED_FORMATS = ("rss", "atom")
 

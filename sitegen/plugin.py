@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import jinja2
+import rjsmin
 from markdown.extensions.toc import slugify
 from markupsafe import escape
 from mkdocs.config import config_options as c
@@ -67,6 +68,8 @@ log = logging.getLogger("mkdocs.plugins.archive")
 # and source maps (three of them over 1 MB). Its search worker stays: its bundle
 # still refers to it.
 UNUSED_THEME_FILES = ("assets/javascripts/lunr/",)
+OWN_SCRIPTS = "assets/javascripts/"
+"""The site's own scripts in the theme's custom_dir (overrides/), minified at build."""
 ARCHIVE_FOLDERS = ("papers/", "days/")
 """Pages in these folders are records: the plugin renders them, MkDocs does not."""
 
@@ -225,7 +228,7 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             if name == "sitemap.xml":
                 generated["sitemap.xml.gz"] = gzip.compress(body, mtime=0)
         build.lap("sitemap", start)
-        kept = [f for f in files if f.src_uri not in generated and not self._dropped(f, config.docs_dir)]
+        kept = [self._minified(f, config) for f in files if f.src_uri not in generated and not self._dropped(f, config.docs_dir)]
         return Files(kept + [File.generated(config, name, content=body) for name, body in generated.items()])
 
     def _start_related(self, docs: Path) -> None:
@@ -268,6 +271,19 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         if script.startswith("/*"):  # its documentation: 1 KB that every page would load (the source keeps it)
             script = script[script.index("*/") + 2 :].lstrip("\n")
         return f"/* Written by the archive plugin (sitegen/plugin.py) at each build from overrides/assets/javascripts/freshness.js. */\nwindow.archiveFreshnessValues = {values};\n" + script
+
+    @staticmethod
+    def _minified(file: File, config) -> File:
+        """The site's own scripts (overrides/assets/javascripts/), served without comments and indentation.
+
+        Every page loads several of them: minified, a day page's script stays within its
+        budget (150 KB with Material's bundle; tests/test_reader_browser.py). `/*!` comments
+        (licence notices) stay.
+        """
+        custom = config.theme.custom_dir
+        if not (custom and file.src_uri.startswith(OWN_SCRIPTS) and file.src_uri.endswith(".js") and Path(file.src_dir) == Path(custom)):
+            return file
+        return File.generated(config, file.src_uri, content=rjsmin.jsmin(file.content_string, keep_bang_comments=True))
 
     @staticmethod
     def _dropped(file: File, docs_dir: str) -> bool:
@@ -334,7 +350,7 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         site_dir = Path(config.site_dir)
         renderer = build.renderer
         palette = build.files.get_file_from_path("assets/javascripts/palette.js")
-        chrome = render_chrome(build.env, config, build.nav, build.files, palette.content_string if palette else "")
+        chrome = rjsmin.jsmin(render_chrome(build.env, config, build.nav, build.files, palette.content_string if palette else ""), keep_bang_comments=True)
         (site_dir / CHROME_SCRIPT).parent.mkdir(parents=True, exist_ok=True)
         (site_dir / CHROME_SCRIPT).write_text(chrome, encoding="utf-8")
         count = 0

@@ -41,6 +41,7 @@ from generator.runs import RunRecord, last_successful_night
 from generator.sanitize import render_summary_html
 from generator.taxonomy import category_name
 
+from . import meta, reader
 from .catalog import DayEntry, PaperEntry, render_summary, summary_text
 from .cite import bibtex_key
 from .pages import (
@@ -63,15 +64,13 @@ from .tex import tex_bibtex, tex_feed_html, tex_html, tex_plain
 if TYPE_CHECKING:
     from generator.interests import InterestCache  # loads the arXiv client: only archives with interests need it
 
-DESCRIPTION_LENGTH = 160
-"""Characters of the abstract in a paper page's <meta name="description">."""
 ANNOUNCE_TYPE_NOTES = {
     "new": "new: papers announced for the first time",
     "cross": "cross: cross-lists of papers whose primary category is another one",
     "replace": "replace: new versions of earlier papers",
     "replace-cross": "replace-cross: new versions of cross-listed papers",
 }
-NAV_KINDS = ("home", "archive", "categories", "tags", "stats", "feeds", "search", "about", "runs")
+NAV_KINDS = ("home", "archive", "categories", "tags", "stats", "feeds", "search", "about", "runs", "reading-list")
 """Pages in the nav: MkDocs builds them (their content comes from here)."""
 SHELL_KINDS = ("paper", "day", "category", "tag")
 """Pages outside the nav: the plugin writes them into a Material page shell (sitegen.shell)."""
@@ -122,7 +121,9 @@ def environment(dirs: Sequence[str | Path]) -> jinja2.Environment:
         zip=lambda first, *others: list(zip(first, *others)),
         tex=tex_html, tex_title=lambda text: tex_html(text, links=False, math=False), tex_plain=tex_plain, tex_feed=lambda text: Markup(tex_feed_html(text)), tex_bibtex=tex_bibtex,
     )  # fmt: skip
-    env.globals.update(category_name=category_name, plural=plural, month_label=month_label, slug=paths.slug, paths=paths, AUTHORS_SHOWN=AUTHORS_SHOWN)
+    env.globals.update(
+        category_name=category_name, plural=plural, month_label=month_label, slug=paths.slug, paths=paths, AUTHORS_SHOWN=AUTHORS_SHOWN, reader=reader,
+    )  # fmt: skip
     return env
 
 
@@ -158,10 +159,6 @@ def template_error(exc: jinja2.TemplateError) -> TemplateError:
             frame = frame.tb_next
     message = str(exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else exc).splitlines()[0] if str(exc) else type(exc).__name__
     return TemplateError(f"{where or 'a template of overrides/archive/'}: {message}", fix="correct the template (or remove your override of it)")
-
-
-def description_of(text: str) -> str:
-    return text if len(text) <= DESCRIPTION_LENGTH else text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
 
 class Renderer:
@@ -209,7 +206,8 @@ class Renderer:
         feeds = [(self.site.title, to.feed("all", "", "rss"), to.feed("all", "", "atom"))] if site_feeds else []
         if topic is not None:
             feeds.insert(0, (f"{self.site.title}: {topic.title}", to.feed(topic.kind, topic.key, "rss"), to.feed(topic.kind, topic.key, "atom")))
-        return Markup(self.template("head").render(feeds=feeds, paper=paper).strip())
+        url = self.site.url + paths.page_url(paper.path, self.site.directory_urls) if paper is not None else ""
+        return Markup(self.template("head").render(feeds=feeds, paper=paper, url=url, to=to).strip())
 
     # -- pages outside the nav ----------------------------------------------------
 
@@ -226,13 +224,14 @@ class Renderer:
             paper=paper, to=self.ctx.links(here), summary=self.summary(paper), bibtex_key=bibtex_key(paper.record), related=self.related_papers(paper)
         )
         return SitePage(
-            here, "paper", tex_plain(paper.title), Markup(content), self.head(here, paper=paper, site_feeds=False), description_of(tex_plain(paper.abstract)), paper.last_changed
+            here, "paper", tex_plain(paper.title), Markup(content), self.head(here, paper=paper, site_feeds=False), meta.paper_description(paper), paper.last_changed
         )  # fmt: skip
 
     def day(self, day: DayEntry) -> SitePage:
         here = day.path
-        content = self.template("day").render(day=day, papers=self.ctx.day_papers(day), updated=self.ctx.updated_papers(day), to=self.ctx.links(here), note=self.note(day))
-        return SitePage(here, "day", day.title, Markup(content), self.head(here, site_feeds=False), None, day.date)
+        papers = self.ctx.day_papers(day)
+        content = self.template("day").render(day=day, papers=papers, updated=self.ctx.updated_papers(day), to=self.ctx.links(here), note=self.note(day))
+        return SitePage(here, "day", day.title, Markup(content), self.head(here, site_feeds=False), meta.day_description(day, papers), day.date)
 
     def note(self, day: DayEntry) -> Markup | None:
         """A day's free-text note (Markdown a person wrote), rendered and sanitized like a summary; None without one."""
@@ -246,7 +245,9 @@ class Renderer:
         else:
             newer, older = page.neighbours()
             content = self.template("topic-month").render(topic=page.topic, chunk=page.chunk, to=to, newer=newer, older=older)
-        return SitePage(page.path, page.topic.kind, page.title, Markup(content), self.head(page.path, topic=page.topic), None, page.lastmod)
+        listed = page.chunk.papers if page.chunk is not None else page.topic.papers
+        description = meta.topic_description(page.title, len(listed), page.papers, self.site.title)
+        return SitePage(page.path, page.topic.kind, page.title, Markup(content), self.head(page.path, topic=page.topic), description, page.lastmod)
 
     def shell_plan(self) -> Iterator[tuple[PurePosixPath, str, dt.date | None, object]]:
         """Every page outside the nav, unrendered: (path, kind, last change, record or TopicPage)."""
@@ -270,7 +271,9 @@ class Renderer:
 
     def _nav_page(self, kind: str, path: PurePosixPath, title: str, hide: tuple[str, ...] = (), lastmod: dt.date | None = None, **data) -> SitePage:
         content = self.template(kind).render(ctx=self.ctx, site=self.site, to=self.ctx.links(path), **data)
-        return SitePage(path, kind, title, Markup(content), self.head(path), None, lastmod, hide)
+        catalog = self.ctx.catalog
+        description = meta.nav_description(kind, site=self.site.title, description=self.site.description, papers=len(catalog.papers), days=len(catalog.days))
+        return SitePage(path, kind, title, Markup(content), self.head(path), description, lastmod, hide)
 
     def nav_pages(self, runs: Sequence[RunRecord] = (), interests: InterestCache | None = None, related: RelatedPlan | None = None) -> list[SitePage]:
         """The pages of the nav; `interests` (the cached interest papers) and `related` (the engine) are for the About page."""
@@ -283,6 +286,7 @@ class Renderer:
             self._nav_page(
                 "home", paths.HOME_PATH, "", lastmod=newest, last_day=last_day, latest=latest,
                 top=ctx.day_papers(latest)[:HOME_TOP] if latest else [], tag_counts={paths.slug(t.key): len(t.papers) for t in ctx.tags},
+                recent_days=reader.recent_days((d.date, len(ctx.day_papers(d))) for d in catalog.days),
                 category_counts={t.key: len(t.papers) for t in ctx.categories},
             ),
             self._nav_page("archive", paths.ARCHIVE_PATH, "Archive", lastmod=newest, tree=archive_tree(catalog.days)),
@@ -297,6 +301,7 @@ class Renderer:
                 interests=interests, related=related,
             ),
             self._nav_page("runs", paths.RUNS_PATH, "Run history", **runs_view(runs)),
+            self._nav_page("reading-list", paths.READING_LIST_PATH, "Reading list", ("toc",), paper_url=reading_list_paper_url(self.site.directory_urls)),
         ]  # fmt: skip
 
     # -- search and feeds --------------------------------------------------------------
@@ -314,6 +319,12 @@ class Renderer:
         """The HTML body of one feed item (TeX as readable text: feed readers typeset no math)."""
         summary = render_summary(paper.record, for_feed=True)
         return self.template("feed-item").render(paper=paper, url=self.site.url + paths.page_url(paper.path, self.site.directory_urls), summary=Markup(summary) if summary else None)
+
+
+def reading_list_paper_url(directory_urls: bool) -> str:
+    """A paper page's URL from the site root, with `{path}` where the reading list's script puts
+    `2609/2609.26811` or `hep-th/9901001` (READER.md)."""
+    return paths.page_url(PurePosixPath("papers", "{path}.md"), directory_urls)
 
 
 def runs_view(records: Sequence[RunRecord]) -> dict:

@@ -24,7 +24,7 @@ def test_a_reader_sees_the_demo_summaries_on_home_day_and_paper_pages(built_site
 
         page.goto(base + "days/2026/2026-04-30/")
         assert "3 summarized" in page.locator("article").inner_text()
-        marked = page.locator("article li:has(em:text-is('AI summary'))")
+        marked = page.locator("article li:has(.entry-gist)")  # a summarized paper's entry shows its gist ("AI summary: …")
         assert marked.count() == 3
         marked.nth(1).locator("a").first.click()  # the first, 2604.26837, carries the fixture's own summary
         page.wait_for_url("**/papers/2604/2604.26951/")

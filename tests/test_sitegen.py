@@ -324,7 +324,9 @@ def test_the_whole_site_can_be_written_without_mkdocs(fixture_archive, tmp_path)
         assert (out / paper.path).is_file()
     assert (out / "categories" / "cs.LG" / "index.md").is_file() and (out / "feeds" / "all.atom.xml").is_file()
     home = (out / "index.md").read_text(encoding="utf-8")
-    assert home.startswith('<div class="archive-page" markdown="0">\n<h1>') and "<strong>46</strong> papers" in home
+    front, home_body = home.removeprefix("---\n").split("\n---\n\n", 1)
+    assert front.startswith("description: "), "every page has its own description (sitegen/meta.py)"
+    assert home_body.startswith('<div class="archive-page" markdown="0">\n<h1>') and "<strong>46</strong> papers" in home_body
     hostile = (out / paths.paper_path("2609.99901")).read_text(encoding="utf-8")
     body = hostile.split("\n---\n", 1)[1]
     assert markdown.markdown(body).strip() == body.strip()  # Markdown passes the page's HTML through untouched

@@ -3,9 +3,9 @@
  * site, like everything else):
  *
  * - the header box: results as you type (title, date, category, authors and an
- *   excerpt with the match highlighted), "/" (or Material's "s" and "f") and Ctrl+K
- *   to focus it from anywhere, arrows and Enter to pick a result, Enter alone for
- *   the search page;
+ *   excerpt with the match highlighted), "/" (or Material's "s" and "f", except on a
+ *   page that lists papers, where "s" saves: reader.js) and Ctrl+K to focus it from
+ *   anywhere, arrows and Enter to pick a result, Enter alone for the search page;
  * - the search page (search/): the same results, filters by category, tag and
  *   year with counts, sorting by date, more results on demand; its state is in the
  *   URL (?q=...&category=...&sort=date-desc), so a search can be bookmarked;
@@ -80,7 +80,9 @@
     item.appendChild(el("div", "as-meta", resultMeta(data)));
     if (data.meta && data.meta.authors) item.appendChild(el("div", "as-authors", data.meta.authors));
     item.appendChild(excerptInto(el("p", "as-excerpt"), data.excerpt));
-    if (window.archiveRenderMath) window.archiveRenderMath(link);
+    // For the reader's keys and Save button (reader.js; overrides/archive/READER.md).
+    if (data.meta && data.meta.date) item.setAttribute("data-date", data.meta.date);
+    if (data.meta && data.meta.category) item.setAttribute("data-paper", JSON.stringify({ cat: data.meta.category }));
     return item;
   }
 
@@ -104,7 +106,7 @@
     var active = -1;
 
     function open() { box.classList.add("asb--open"); input.focus(); pagefind(); }
-    function closePanel() { panel.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; }
+    function closePanel() { panel.hidden = true; active = -1; }
     function close() { closePanel(); box.classList.remove("asb--open"); }
     function options() { return panel.querySelectorAll(".asb-result"); }
     function highlight(index) {
@@ -125,13 +127,13 @@
           panel.textContent = "";
           var list = el("ol", "asb-results");
           datas.forEach(function (data) { list.appendChild(resultItem(data, "asb-result")); });
+          if (window.archiveRenderMath) window.archiveRenderMath(list);
           if (!datas.length) panel.appendChild(el("p", "asb-empty", "No paper matches “" + query + "”."));
           else panel.appendChild(list);
           var more = el("a", "asb-all", search.results.length > datas.length ? "All " + search.results.length + " results, with filters →" : "Open in the search page, with filters →");
           more.href = searchPageUrl(query);
           panel.appendChild(more);
           panel.hidden = false;
-          input.setAttribute("aria-expanded", "true");
           active = -1;
           box.dataset.resultsShown = String(performance.now());
           box.dataset.resultsFor = query;
@@ -161,7 +163,7 @@
       var target = event.target;
       var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
       var shortcut = ((event.key === "k" || event.key === "K") && (event.ctrlKey || event.metaKey)) ||
-        (!typing && !event.ctrlKey && !event.metaKey && !event.altKey && (event.key === "/" || event.key === "s" || event.key === "f"));
+        (!typing && !event.ctrlKey && !event.metaKey && !event.altKey && (event.key === "/" || ((event.key === "s" || event.key === "f") && !document.querySelector("[data-papers]"))));
       if (!shortcut) return;
       event.preventDefault();
       event.stopPropagation();
@@ -262,6 +264,9 @@
       moreButton.hidden = shown >= results.length;
       return Promise.all(slice.map(function (r) { return r.data(); })).then(function (datas) {
         datas.forEach(function (data) { list.appendChild(resultItem(data, "as-result")); });
+        // The reader reads each title before math is typeset in it.
+        if (window.archiveReader) window.archiveReader.enhance(list);
+        if (window.archiveRenderMath) window.archiveRenderMath(list);
       });
     }
 

@@ -1,0 +1,473 @@
+/*
+ * The morning read, in the browser; overrides/archive/READER.md is the markup contract.
+ *
+ * - Lists of papers: j/k select (aria-current), o or Enter open, x expands an entry in
+ *   place (its whole abstract, and its AI summary read from its paper page), s saves,
+ *   ? shows the keys. Keys never fire while typing or with Ctrl, Alt or Meta held.
+ * - The reading list, in this browser's localStorage: Save buttons on entries and paper
+ *   pages (the reading-list page itself is reading-list.js, which uses `archiveReader`).
+ * - "New since your last visit" on the home page, and read marks on entries.
+ *
+ * Every request stays on this site. Text from arXiv reaches the page as text nodes only.
+ */
+(function () {
+  "use strict";
+
+  var LIST_KEY = "arxiv-archive:reading-list:v1";
+  var READ_KEY = "arxiv-archive:read:v1";
+  var VISIT_KEY = "arxiv-archive:visit:v1";
+  var READ_KEPT = 5000;
+  var ID = /^(\d{4}\.\d{4,5}|[a-z]+(-[a-z]+)?(\.[A-Z]{2})?\/\d{7})$/;
+  var DATE = /^\d{4}-\d\d-\d\d$/;
+  // A paper page's address from the site root: papers/2609/2609.26811/, papers/hep-th/9901001/ (or ….html).
+  var PAPER_PAGE = /^papers\/(?:\d{4}\/)?(.+?)(?:\/|\/index\.html|\.html)$/;
+  // Entries: the items of a list marked data-papers (READER.md).
+  var ENTRY = "[data-papers] > li";
+
+  var config = {};
+  try { config = JSON.parse(document.getElementById("__config").textContent); } catch (err) { /* no Material config: links relative to the page */ }
+  var root = new URL(String(config.base || ".").replace(/\/?$/, "/"), location.href);
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+  function button(text, className, label) {
+    var node = el("button", "reader-button " + className, text);
+    node.type = "button";
+    if (label) node.setAttribute("aria-label", label);
+    return node;
+  }
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  function all(selector, scope) { return Array.prototype.slice.call((scope || document).querySelectorAll(selector)); }
+  function absUrl(id) { return "https://arxiv.org/abs/" + id; }
+  // Math in what a script adds (an expanded abstract): math.js is loaded by the pages that show math, else here.
+  var mathScript = null;
+  function typeset(node) {
+    if (typeof window.archiveRenderMath === "function") return window.archiveRenderMath(node);
+    if (!node.querySelector(".tex-math")) return;
+    mathScript = mathScript || new Promise(function (resolve) {
+      var script = el("script");
+      script.src = new URL("assets/javascripts/math.js", root).href;
+      script.onload = resolve;
+      document.head.appendChild(script);
+    });
+    mathScript.then(function () { window.archiveRenderMath(node); });
+  }
+
+  // -- storage ----------------------------------------------------------------------
+
+  // null when absent, undefined when unreadable (not JSON, or storage turned off).
+  function readJSON(key) {
+    try {
+      var raw = localStorage.getItem(key);
+      return raw == null ? null : JSON.parse(raw);
+    } catch (err) { return undefined; }
+  }
+  function writeJSON(key, value) {
+    try { localStorage.setItem(key, JSON.stringify(value)); return true; } catch (err) {
+      say("This browser did not keep the change: its storage is full or turned off.");
+      return false;
+    }
+  }
+
+  function text(value) { return typeof value === "string" && value.length < 5000 ? value : undefined; }
+
+  // A paper record from anything (page data, storage of any age): checked field by field.
+  function clean(raw) {
+    if (typeof raw === "string") raw = { id: raw };
+    if (!raw || typeof raw !== "object" || !ID.test(raw.id)) return null;
+    var rec = { id: raw.id };
+    ["title", "cat", "doi", "bibtitle"].forEach(function (key) { if (text(raw[key])) rec[key] = raw[key]; });
+    if (/^[^\s{},"#%'()=]+$/.test(raw.bibkey)) rec.bibkey = raw.bibkey;
+    // Stored links stay inside the site: no scheme, no other host.
+    if (text(raw.url) && !/[:\\]|^\/\//.test(raw.url)) rec.url = raw.url;
+    if (Array.isArray(raw.authors)) rec.authors = raw.authors.filter(text);
+    if (raw.more > 0) rec.more = Math.floor(raw.more);
+    if (DATE.test(raw.date)) rec.date = raw.date;
+    if (raw.missing) rec.missing = 1;
+    rec.saved = typeof raw.saved === "number" ? raw.saved : 0;
+    return rec;
+  }
+
+  function loadList() {
+    var data = readJSON(LIST_KEY);
+    if (data === undefined || (data !== null && !Array.isArray(data))) {
+      // Set what cannot be read aside (it may matter to someone) and start an empty list.
+      try {
+        localStorage.setItem(LIST_KEY + ":unreadable", localStorage.getItem(LIST_KEY));
+        localStorage.removeItem(LIST_KEY);
+      } catch (err) { /* storage turned off: nothing to set aside */ }
+      return [];
+    }
+    var seen = {};
+    return (data || []).map(clean).filter(function (rec) { return rec && !seen[rec.id] && (seen[rec.id] = 1); });
+  }
+  function find(list, id) {
+    for (var i = 0; i < list.length; i++) if (list[i].id === id) return i;
+    return -1;
+  }
+
+  function readIds() {
+    var data = readJSON(READ_KEY);
+    return Array.isArray(data) ? data.filter(function (id) { return ID.test(id); }) : [];
+  }
+  function markRead(id) {
+    var ids = readIds().filter(function (other) { return other !== id; });
+    ids.push(id);
+    writeJSON(READ_KEY, ids.slice(-READ_KEPT));
+  }
+
+  // -- status messages ----------------------------------------------------------------
+
+  var status = null;
+  var statusTimer = 0;
+  function say(message) {
+    if (!status) return;
+    status.textContent = message;
+    status.classList.add("is-shown");
+    clearTimeout(statusTimer);
+    if (status.classList.contains("reader-toast")) {
+      statusTimer = setTimeout(function () { status.classList.remove("is-shown"); status.textContent = ""; }, 5000);
+    }
+  }
+
+  // -- paper records on the page --------------------------------------------------------
+
+  function siteUrl(href) {
+    var url = new URL(href, location.href);
+    url.hash = url.search = "";
+    return url.href.indexOf(root.href) === 0 ? url.href.slice(root.href.length) : url.pathname;
+  }
+  // An entry's paper: its title link gives the id (from the address), the title and the page;
+  // the list (or the entry) its announcement date; data-paper, when present, anything more.
+  function recordOf(entry) {
+    if (entry.readerRecord === undefined) {
+      var link = entry.querySelector(":scope > a");
+      var url = link && siteUrl(link.href);
+      var match = url && PAPER_PAGE.exec(url);
+      var dated = entry.closest("[data-date]");
+      var raw = { id: match && match[1], title: link && link.textContent.trim(), date: dated && dated.getAttribute("data-date") };
+      try { Object.assign(raw, JSON.parse(entry.getAttribute("data-paper"))); } catch (err) { /* no data-paper: the link says it all */ }
+      entry.readerRecord = clean(raw);
+      if (entry.readerRecord) {
+        entry.readerRecord.url = url;
+        link.classList.add("entry-title");
+      }
+    }
+    return entry.readerRecord;
+  }
+
+  // A paper page's paper: its citation_* tags (which reference managers read) and its Cite block.
+  function pageRecord(doc, url) {
+    var meta = function (name) { return all('meta[name="citation_' + name + '"]', doc).map(function (node) { return node.content; }); };
+    var cite = doc.querySelector("code[data-key]");
+    return clean({
+      id: meta("arxiv_id")[0], title: meta("title")[0], authors: meta("author"), doi: meta("doi")[0],
+      date: (meta("publication_date")[0] || "").replace(/\//g, "-"),
+      bibkey: cite && cite.getAttribute("data-key"), cat: cite && cite.getAttribute("data-class"),
+      bibtitle: cite && cite.getAttribute("data-title"), url: url
+    });
+  }
+
+  function saveButton(rec, text) {
+    var node = button(text, "reader-save", text + ": " + (rec.title || rec.id));
+    node.setAttribute("aria-pressed", "false");
+    node.addEventListener("click", function () { toggleSave(rec); });
+    node.readerId = rec.id;
+    return node;
+  }
+
+  function toggleSave(rec) {
+    var list = loadList();
+    var at = find(list, rec.id);
+    if (at < 0) {
+      var copy = clean(rec);
+      copy.saved = Date.now();
+      list.unshift(copy);
+    } else {
+      list.splice(at, 1);
+    }
+    if (!writeJSON(LIST_KEY, list)) return;
+    refresh();
+    say((at < 0 ? "Saved to your reading list: " : "Removed from your reading list: ") + (rec.title || rec.id));
+  }
+
+  function tag(entry, className, label) {
+    if (entry.querySelector("." + className)) return;
+    var link = entry.querySelector(".entry-title");
+    var node = el("span", "reader-tag " + className, label);
+    if (link) link.insertAdjacentElement("afterend", node); else entry.insertBefore(node, entry.firstChild);
+  }
+
+  // Save buttons and read marks follow storage (another tab, the back button, a click).
+  function refresh() {
+    var list = loadList();
+    var saved = {};
+    list.forEach(function (rec) { saved[rec.id] = 1; });
+    all(".reader-save").forEach(function (node) { node.setAttribute("aria-pressed", saved[node.readerId] ? "true" : "false"); });
+    var read = {};
+    readIds().forEach(function (id) { read[id] = 1; });
+    all(ENTRY).forEach(function (entry) {
+      var rec = recordOf(entry);
+      if (rec && read[rec.id]) { entry.classList.add("is-read"); tag(entry, "reader-tag--read", "Read"); }
+    });
+    if (listeners.length) listeners.forEach(function (listener) { listener(); });
+  }
+
+  // -- entries: buttons, expansion -----------------------------------------------------------
+
+  function enhance(scope) {
+    all(ENTRY, scope).forEach(function (entry) {
+      var rec = recordOf(entry);
+      if (!rec || entry.readerDone) return;
+      entry.readerDone = true;
+      entry.classList.add("paper-entry");
+      var title = rec.title || rec.id;
+      var expand = button("Expand", "reader-expand", "Expand: " + title);
+      expand.setAttribute("aria-expanded", "false");
+      expand.addEventListener("click", function () { toggleExpand(entry); });
+      var actions = el("span", "reader-actions");
+      actions.appendChild(expand);
+      actions.appendChild(saveButton(rec, "Save"));
+      // The arXiv links come from the id (the site's byte budget: none in the page).
+      var links = entry.querySelector(".entry-links");
+      if (!links) entry.appendChild(links = linksTo("p", "entry-links", [["abs", "abs"], ["PDF", "pdf"], ["HTML", "html"]].map(function (l) { return [l[0], "https://arxiv.org/" + l[1] + "/" + rec.id]; })));
+      links.appendChild(actions);
+    });
+    refresh();
+  }
+
+  // <tag>label name · name · name</tag>: plain links, nothing is loaded from them.
+  function linksTo(tag, className, named) {
+    var links = el(tag, className);
+    named.forEach(function (pair, i) {
+      var link = el("a", "", pair[0]);
+      link.href = pair[1];
+      if (i) links.appendChild(document.createTextNode(" · "));
+      links.appendChild(link);
+    });
+    return links;
+  }
+
+  // A list's abstract that is only its start ends with " …" (sitegen/reader.py).
+  function cut(abstract) { return / …$/.test(abstract.textContent); }
+
+  function toggleExpand(entry) {
+    var open = !entry.classList.contains("is-expanded");
+    entry.classList.toggle("is-expanded", open);
+    all(".reader-expand", entry).forEach(function (node) { node.setAttribute("aria-expanded", String(open)); });
+    if (!open || entry.readerExpanded) return;
+    entry.readerExpanded = true;
+    var abstract = entry.querySelector(".entry-abstract");
+    if (abstract) typeset(abstract);
+    var gist = entry.querySelector(".entry-gist");
+    if (!abstract || gist || cut(abstract)) fillFromPage(entry, abstract, gist);
+  }
+
+  // A day's entry carries the abstract's start and the summary's gist, other lists neither (the
+  // page-size budget): the rest is read from the paper page, once.
+  function fillFromPage(entry, abstract, gist) {
+    var rec = recordOf(entry);
+    var actions = entry.querySelector(".reader-actions");
+    var place = function (node, after) {
+      if (after) after.insertAdjacentElement("afterend", node); else entry.insertBefore(node, actions && actions.parentNode === entry ? actions : null);
+      return node;
+    };
+    var fetched = !abstract && place(el("p", "entry-abstract entry-fetched", "Loading the abstract…"));
+    var box = gist && place(el("div", "entry-summary ai-summary", "Loading the AI summary…"), gist);
+    fetchPage(rec.url).then(function (doc) {
+      var full = doc.querySelector(".paper-abstract");
+      var target = fetched || (abstract && cut(abstract) && abstract);
+      if (target && full) {
+        // The page's abstract as it renders it: its math marked (span.tex-math) for KaTeX.
+        target.textContent = "";
+        Array.prototype.forEach.call(full.childNodes, function (node) { target.appendChild(document.importNode(node, true)); });
+        typeset(target);
+      }
+      var source = doc.querySelector(".ai-summary");
+      if (source && !box && fetched) box = place(el("div", "entry-summary ai-summary"), fetched);
+      if (!box) return;
+      if (!source) throw new Error("no summary");
+      box.textContent = "";
+      // Sanitized when the site was built (generator/sanitize.py); <summary> is the box's caption.
+      all(":scope > :not(summary)", source).forEach(function (node) { box.appendChild(document.importNode(node, true)); });
+      typeset(box);
+    }).catch(function () {
+      var target = box || fetched || place(el("p", "entry-summary"), abstract);
+      target.textContent = "The rest is on the ";
+      var link = el("a", "", "paper page");
+      link.href = new URL(rec.url, root).href;
+      target.appendChild(link);
+      target.appendChild(document.createTextNode("."));
+    });
+  }
+
+  var pages = {};
+  function fetchPage(url) {
+    var href = new URL(url, root).href;
+    if (!pages[href]) {
+      pages[href] = fetch(href, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + href);
+        return response.text();
+      }).then(function (html) { return new DOMParser().parseFromString(html, "text/html"); });
+      pages[href].catch(function () { delete pages[href]; });
+    }
+    return pages[href];
+  }
+
+  // -- keys ------------------------------------------------------------------------------
+
+  var selected = null;
+  function entries() {
+    return all(ENTRY).filter(function (entry) { return recordOf(entry) && entry.getClientRects().length; });
+  }
+  function select(entry) {
+    if (selected) { selected.removeAttribute("aria-current"); selected.classList.remove("is-selected"); }
+    selected = entry;
+    entry.setAttribute("aria-current", "true");
+    entry.classList.add("is-selected");
+    entry.tabIndex = -1;
+    // Focus follows the selection, so Tab goes on from the selected paper's links.
+    entry.focus({ preventScroll: true });
+    entry.scrollIntoView({ block: "nearest" });
+  }
+  function open(entry) {
+    markRead(recordOf(entry).id);
+    location.href = entry.querySelector(".entry-title").href;
+  }
+
+  function help() { return document.getElementById("reader-keys"); }
+  // The key help: a button and the dialog it opens, where the page marks a place for them
+  // (archive/partials/keys-help.html; built here, not in every page: the site's byte budget).
+  var KEYS = [["j k", "next, previous paper (the first j selects the first)"], ["o Enter", "open the selected paper's page"],
+    ["x", "expand or collapse it: the whole abstract and the AI summary"], ["s", "save it to your reading list, or remove it"],
+    ["/", "search"], ["?", "this help"]];
+  function keysHelp(bar) {  // fixed text only: written as HTML
+    bar.insertAdjacentHTML("beforeend", '<button class="reader-button " type="button" aria-keyshortcuts="?" data-reader-keys-open>Keyboard shortcuts</button>');
+    bar.hidden = false;
+    bar.insertAdjacentHTML("afterend", '<dialog class="reader-keys" id="reader-keys" aria-labelledby="reader-keys-title"><h2 class="reader-keys-title" id="reader-keys-title">Keyboard shortcuts</h2><dl>' +
+      KEYS.map(function (pair) { return "<dt><kbd>" + pair[0].split(" ").join("</kbd> <kbd>") + "</kbd></dt><dd>" + pair[1] + "</dd>"; }).join("") +
+      '</dl><p>Keys do nothing while you type in a field.</p><form method="dialog"><button class="reader-button" autofocus>Close</button></form></dialog>');
+  }
+  var helpReturn = null;
+  function openHelp() {
+    var dialog = help();
+    if (!dialog || dialog.open) return;
+    helpReturn = document.activeElement;
+    dialog.showModal();
+  }
+
+  function onKey(event) {
+    var target = event.target;
+    if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var dialog = help();
+    if (dialog && dialog.open) return;  // the dialog is modal: Escape or its button close it
+    var key = event.key;
+    var list = entries();
+    var at = list.indexOf(selected);
+    if (key === "?" && dialog) {
+      openHelp();
+    } else if ((key === "j" || key === "k") && list.length) {
+      select(list[at < 0 ? 0 : Math.max(0, Math.min(list.length - 1, at + (key === "j" ? 1 : -1)))]);
+    } else if (at < 0) {
+      return;
+    } else if (key === "o" || (key === "Enter" && (target === selected || target === document.body))) {
+      open(selected);
+    } else if (key === "x") {
+      toggleExpand(selected);
+    } else if (key === "s") {
+      toggleSave(recordOf(selected));
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();  // search.js takes "s" too: on a list, it saves
+  }
+
+  // -- home: new since your last visit -------------------------------------------------------
+
+  function markNew(note) {
+    var days = {};
+    try { days = JSON.parse(note.getAttribute("data-days")) || {}; } catch (err) { days = {}; }
+    var dated = all(ENTRY).filter(function (entry) { return recordOf(entry) && recordOf(entry).date; });
+    var dates = Object.keys(days).filter(function (day) { return DATE.test(day); });
+    var newest = dates.concat(dated.map(function (entry) { return recordOf(entry).date; })).sort().pop();
+    if (!newest) return;
+    var visit = readJSON(VISIT_KEY) || {};
+    var seen = DATE.test(visit.seen) ? visit.seen : "";
+    var before = DATE.test(visit.before) ? visit.before : "";
+    if (!seen) {
+      writeJSON(VISIT_KEY, { seen: newest });  // a first visit: nothing is new yet
+      return;
+    }
+    if (newest > seen) {
+      before = seen;
+      writeJSON(VISIT_KEY, { seen: newest, before: before });
+    }
+    if (!before) return;
+    var fresh = dated.filter(function (entry) { return recordOf(entry).date > before; });
+    fresh.forEach(function (entry) { entry.classList.add("is-new"); tag(entry, "reader-tag--new", "New"); });
+    var count = dates.length
+      ? dates.reduce(function (sum, day) { return sum + (day > before ? Number(days[day]) || 0 : 0); }, 0)
+      : fresh.length;
+    note.textContent = count
+      ? plural(count, "new paper") + " since your last visit" + (fresh.length < count ? ", " + fresh.length + " of them below." : ".")
+      : "Nothing new since your last visit.";
+    note.hidden = false;
+  }
+
+  // -- start ------------------------------------------------------------------------------
+
+  function start() {
+    status = document.querySelector("[data-reader-status]");
+    if (!status) {
+      status = el("div", "reader-toast");
+      status.setAttribute("role", "status");
+      document.body.appendChild(status);
+    }
+    var authors = document.querySelector(".paper-authors");
+    var rec = authors && pageRecord(document, siteUrl(location.href));
+    if (rec) {
+      markRead(rec.id);
+      var paper = el("div", "reader-paper");
+      paper.appendChild(saveButton(rec, "Save to reading list"));
+      authors.insertAdjacentElement("afterend", paper);
+    }
+
+    enhance(document);
+    var note = document.querySelector("[data-reader-new]");
+    if (note) markNew(note);
+
+    var bar = document.querySelector("[data-reader-keys]");
+    if (bar) keysHelp(bar);
+    var dialog = help();
+    if (dialog) {
+      dialog.addEventListener("close", function () { if (helpReturn && helpReturn.focus) helpReturn.focus(); });
+      dialog.addEventListener("click", function (event) { if (event.target === dialog) dialog.close(); });  // the backdrop
+    }
+    all("[data-reader-keys-open]").forEach(function (node) { node.addEventListener("click", openHelp); });
+
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest(".entry-title");
+      var entry = link && link.closest(".paper-entry");
+      if (entry && recordOf(entry)) markRead(recordOf(entry).id);
+    });
+    window.addEventListener("storage", function (event) { if (!event.key || event.key.indexOf("arxiv-archive:") === 0) refresh(); });
+    window.addEventListener("pageshow", function (event) { if (event.persisted) refresh(); });
+  }
+
+  window.addEventListener("keydown", onKey, true);
+  // What reading-list.js (the reading-list page) uses; `enhance` is for lists added after load (search results).
+  var listeners = [];
+  window.archiveReader = {
+    enhance: enhance, onChange: function (listener) { listeners.push(listener); },
+    LIST_KEY: LIST_KEY, loadList: loadList, writeJSON: writeJSON, clean: clean, find: find, pageRecord: pageRecord, fetchPage: fetchPage,
+    say: say, el: el, button: button, plural: plural, all: all, absUrl: absUrl, typeset: typeset, root: root, refresh: function () { refresh(); }
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,233 @@
+/*
+ * The reading-list page (reading-list/; overrides/archive/reading-list.html): the papers saved in
+ * this browser (by reader.js, which this script builds on: `window.archiveReader`), removed one by
+ * one, exported as BibTeX (the paper pages' Cite entries) or as arXiv ids, imported from ids in
+ * any text. Papers saved from a list are completed from their pages (all authors, BibTeX key).
+ * Loaded by that page only; overrides/archive/READER.md is the contract.
+ */
+(function () {
+  "use strict";
+
+  var R = window.archiveReader;
+  if (!R) return;
+  var LIST_KEY = R.LIST_KEY, loadList = R.loadList, writeJSON = R.writeJSON, find = R.find;
+  var pageRecord = R.pageRecord, fetchPage = R.fetchPage, say = R.say, el = R.el, button = R.button, plural = R.plural;
+  var all = R.all, absUrl = R.absUrl, typeset = R.typeset, root = R.root, refresh = R.refresh;
+  var IMPORT_MAX = 500;
+  // Ids anywhere in a text: 2609.26811, arXiv:2609.26811v2, …/abs/hep-th/9901001, math.GT/0309136v1.
+  var IDS_IN_TEXT = /(?<![\w.])(\d\d(?:0[1-9]|1[0-2])\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?\/\d\d(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?(?!\d)/g;
+
+  var listPage = null;
+  var completing = Promise.resolve();  // the saved papers being completed from their pages
+
+  function paperUrl(id) {
+    var prefix = /^\d{4}\./.test(id) ? id.slice(0, 4) + "/" : "";
+    return listPage.getAttribute("data-paper-url").replace("{path}", prefix + id);
+  }
+
+  // A paper's record from its page here.
+  function fetchRecord(id) {
+    var url = paperUrl(id);
+    return fetchPage(url).then(function (doc) {
+      var rec = pageRecord(doc, url);
+      if (!rec || rec.id !== id || !rec.title) throw new Error("not a paper page");
+      return rec;
+    }).catch(function () { return { id: id, missing: 1 }; });
+  }
+
+  function eachLimited(items, limit, work) {
+    var results = [];
+    var next = 0;
+    function worker() {
+      if (next >= items.length) return Promise.resolve();
+      var i = next++;
+      return work(items[i]).then(function (result) { results[i] = result; return worker(); });
+    }
+    var workers = [];
+    for (var k = 0; k < Math.min(limit, items.length); k++) workers.push(worker());
+    return Promise.all(workers).then(function () { return results; });
+  }
+
+  // Put fetched records into the stored list (which may have changed meanwhile).
+  function merge(records, atTop) {
+    var list = loadList();
+    var now = Date.now();
+    records.slice().reverse().forEach(function (rec) {
+      var at = find(list, rec.id);
+      if (at >= 0) {
+        if (rec.missing && list[at].title) return;  // keep what a list entry gave
+        rec.saved = list[at].saved;
+        list[at] = rec;
+      } else if (atTop) {
+        rec.saved = now;
+        list.unshift(rec);
+      }
+    });
+    writeJSON(LIST_KEY, list);
+    refresh();
+  }
+
+  function idsIn(value) {
+    var ids = [];
+    String(value).replace(IDS_IN_TEXT, function (match, id) { if (ids.indexOf(id) < 0) ids.push(id); return match; });
+    return ids;
+  }
+
+  function importText(value, done) {
+    var ids = idsIn(value).slice(0, IMPORT_MAX);
+    if (!ids.length) { say("No arXiv id found in that text."); return; }
+    var list = loadList();
+    var todo = ids.filter(function (id) { var at = find(list, id); return at < 0 || list[at].missing; });
+    say("Importing " + plural(todo.length, "paper") + "…");
+    eachLimited(todo, 4, fetchRecord).then(function (records) {
+      merge(records, true);
+      var missing = records.filter(function (rec) { return rec.missing; }).length;
+      var already = ids.length - todo.length;
+      say("Imported " + plural(records.length, "paper") +
+        (missing ? "; " + missing + " not in this archive, listed with a link to arXiv" : "") +
+        (already ? "; " + already + " already in your list" : "") + ".");
+      if (done) done();
+    });
+  }
+
+  function authorsText(rec) {
+    var names = rec.authors || [];
+    var shown = names.slice(0, 6).join(", ");
+    return names.length > 6 || rec.more ? shown + " et al." : shown;
+  }
+
+  // Unbalanced braces would break every later entry of the .bib file (as sitegen/layout.py).
+  function balanced(value) {
+    var depth = 0;
+    for (var i = 0; i < value.length && depth >= 0; i++) depth += value[i] === "{" ? 1 : value[i] === "}" ? -1 : 0;
+    return depth === 0 ? value : value.replace(/\{/g, "(").replace(/\}/g, ")");
+  }
+
+  // The paper page's Cite entry, in its field order; keys made unique within the file.
+  function bibtex(list) {
+    var used = {};
+    return list.map(function (rec) {
+      var base = rec.bibkey || "arXiv:" + rec.id;
+      var key = base;
+      for (var n = 1; used[key]; n++) key = base + String.fromCharCode(97 + n);
+      used[key] = 1;
+      var authors = (rec.authors || []).join(" and ");
+      var fields = [
+        ["title", rec.bibtitle || rec.title],
+        ["author", authors && rec.more ? authors + " and others" : authors],
+        ["year", (rec.date || "").slice(0, 4)],
+        ["eprint", rec.id],
+        ["archivePrefix", "arXiv"],
+        ["primaryClass", rec.cat],
+        ["url", absUrl(rec.id)],
+        ["doi", rec.doi]
+      ].filter(function (field) { return field[1]; });
+      return "@misc{" + key + ",\n" + fields.map(function (field) { return "      " + field[0] + "={" + balanced(field[1]) + "}"; }).join(",\n") + ",\n}";
+    }).join("\n\n") + "\n";
+  }
+
+  // Once the saved papers are complete (their authors and keys read from their pages).
+  function exportList(format, action) {
+    completing.then(function () { exportNow(format, action); });
+  }
+  function exportNow(format, action) {
+    var list = loadList();
+    if (!list.length) { say("Your reading list is empty: nothing to export."); return; }
+    var content = format === "bib" ? bibtex(list) : list.map(function (rec) { return rec.id; }).join("\n") + "\n";
+    var what = format === "bib" ? "BibTeX of " + plural(list.length, "paper") : plural(list.length, "arXiv id");
+    if (action === "download") {
+      var link = el("a");
+      link.href = URL.createObjectURL(new Blob([content], { type: format === "bib" ? "application/x-bibtex" : "text/plain" }));
+      link.download = format === "bib" ? "reading-list.bib" : "reading-list.txt";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+      say("Downloaded the " + what + ".");
+      return;
+    }
+    var output = listPage.querySelector("[data-reader-output]");
+    output.value = content;
+    (navigator.clipboard ? navigator.clipboard.writeText(content) : Promise.reject(new Error("no clipboard"))).then(function () {
+      say("Copied the " + what + " to the clipboard.");
+    }, function () {
+      // No clipboard here (a page served over plain http): the text is shown, selected.
+      output.parentNode.hidden = false;
+      output.focus();
+      output.select();
+      say("This browser did not allow copying: the " + what + " is selected below; copy it with Ctrl+C.");
+    });
+  }
+
+  function renderList() {
+    var items = listPage.querySelector("[data-reader-items]");
+    var count = listPage.querySelector("[data-reader-count]");
+    var list = loadList();
+    items.textContent = "";
+    count.textContent = list.length
+      ? plural(list.length, "saved paper") + ", newest first."
+      : "No saved papers yet. Save papers with their Save button, or with s on a list of papers.";
+    list.forEach(function (rec) {
+      var item = el("li", "reading-item");
+      var title = el("a", "reading-title arxiv-tex", rec.title || "arXiv:" + rec.id);
+      title.href = rec.missing ? absUrl(rec.id) : new URL(rec.url || paperUrl(rec.id), root).href;
+      var meta = [authorsText(rec), rec.date, "arXiv:" + rec.id].filter(Boolean);
+      if (rec.missing) meta.push("not in this archive: the link goes to arXiv");
+      var remove = button("Remove", "reader-remove", "Remove: " + (rec.title || rec.id));
+      remove.addEventListener("click", function () {
+        var now = loadList();
+        var at = find(now, rec.id);
+        if (at < 0) return;
+        now.splice(at, 1);
+        if (!writeJSON(LIST_KEY, now)) return;
+        refresh();
+        focusAfterRemoval(at);
+        say("Removed from your reading list: " + (rec.title || rec.id));
+      });
+      item.appendChild(title);
+      item.appendChild(el("p", "reading-meta", meta.join(" · ")));
+      item.appendChild(remove);
+      items.appendChild(item);
+    });
+    typeset(items);
+  }
+
+  // Keep the keyboard where it was: on the next paper's Remove button, or on the count.
+  function focusAfterRemoval(at) {
+    var buttons = all(".reader-remove", listPage);
+    var next = buttons[Math.min(at, buttons.length - 1)];
+    var count = listPage.querySelector("[data-reader-count]");
+    if (next) { next.focus(); } else { count.tabIndex = -1; count.focus(); }
+  }
+
+  function setupListPage() {
+    listPage.querySelector("[data-reader-ui]").hidden = false;
+    all("[data-export]", listPage).forEach(function (node) {
+      node.addEventListener("click", function () { exportList(node.getAttribute("data-export"), node.getAttribute("data-action")); });
+    });
+    var form = listPage.querySelector("[data-reader-import]");
+    var area = form.querySelector("textarea");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      importText(area.value, function () { area.value = ""; });
+    });
+    var file = form.querySelector("input[type=file]");
+    file.addEventListener("change", function () {
+      if (file.files[0]) file.files[0].text().then(function (value) { importText(value, function () { file.value = ""; }); });
+    });
+    renderList();
+    // Papers saved from a list have their id, title and date: the rest (authors, BibTeX key) is on their page.
+    var partial = loadList().filter(function (rec) { return !rec.missing && (!rec.bibkey || rec.more || !rec.title || !rec.authors); });
+    if (partial.length) completing = eachLimited(partial.map(function (rec) { return rec.id; }), 4, fetchRecord).then(function (records) { merge(records, false); });
+  }
+
+  function start() {
+    listPage = document.getElementById("reading-list");
+    if (!listPage) return;
+    R.onChange(renderList);
+    setupListPage();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
