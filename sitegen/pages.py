@@ -133,10 +133,6 @@ class Links:
         archived = self.papers.get(interest.nearest)
         return interest.nearest_title, self.paper(archived) if archived is not None else abs_url(interest.nearest)
 
-    def asset(self, path: str) -> str:
-        """A file of the theme's (`assets/javascripts/cite.js`), from this page."""
-        return relative(self.base, path)
-
 
 @dataclass(frozen=True)
 class Topic:

@@ -267,9 +267,7 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
         built = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
         values = json.dumps(freshness_meta(list(runs), built), sort_keys=True)
-        script = source.content_string
-        if script.startswith("/*"):  # its documentation: 1 KB that every page would load (the source keeps it)
-            script = script[script.index("*/") + 2 :].lstrip("\n")
+        script = rjsmin.jsmin(source.content_string)  # every page loads it: no comments, no indentation
         return f"/* Written by the archive plugin (sitegen/plugin.py) at each build from overrides/assets/javascripts/freshness.js. */\nwindow.archiveFreshnessValues = {values};\n" + script
 
     @staticmethod

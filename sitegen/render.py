@@ -207,7 +207,7 @@ class Renderer:
         if topic is not None:
             feeds.insert(0, (f"{self.site.title}: {topic.title}", to.feed(topic.kind, topic.key, "rss"), to.feed(topic.kind, topic.key, "atom")))
         url = self.site.url + paths.page_url(paper.path, self.site.directory_urls) if paper is not None else ""
-        return Markup(self.template("head").render(feeds=feeds, paper=paper, url=url, to=to).strip())
+        return Markup(self.template("head").render(feeds=feeds, paper=paper, url=url).strip())
 
     # -- pages outside the nav ----------------------------------------------------
 
