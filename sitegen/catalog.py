@@ -161,6 +161,11 @@ class PaperEntry:
         return self.record.summary
 
     @property
+    def interest(self):
+        """Similarity to the nearest of the reader's interest papers (generator.models.Interest), or None."""
+        return self.record.interest
+
+    @property
     def last_changed(self) -> dt.date:
         return self.updated or self.announced
 

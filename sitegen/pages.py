@@ -13,12 +13,14 @@ import datetime as dt
 import functools
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from generator import paths
+from generator.arxiv_ids import abs_url
 from generator.taxonomy import category_name
 
 from .catalog import Catalog, DayEntry, PaperEntry
@@ -87,9 +89,13 @@ def relative(base: str, target: str) -> str:
 class Links:
     """Relative URLs from one built page to the others, as generator.paths.relative_url computes them."""
 
-    def __init__(self, here: PurePosixPath, directory_urls: bool = True):
+    def __init__(self, here: PurePosixPath, directory_urls: bool = True, papers: Mapping[str, PaperEntry] | None = None, min_similarity: float = 1.0):
         self.here = here
         self.directory_urls = directory_urls
+        self.papers = papers or {}
+        """The archive's papers by id (to link a paper named by its id to its page)."""
+        self.min_similarity = min_similarity
+        """Interest similarity from which a paper's pages say which interest paper it is close to."""
         url = _url(here, directory_urls)
         self.base = url[: url.rfind("/") + 1]
         """The folder the page is served from."""
@@ -112,9 +118,20 @@ class Links:
     def feed(self, kind: str, key: str = "", fmt: str = "rss") -> str:
         return relative(self.base, str(paths.feed_path(kind, key, fmt)))
 
-    def asset(self, path: str) -> str:
-        """A file of the theme's (`assets/javascripts/cite.js`), from this page."""
-        return relative(self.base, path)
+    def search_like(self, arxiv_id: str) -> str:
+        """The search page listing a paper's related papers ("More like this")."""
+        return relative(self.base, _url(paths.SEARCH_PATH, self.directory_urls)) + "?like=" + quote(arxiv_id, safe="/")
+
+    def close_to(self, paper: PaperEntry) -> tuple[str, str] | None:
+        """(title, link) of the interest paper a paper is close to, when that closeness alone would list it; else None.
+
+        The link is the interest paper's page when the archive holds it, else its arXiv page.
+        """
+        interest = paper.interest
+        if interest is None or interest.similarity < self.min_similarity:
+            return None
+        archived = self.papers.get(interest.nearest)
+        return interest.nearest_title, self.paper(archived) if archived is not None else abs_url(interest.nearest)
 
 
 @dataclass(frozen=True)
@@ -252,7 +269,7 @@ class Context:
     tags: list[Topic]
 
     def links(self, here: PurePosixPath) -> Links:
-        return Links(here, self.site.directory_urls)
+        return Links(here, self.site.directory_urls, self.catalog.papers, self.site.interests.min_similarity)
 
     @property
     def summarized(self) -> int:

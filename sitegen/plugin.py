@@ -25,10 +25,13 @@ Each event is a thin adapter; the work is in the pure modules next to this one
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
+import json
 import logging
+import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import jinja2
@@ -44,12 +47,15 @@ from mkdocs.structure.toc import get_toc
 
 from generator import paths
 from generator.archive import Archive
+from generator.config import effective_site_url, github_repository, is_placeholder_site_url
 from generator.errors import GeneratorError
 from generator.records import front_matter
+from generator.runs import freshness_meta
 
 from .catalog import Catalog, PaperEntry, read_catalog
 from .feeds import derived_feeds
 from .pages import build_context
+from .related import BackgroundRelated, RelatedDoc, RelatedPlan, plan_related
 from .render import Renderer, SitePage, environment, template_error, toc_tokens
 from .search import BackgroundIndexer
 from .settings import SiteInfo, load_site_config, site_info
@@ -71,6 +77,8 @@ ARCHIVE_FOLDERS = ("papers/", "days/")
 class ArchivePluginConfig(Config):
     config = c.Type(str, default="config.yml")
     """The archive's config.yml (site title and URL, categories, keywords), relative to mkdocs.yml."""
+    related = c.Type(bool, default=True)
+    """Related papers on paper pages (sitegen/related.py); `false` builds without them (benchmarks/site_build.py measures their cost so)."""
 
 
 @dataclass
@@ -82,6 +90,9 @@ class ArchiveBuild:
     nav_pages: dict[str, SitePage] = field(default_factory=dict)
     """Derived pages MkDocs builds, by src_uri."""
     indexer: BackgroundIndexer | None = None
+    related: BackgroundRelated | None = None
+    """The related-papers worker, until its answer is in the renderer."""
+    related_plan: RelatedPlan | None = None
     nav: object = None
     env: object = None
     files: Files | None = None
@@ -107,6 +118,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         self.command = "build"
         self.dirty = False
         self.site: SiteInfo | None = None
+        self.archive_config = None
+        """The archive's config.yml (generator.config.Config), with the site's effective address."""
         self.build: ArchiveBuild | None = None
 
     def on_startup(self, *, command, dirty) -> None:
@@ -117,6 +130,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             archive_config = load_site_config(Path(config.config_file_path).parent / self.config.config)
         except GeneratorError as err:
             raise PluginError(str(err)) from None
+        archive_config = self._effective_address(archive_config)
+        self.archive_config = archive_config
         self.site = site_info(archive_config, directory_urls=config.use_directory_urls)
         # Material prints these without escaping: escape them once, here.
         config.site_name = escape(archive_config.site.title)
@@ -127,6 +142,27 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         config.theme.static_templates.discard("sitemap.xml")
         return config
 
+    def _effective_address(self, archive_config):
+        """site.url as the build uses it: in GitHub Actions the repository's Pages address replaces the placeholder.
+
+        Outside Actions, a placeholder site.url is a WARNING (so `mkdocs build --strict`
+        fails until it is set: feeds, canonical links, the sitemap and citations would
+        point at someone else's address), in `python -m generator doctor`'s words.
+        """
+        url = archive_config.site.url
+        if not (is_placeholder_site_url(url) or github_repository(os.environ)):
+            return archive_config
+        from generator.doctor import OK, check_addresses  # loads the LLM client: only for these cases
+
+        for finding in check_addresses(archive_config, os.environ):
+            if finding.check == "site.url":
+                line = finding.line().split(None, 1)[1]  # without doctor's level column: the log has its own
+                (log.info if finding.level == OK else log.warning)("archive: %s", line)
+        effective = effective_site_url(archive_config, os.environ)
+        if effective == url:
+            return archive_config
+        return replace(archive_config, site=replace(archive_config.site, url=effective))
+
     def on_pre_build(self, *, config) -> None:
         self.build = ArchiveBuild()
 
@@ -134,6 +170,9 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         if self.build is not None and self.build.indexer is not None:
             self.build.indexer.close()
             self.build.indexer = None
+        if self.build is not None and self.build.related is not None:
+            self.build.related.close()
+            self.build.related = None
 
     # -- gathering -------------------------------------------------------------------
 
@@ -157,17 +196,25 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             def on_paper(paper: PaperEntry) -> None:  # Pagefind indexes each paper while the rest is read
                 indexer.add("/" + self._url(paper.path), renderer.search_document(paper))
 
+        if self.config.related and (docs / "papers").is_dir():  # loads its libraries while the archive is read
+            build.related = BackgroundRelated()
         try:
             build.catalog = read_catalog(docs, on_paper)
             runs = Archive(docs).read_run_records()
             if build.indexer is not None:
                 build.indexer.start_writing()
+            interests = self._interests(docs)
+            start = build.lap("read", start)
+            self._start_related(docs)
+            start = build.lap("related papers handed over", start)
         except GeneratorError as err:
             raise PluginError(str(err)) from None
-        start = build.lap("read", start)
         renderer.ctx = ctx = build_context(build.catalog, self.site)
         generated: dict[str, str | bytes] = {}
-        for page in renderer.nav_pages(runs):
+        freshness = self._freshness_script(files, runs)
+        if freshness is not None:
+            generated[FRESHNESS_SCRIPT] = freshness
+        for page in renderer.nav_pages(runs, interests, build.related_plan):
             build.nav_pages[str(page.path)] = page
             # A small Markdown page MkDocs builds in the nav; its content comes from the template (on_page_content).
             generated[str(page.path)] = front_matter({"title": page.title, "hide": list(page.hide)} if page.title else {"hide": list(page.hide)})
@@ -183,6 +230,45 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         build.lap("sitemap", start)
         kept = [self._minified(f, config) for f in files if f.src_uri not in generated and not self._dropped(f, config.docs_dir)]
         return Files(kept + [File.generated(config, name, content=body) for name, body in generated.items()])
+
+    def _start_related(self, docs: Path) -> None:
+        """Hand every paper to the related-papers worker (sitegen/related.py): it computes while the build goes on."""
+        build = self.build
+        papers = build.catalog.papers.values()
+        if not self.config.related:
+            return
+        build.related_plan = plan_related([(p.arxiv_id, p.version) for p in papers], self.archive_config, docs)
+        if build.related is None:
+            return
+        if not papers:
+            build.related.close()
+            build.related = None
+            return
+        docs_in = [RelatedDoc(p.arxiv_id, p.version, p.title, p.abstract, p.record.summary.markdown if p.record.summary else "") for p in papers]
+        build.related.start(docs_in, self.archive_config, docs, build.related_plan)
+
+    def _interests(self, docs: Path):
+        """The cached interest papers (docs/data/interests.yml) for the About page, or None."""
+        if not self.archive_config.interests.configured:
+            return None
+        from generator.interests import read_cache  # loads the arXiv client: only archives with interests need it
+
+        return read_cache(docs)
+
+    def _freshness_script(self, files: Files, runs) -> str | None:
+        """assets/javascripts/freshness.js with this build's values in front: the last successful night, the build time.
+
+        Every page loads the script, so the values cost no byte per page. The build time is
+        $SOURCE_DATE_EPOCH when set (reproducible builds), else now.
+        """
+        source = files.get_file_from_path(FRESHNESS_SCRIPT)
+        if source is None:  # a theme override removed it
+            return None
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        built = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
+        values = json.dumps(freshness_meta(list(runs), built), sort_keys=True)
+        script = rjsmin.jsmin(source.content_string)  # every page loads it: no comments, no indentation
+        return f"/* Written by the archive plugin (sitegen/plugin.py) at each build from overrides/assets/javascripts/freshness.js. */\nwindow.archiveFreshnessValues = {values};\n" + script
 
     @staticmethod
     def _minified(file: File, config) -> File:
@@ -266,7 +352,12 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         (site_dir / CHROME_SCRIPT).parent.mkdir(parents=True, exist_ok=True)
         (site_dir / CHROME_SCRIPT).write_text(chrome, encoding="utf-8")
         count = 0
-        for path, kind, _, item in renderer.shell_plan():
+        # Paper pages last: they wait for the related papers, computed meanwhile by the worker.
+        for path, kind, _, item in sorted(renderer.shell_plan(), key=lambda planned: planned[1] == "paper"):
+            if kind == "paper" and build.related is not None:
+                start = build.lap("pages outside the nav", start)
+                renderer.related = self._related_index()
+                start = build.lap("waiting for the related papers", start)
             page = renderer.render(kind, item)
             url = self._url(path)
             target = site_dir / (url + "index.html" if url.endswith("/") or not url else url)
@@ -292,6 +383,22 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             len(build.catalog.papers), len(build.catalog.days), t["read"], count, t["pages outside the nav"], t["nav pages"], t["feeds"],
             indexed, t["waiting for the search index"],
         )  # fmt: skip
+        if "related worker" in t:
+            log.info(
+                "archive: related papers (%s) computed in %.1f s by a worker process (CPU %.1f s, peak %.0f MB); "
+                "the build spent %.2f s handing the papers over and %.2f s waiting for them",
+                renderer.related.engine, t["related worker"], t["related worker CPU"], t["related worker MB"],
+                t["related papers handed over"], t["waiting for the related papers"],
+            )  # fmt: skip
+
+    def _related_index(self):
+        """The worker's related papers (waits for them), logged."""
+        build = self.build
+        worker, build.related = build.related, None
+        result = worker.result()
+        log.info("archive: %s", result.index.note)
+        build.timings.update({"related worker": result.seconds, "related worker CPU": result.cpu_seconds, "related worker MB": result.peak_mb})
+        return result.index
 
     def _fill(self, config, page: SitePage) -> str:
         build = self.build
@@ -316,6 +423,9 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         url = config.site_url or ""
         return url if url.endswith("/") else url + "/"
 
+
+FRESHNESS_SCRIPT = "assets/javascripts/freshness.js"
+"""The staleness banner's script (issue 13), written with the build's values in front."""
 
 PAGEFIND_UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 """Pagefind's own search interfaces: the site has its own (assets/javascripts/search.js)."""

@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import jinja2
 from markdown.extensions.toc import slugify
@@ -56,8 +57,12 @@ from .pages import (
     stats_data,
     topic_pages,
 )
+from .related import RelatedIndex, RelatedPlan
 from .settings import SiteInfo
 from .tex import tex_bibtex, tex_feed_html, tex_html, tex_plain
+
+if TYPE_CHECKING:
+    from generator.interests import InterestCache  # loads the arXiv client: only archives with interests need it
 
 ANNOUNCE_TYPE_NOTES = {
     "new": "new: papers announced for the first time",
@@ -165,6 +170,8 @@ class Renderer:
         """The archive's pages and topics; None while the records are still being read (search documents need only the paper)."""
         self._summaries: dict[str, Markup | None] = {}
         self._templates: dict[str, jinja2.Template] = {}
+        self.related: RelatedIndex | None = None
+        """Every paper's related papers (sitegen.related), once computed; None renders paper pages without them."""
 
     @property
     def site(self) -> SiteInfo:
@@ -200,13 +207,22 @@ class Renderer:
         if topic is not None:
             feeds.insert(0, (f"{self.site.title}: {topic.title}", to.feed(topic.kind, topic.key, "rss"), to.feed(topic.kind, topic.key, "atom")))
         url = self.site.url + paths.page_url(paper.path, self.site.directory_urls) if paper is not None else ""
-        return Markup(self.template("head").render(feeds=feeds, paper=paper, url=url, to=to).strip())
+        return Markup(self.template("head").render(feeds=feeds, paper=paper, url=url).strip())
 
     # -- pages outside the nav ----------------------------------------------------
 
+    def related_papers(self, paper: PaperEntry) -> list[tuple[PaperEntry, float]] | None:
+        """The paper's related archived papers with their similarity, most similar first (None: not computed)."""
+        if self.related is None:
+            return None
+        papers = self.ctx.catalog.papers
+        return [(papers[n.arxiv_id], n.similarity) for n in self.related.of(paper.arxiv_id) if n.arxiv_id in papers]
+
     def paper(self, paper: PaperEntry) -> SitePage:
         here = paper.path
-        content = self.template("paper").render(paper=paper, to=self.ctx.links(here), summary=self.summary(paper), bibtex_key=bibtex_key(paper.record))
+        content = self.template("paper").render(
+            paper=paper, to=self.ctx.links(here), summary=self.summary(paper), bibtex_key=bibtex_key(paper.record), related=self.related_papers(paper)
+        )
         return SitePage(
             here, "paper", tex_plain(paper.title), Markup(content), self.head(here, paper=paper, site_feeds=False), meta.paper_description(paper), paper.last_changed
         )  # fmt: skip
@@ -259,7 +275,8 @@ class Renderer:
         description = meta.nav_description(kind, site=self.site.title, description=self.site.description, papers=len(catalog.papers), days=len(catalog.days))
         return SitePage(path, kind, title, Markup(content), self.head(path), description, lastmod, hide)
 
-    def nav_pages(self, runs: Sequence[RunRecord] = ()) -> list[SitePage]:
+    def nav_pages(self, runs: Sequence[RunRecord] = (), interests: InterestCache | None = None, related: RelatedPlan | None = None) -> list[SitePage]:
+        """The pages of the nav; `interests` (the cached interest papers) and `related` (the engine) are for the About page."""
         ctx = self.ctx
         catalog = ctx.catalog
         last_day = catalog.days[-1] if catalog.days else None
@@ -281,6 +298,7 @@ class Renderer:
             self._nav_page(
                 "about", paths.ABOUT_PATH, "About this archive", announce_types=[ANNOUNCE_TYPE_NOTES.get(k, k) for k in self.site.announce_types],
                 regexes=dict(self.site.keyword_regexes), tag_keys={paths.slug(t.key) for t in ctx.tags},
+                interests=interests, related=related,
             ),
             self._nav_page("runs", paths.RUNS_PATH, "Run history", **runs_view(runs)),
             self._nav_page("reading-list", paths.READING_LIST_PATH, "Reading list", ("toc",), paper_url=reading_list_paper_url(self.site.directory_urls)),

@@ -12,7 +12,7 @@ docs/, the demo, the tests' fixture archives, the benchmarks' synthetic ones):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.config import Config, load_config
@@ -50,6 +50,12 @@ class SiteInfo:
     """Announce types listed (new, cross, replace, replace-cross)."""
     summary: SummaryInfo | None = None
     """How papers are summarized; None when summaries are off."""
+    interests: InterestsInfo = field(default_factory=lambda: InterestsInfo(False, 20.0, 0.12))
+    """How the reader's own papers rank the day (config `interests`)."""
+    related_count: int = 5
+    """Related papers listed per paper (config `related.count`)."""
+    related_model: str | None = None
+    """The embedding model of `related.embeddings`, or None for TF-IDF."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,18 @@ class SummaryInfo:
     language: str
     papers_per_day: int
     max_input_tokens: int
+
+
+@dataclass(frozen=True)
+class InterestsInfo:
+    """The ranking by the reader's own papers, as the About page explains it (config `interests`)."""
+
+    configured: bool
+    """Interest papers are listed in config.yml (ids or a BibTeX file)."""
+    weight: float
+    """Ranking value = keyword score + weight x similarity."""
+    min_similarity: float
+    """A paper this close to an interest paper is listed whatever its keywords (and its pages say "close to")."""
 
 
 def site_info(config: Config, directory_urls: bool = True) -> SiteInfo:
@@ -86,6 +104,9 @@ def site_info(config: Config, directory_urls: bool = True) -> SiteInfo:
         )
         if config.ai_summary.enabled
         else None,
+        interests=InterestsInfo(config.interests.configured, config.interests.weight, config.interests.min_similarity),
+        related_count=config.related.count,
+        related_model=config.related.embeddings.model if config.related.embeddings else None,
     )
 
 

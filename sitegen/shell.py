@@ -9,8 +9,8 @@ URL, <head> tags, skip link and content are sentinels, and splits the result at 
 `Shell.fill` then builds each page from those pieces and the page's own values. A
 theme override (overrides/main.html, a partial) reaches these pages like any other.
 
-What those pages would all repeat and only scripts use (the palette toggle, the header's
-search box, the navigation, Material's config) is not in them: `render_chrome` writes
+What those pages would all repeat and mostly scripts use (the header with its palette
+toggle and search box, the navigation, Material's config) is not in them: `render_chrome` writes
 it once into assets/javascripts/chrome.js, which inserts it where the page's
 `<script data-part>` stands, while the page is parsed, before it is painted, so the
 page the reader gets is the one Material renders (overrides/partials/archive-chrome.html).
@@ -43,6 +43,11 @@ _GENERATOR = re.compile(r'<meta name="generator" content="[^"]*">')
 _SEARCH_TOGGLE = re.compile(r'<input class="md-toggle" data-md-toggle="search"[^>]*>')
 """Material's toggle for its own search (replaced by Pagefind): its script still looks for it."""
 _EMPTY_ANNOUNCE = re.compile(r'<div data-md-component="announce"></div>')
+_DRAWER = re.compile(r'<input class="md-toggle" data-md-toggle="drawer"[^>]*><label class="md-overlay" for="__drawer"></label>')
+"""The navigation drawer's toggle: only the navigation (from chrome.js) and Material's script use it."""
+PAPER_SCRIPTS = ("assets/javascripts/math.js", "assets/javascripts/cite.js")
+"""Scripts only paper pages load (KaTeX's loader for the abstract's and summary's math; the Cite block
+and the links elsewhere): chrome.js writes them after the site's own on a page of kind "paper"."""
 """Material's announcement bar, empty unless a theme override fills its block."""
 _PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
 _KEPT = re.compile("<\x00(\\d+)>")
@@ -122,6 +127,7 @@ def render_shell(env, config, nav, files, kind: str, key: tuple[int, bool], cont
     html = _GENERATOR.sub("", html)  # Material's name and version, on 10,000+ pages
     # Used by scripts only: chrome.js puts them back where they were.
     html = _EMPTY_ANNOUNCE.sub("", _SEARCH_TOGGLE.sub("", html, count=1), count=1)
+    html = _DRAWER.sub("", html, count=1)
     if page.canonical_url:
         html = html.replace(page.canonical_url, sentinel("canonical"))
     if SHELL_FOLDER in html:
@@ -152,7 +158,7 @@ def page_values(*, title: str, description: str, canonical: str, head: str, skip
 
 CHROME_SCRIPT = "assets/javascripts/chrome.js"
 CHROME_FOLDER = "__archive_chrome__"
-CHROME_PARTS = ("tools", "nav", "top", "footer", "config", "scripts")
+CHROME_PARTS = ("header", "nav", "top", "footer", "config", "scripts")
 _MARKED = re.compile(r"<!--archive-chrome:(\w+)-->(.*?)<!--/archive-chrome:\1-->", re.DOTALL)
 _SCRIPT_TAG = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 _UP_ONE = re.compile(r'\b(href|action|src)="\.\.(/|")')
@@ -171,8 +177,9 @@ _CHROME_JS = """/* Written by the archive plugin (sitegen/shell.py) at each buil
     });
   }
   var part = script.getAttribute("data-part");
-  if (part === "tools") {  // the palette toggle and the search box, in the header
-    script.insertAdjacentHTML("beforebegin", html("tools"));
+  if (part === "header") {  // the drawer's toggle; the header: logo, site name, palette toggle, search box
+    if (parts.drawer) document.body.insertAdjacentHTML("afterbegin", parts.drawer);
+    script.insertAdjacentHTML("beforebegin", html("header"));
     document.getElementById("__drawer").insertAdjacentHTML("afterend", parts.toggle);
     document.querySelector("[data-md-component=header]").insertAdjacentHTML("beforebegin", parts.announce);
     %(palette)s
@@ -198,6 +205,7 @@ _CHROME_JS = """/* Written by the archive plugin (sitegen/shell.py) at each buil
     });
     // Material's bundle and the site's scripts, as the parser would have run them here.
     document.write(html("scripts"));
+    if (archive.kind === "paper") document.write(html("paper"));
   }
 })();
 """
@@ -230,9 +238,12 @@ def render_chrome(env, config, nav, files, palette_script: str) -> str:
     missing = [name for name in CHROME_PARTS if name not in parts]
     if missing:
         raise ShellError(f"the theme no longer marks the page's {', '.join(missing)} for chrome.js (overrides/partials/archive-chrome.html)")
-    parts["tools"] = _SCRIPT_TAG.sub("", parts["tools"])  # the palette script: run by chrome.js itself
+    parts["header"] = _SCRIPT_TAG.sub("", parts["header"])  # the palette script: run by chrome.js itself
     toggle, announce = _SEARCH_TOGGLE.search(html), _EMPTY_ANNOUNCE.search(html)
+    drawer = _DRAWER.search(_SEARCH_TOGGLE.sub("", html, count=1))  # Material puts the search toggle inside it
     parts["toggle"], parts["announce"] = toggle.group(0) if toggle else "", announce.group(0) if announce else ""
+    parts["drawer"] = drawer.group(0) if drawer else ""
+    parts["paper"] = "".join(f'<script src="{src}" defer></script>' for src in PAPER_SCRIPTS)
     if CHROME_FOLDER in "".join(parts.values()):
         raise ShellError("a part of the page marked for chrome.js prints the page's URL, which differs on every page")
     search = "search/" if config.use_directory_urls else "search/index.html"

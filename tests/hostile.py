@@ -384,6 +384,7 @@ def write_hostile_config(path: Path, papers: int) -> Path:
         announce_types=["new", "cross", "replace", "replace-cross"],
     )  # fmt: skip
     data["arxiv"].update(max_retries=0, timeout=10)
+    data["site"]["url"] = "http://127.0.0.1:8000/"  # an owner's address: the strict site build refuses the placeholder
     data["ai_summary"].update(
         enabled=True, api_key_env=KEY_ENV, model="hostile-model", language="English", max_papers_to_summarize=papers,
         max_workers=4, timeout=10, max_retries=0, retry_backoff=0.01, max_output_tokens=500,
@@ -483,9 +484,14 @@ def problems_in_paper_html(root, meta: dict) -> list[str]:
     elif {c.tag for c in h1[0].iter() if isinstance(c.tag, str)} - {"h1"} - TEX_TAGS:
         problems.append("the title holds elements the TeX model does not make")
     h2 = [re.sub(r"\W+$", "", h.text_content()).strip() for h in root.iter("h2")]
-    expected_h2 = ["Abstract"] + (["AI summary"] if meta.get("summary") else []) + ["Cite"]
+    related = root.find(".//section[@id='related']")  # the site build's related papers (`sitegen derive` has none)
+    expected_h2 = ["Abstract"] + (["AI summary"] if meta.get("summary") else []) + (["Related papers"] if related is not None else []) + ["Cite"]
     if h2 != expected_h2:
         problems.append(f"section headings {h2}, expected {expected_h2}")
+    if related is not None:
+        for item in related.iter("li"):  # a link (the title, its TeX as text: tex_title), then "date · similarity"
+            if [c.tag for c in _children(item)] != ["a", "span"] or _children(item[1]):
+                problems.append(f"a related paper's entry holds {[c.tag for c in item.iter() if isinstance(c.tag, str)]}")
     for selector, allowed in (
         ("paper-abstract", TEX_TAGS),
         ("paper-authors", {"span"}),

@@ -1,10 +1,11 @@
 """The site tests' fixture archive, site builds, loopback server and HTML helpers.
 
 The fixture archive is the demo's (the real CLI run on recorded arXiv data, by
-demo.build), plus what the recordings lack, written through the generator's own
-renderer and writer: AI summaries on a few papers (real summaries come from an
-LLM, another stage), a paper whose title, abstract and authors are hostile HTML,
-and an old-style arXiv id with TeX math in its title.
+demo.build, its top papers summarized by the real summary stage against the
+`demo-replay` loopback server), plus what the recordings lack, written through the
+generator's own renderer and writer: the fixture's own AI summaries on a few papers
+(each with a word found nowhere else, for search), a paper whose title, abstract and
+authors are hostile HTML, and an old-style arXiv id with TeX math in its title.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
@@ -106,9 +108,14 @@ def make_fixture_archive(root: Path) -> FixtureArchive:
     return FixtureArchive(docs, DEMO_CONFIG)
 
 
-def build_site(docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` of this archive into `out`, as a user runs it."""
+def build_site(docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "mkdocs.yml", environ: Mapping[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of this archive into `out`, as a user runs it (`environ`: variables to set, or with None to unset)."""
     env = {**os.environ, "ARCHIVE_DOCS": str(docs), "ARCHIVE_CONFIG": str(config), "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+    for name, value in (environ or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(mkdocs_yml), "-d", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,

@@ -17,14 +17,19 @@ import pytest
 from generator.archive import Archive
 from generator.runs import freshness_meta, last_successful_night
 from generator.schedule import weekdays_between
+from tests.conftest import ROOT
 from tests.sitekit import Reader, serve
 
 PAGE = "papers/2504/2504.18298/"
+SOURCE = ROOT / "overrides" / "assets" / "javascripts" / "freshness.js"
 
 
 def open_page(browser, base: str, now: dt.datetime, meta: dict[str, str], width: int = 1280) -> Reader:
     reader = Reader(browser, base, viewport={"width": width, "height": 900})
     reader.page.clock.set_fixed_time(now)
+    # The script as the theme ships it, without the values the build writes in front of it
+    # (the last test below checks those): here the page's <meta> tags are the only input.
+    reader.page.route("**/assets/javascripts/freshness.js", lambda route: route.fulfill(body=SOURCE.read_bytes(), content_type="text/javascript"))
     reader.page.goto(base + PAGE)
     reader.page.evaluate(
         """meta => { for (const [name, content] of Object.entries(meta)) {
@@ -99,3 +104,28 @@ def test_the_browser_counts_weekdays_as_the_generator_does(built_site, browser):
         )
         assert counted == [weekdays_between(a, b) for a, b in pairs]
         reader.close()
+
+
+def test_every_page_of_the_built_site_carries_the_banner_with_the_builds_values(built_site, browser, meta):
+    """Issue 13, wired: no page carries the tags; the built freshness.js (loaded through chrome.js on pages
+    outside the nav, by Material's scripts on the others) holds the last night and the build time."""
+    script = (built_site / "assets" / "javascripts" / "freshness.js").read_text(encoding="utf-8")
+    assert script.startswith("/* Written by the archive plugin") and '"archive:last-update": "' + meta["archive:last-update"] + '"' in script
+    last = dt.date.fromisoformat(meta["archive:last-update"])
+    with serve(built_site) as base:
+        for page in (PAGE, "days/2026/2026-04-30/", "about/"):
+            for now, shown in ((dt.datetime.combine(last + dt.timedelta(days=21), dt.time(9, 0)), True), (dt.datetime.combine(last, dt.time(23, 0)), False)):
+                reader = Reader(browser, base, viewport={"width": 1280, "height": 900})
+                reader.page.clock.set_fixed_time(now)
+                reader.page.goto(base + page)
+                reader.page.wait_for_function("window.archiveFreshness !== undefined")
+                assert 'name="archive:last-update"' not in reader.page.content()
+                banner = reader.page.locator(".md-content > .archive-stale")
+                if shown:
+                    banner.wait_for(state="visible")  # once its stylesheet is in
+                    assert f"last updated on {last.isoformat()}, 15 weekdays ago" in banner.inner_text(), page
+                    assert banner.evaluate("b => getComputedStyle(b).borderLeftStyle") != "none"  # styled by freshness.css
+                else:
+                    assert banner.count() == 0, page
+                reader.assert_clean()
+                reader.close()

@@ -80,7 +80,7 @@ def test_related_papers_of_real_abstracts(real_docs):
 
 
 def test_tiny_archives():
-    assert compute_related([]).neighbours == {}
+    assert compute_related([]).of("2501.00001") == ()
     one = [RelatedDoc("2501.00001", 1, "Quantum error correction", "Surface codes.")]
     assert compute_related(one).of("2501.00001") == ()
     two = one + [RelatedDoc("2501.00002", 1, "Decoding surface codes", "Quantum error correction with neural decoders.")]

@@ -161,7 +161,7 @@ def test_pages_outside_the_nav_get_the_same_page_around_them_as_material_renders
             assert ours["body"] == material["body"], url
             assert ours["config"] == material["config"] and ours["search"] == material["search"], url
             # The same scripts, in the same order; chrome.js runs the palette's itself; math.js loads KaTeX where there is math;
-            # a paper page's <head> adds its own two (math.js, cite.js), no other page has them.
+            # a paper page adds its own two (math.js, cite.js: sitegen.shell.PAPER_SCRIPTS), no other page has them.
             site_scripts = [s for s in ours["scripts"] if s != "chrome.js" and "katex" not in s]
             own = ["math.js", "cite.js"] if url.startswith("papers/") else []
             assert [s for s in site_scripts if s in ("math.js", "cite.js")] == own, url

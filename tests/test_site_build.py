@@ -6,6 +6,7 @@ hostile paper and an old-style id (tests/sitekit.py); each test reads the built 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -299,17 +300,33 @@ def test_no_page_is_too_big(built_site):
 
 
 def test_empty_archive_builds_strict(tmp_path):
-    """A fresh fork: docs/ holds no page yet."""
+    """A fresh fork, built by its first workflow run: docs/ holds no page yet, config.yml is as shipped."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    result = build_site(docs, Path(__file__).resolve().parent.parent / "config.yml", tmp_path / "site")
+    actions = {"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "ada-l/arxiv-daily"}
+    result = build_site(docs, Path(__file__).resolve().parent.parent / "config.yml", tmp_path / "site", environ=actions)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "WARNING" not in result.stderr
+    # Issue 14: the placeholder site.url becomes the fork's Pages address, and the log says so.
+    assert "archive: site.url: left at the placeholder; this run uses https://ada-l.github.io/arxiv-daily/" in result.stderr
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://ada-l.github.io/arxiv-daily/">' in home
     assert "No papers yet" in home
     for page in ("archive", "categories", "tags", "stats", "feeds"):
         assert (tmp_path / "site" / page / "index.html").is_file()
     assert not feedparser.parse((tmp_path / "site" / "feeds" / "all.atom.xml").read_bytes()).bozo
+
+
+def test_a_placeholder_site_url_outside_actions_is_one_warning_and_fails_a_strict_build(tmp_path):
+    """Issue 14: the shipped site.url, built on the owner's machine, would send feeds and links to example.github.io."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    result = build_site(docs, Path(__file__).resolve().parent.parent / "config.yml", tmp_path / "site", environ={"GITHUB_ACTIONS": None})
+    assert result.returncode == 1
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1, result.stderr
+    assert "archive: site.url: https://example.github.io/arxiv-daily/ is the placeholder" in warnings[0]
+    assert "fix: set site.url in config.yml to your site's address" in warnings[0]
 
 
 def test_about_page_says_what_config_yml_makes_the_archive_collect(built_site):
@@ -342,3 +359,15 @@ def test_run_history_page_lists_every_recorded_run(built_site, fixture_archive):
     night = max((r for r in records if r.command == "update"), key=lambda r: r.started)
     assert f"<strong>Last successful night: {night.date.isoformat()}</strong>" in text
     assert not list(built_site.glob("runs/*/*.yml"))  # records are data for the page, not published files
+
+
+def test_a_day_filled_from_the_api_says_so(built_site, fixture_archive):
+    """Issue 13: a day caught up or backfilled from the arXiv API (its record's `source: api`) lacks what only the feed carries."""
+    catalog = read_catalog(fixture_archive.docs)
+    sources = {day.date.isoformat(): day.source for day in catalog.days}
+    assert sources["2026-04-30"] == "api"  # the demo's backfill
+    for day in catalog.days:
+        text = page_file(built_site, day.path).read_text(encoding="utf-8")
+        assert ('class="day-source"' in text) == (day.source == "api"), day.path
+    text = page_file(built_site, paths.day_path(dt.date(2026, 4, 30))).read_text(encoding="utf-8")
+    assert "Filled from the arXiv API: no nightly run read this day's announcement feed" in text

@@ -4,20 +4,26 @@
  * after 60 days without repository activity, and in forks until they are enabled) also
  * stops rebuilding the site, so the check runs here, against the reader's clock.
  *
- * Reads three <meta> tags of the page (generator/runs.py `freshness_meta` gives them):
+ * Reads three values (generator/runs.py `freshness_meta` gives them): the site build writes
+ * them in front of this file (`window.archiveFreshnessValues`, sitegen/plugin.py), so every
+ * page has them at no cost; a page's <meta> tag of the same name wins over them:
  *   archive:last-update            YYYY-MM-DD, the last successful nightly update
  *   archive:built                  the build time (ISO 8601 UTC), shown in the banner's title
  *   archive:stale-after-weekdays   the banner shows past this many weekdays (default 3)
- * Without them it does nothing. Self-contained: no library, no network, text only.
+ * Without them it does nothing. Self-contained: no library, text only; its stylesheet
+ * (../stylesheets/freshness.css) is fetched only when the banner shows.
  */
 (function () {
   "use strict";
 
   var DAY = 24 * 60 * 60 * 1000;
+  var here = document.currentScript ? document.currentScript.src : "";
 
   function meta(name) {
     var element = document.querySelector('meta[name="' + name + '"]');
-    return element ? element.getAttribute("content") : null;
+    if (element) return element.getAttribute("content");
+    var built = window.archiveFreshnessValues || {};
+    return Object.prototype.hasOwnProperty.call(built, name) ? String(built[name]) : null;
   }
 
   // Midnight UTC of a YYYY-MM-DD date, or null.
@@ -67,6 +73,15 @@
     // Material: the content column (not .md-main__inner, a row holding the sidebars too).
     var host = document.querySelector(".md-content") || document.querySelector("main") || document.body;
     host.insertBefore(banner, host.firstChild);
+    if (here && !document.querySelector('link[href*="stylesheets/freshness.css"]')) {
+      // Shown once styled (or anyway if the stylesheet fails): no page carries the link for a banner that rarely shows.
+      banner.hidden = true;
+      var style = document.createElement("link");
+      style.rel = "stylesheet";
+      style.href = new URL("../stylesheets/freshness.css", here).href;
+      style.onload = style.onerror = function () { banner.hidden = false; };
+      document.head.appendChild(style);
+    }
   }
 
   function run() {

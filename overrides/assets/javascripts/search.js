@@ -6,9 +6,8 @@
  *   excerpt with the match highlighted), "/" (or Material's "s" and "f", except on a
  *   page that lists papers, where "s" saves: reader.js) and Ctrl+K to focus it from
  *   anywhere, arrows and Enter to pick a result, Enter alone for the search page;
- * - the search page (search/): the same results, filters by category, tag and
- *   year with counts, sorting by date, more results on demand; its state is in the
- *   URL (?q=...&category=...&sort=date-desc), so a search can be bookmarked.
+ * - the search page (search/): search-page.js, which this script loads there only (every
+ *   page loads this one: a day page's script has a budget).
  *
  * Result text goes into the page as text nodes, never as HTML: only Pagefind's <mark>
  * highlights become elements (an abstract may contain "<img onerror=...>" as text).
@@ -169,134 +168,16 @@
     }, true);
   }
 
-  // -- search page -------------------------------------------------------------------
-
-  var FILTERS = [["category", "Category"], ["tag", "Tag"], ["year", "Year"]];
-  var PAGE = 20;
+  // -- the search page: search-page.js, loaded only there ------------------------------
 
   function setupSearchPage() {
     var root = document.getElementById("archive-search");
     if (!root) return;
-    var form = root.querySelector(".as-form");
-    var input = root.querySelector(".as-input");
-    var sortSelect = root.querySelector(".as-sort select");
-    var filtersBox = root.querySelector(".as-filters");
-    var status = root.querySelector(".as-status");
-    var list = root.querySelector(".as-results");
-    var moreButton = root.querySelector(".as-more");
-    var params = new URLSearchParams(location.search);
-    var chosen = {};
-    FILTERS.forEach(function (f) { chosen[f[0]] = params.getAll(f[0]); });
-    input.value = params.get("q") || "";
-    sortSelect.value = params.get("sort") || "";
-    var results = [];
-    var shown = 0;
-    var serial = 0;
-    var timer = null;
-    var allCounts = null;
-
-    function activeFilters() {
-      var filters = {};
-      FILTERS.forEach(function (f) { if (chosen[f[0]].length) filters[f[0]] = { any: chosen[f[0]].slice() }; });
-      return filters;
-    }
-
-    function saveState() {
-      var next = new URLSearchParams();
-      if (input.value.trim()) next.set("q", input.value.trim());
-      if (sortSelect.value) next.set("sort", sortSelect.value);
-      FILTERS.forEach(function (f) { chosen[f[0]].forEach(function (v) { next.append(f[0], v); }); });
-      var query = next.toString();
-      history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
-    }
-
-    function renderFilters(counts) {
-      filtersBox.textContent = "";
-      FILTERS.forEach(function (f) {
-        var name = f[0];
-        var values = Object.keys((allCounts && allCounts[name]) || {});
-        if (!values.length) return;
-        if (name === "year") values.sort().reverse();
-        else values.sort(function (a, b) { return (allCounts[name][b] - allCounts[name][a]) || a.localeCompare(b); });
-        var group = el("fieldset", "as-filter");
-        group.dataset.filter = name;
-        group.appendChild(el("legend", null, f[1]));
-        var listBox = el("div", "as-filter__values");
-        values.forEach(function (value) {
-          var label = el("label", "as-filter__value");
-          var box = el("input");
-          box.type = "checkbox";
-          box.value = value;
-          box.checked = chosen[name].indexOf(value) >= 0;
-          box.addEventListener("change", function () {
-            var at = chosen[name].indexOf(value);
-            if (box.checked && at < 0) chosen[name].push(value);
-            if (!box.checked && at >= 0) chosen[name].splice(at, 1);
-            search();
-          });
-          var count = counts && counts[name] ? counts[name][value] || 0 : allCounts[name][value];
-          label.appendChild(box);
-          label.appendChild(el("span", "as-filter__name", value));
-          label.appendChild(el("span", "as-filter__count", String(count)));
-          if (!count && !box.checked) label.classList.add("as-filter__value--empty");
-          listBox.appendChild(label);
-        });
-        group.appendChild(listBox);
-        filtersBox.appendChild(group);
-      });
-    }
-
-    function showMore() {
-      var slice = results.slice(shown, shown + PAGE);
-      shown += slice.length;
-      moreButton.hidden = shown >= results.length;
-      return Promise.all(slice.map(function (r) { return r.data(); })).then(function (datas) {
-        datas.forEach(function (data) { list.appendChild(resultItem(data, "as-result")); });
-        // The reader reads each title before math is typeset in it.
-        if (window.archiveReader) window.archiveReader.enhance(list);
-        if (window.archiveRenderMath) window.archiveRenderMath(list);
-      });
-    }
-
-    function search() {
-      saveState();
-      var mine = ++serial;
-      var query = input.value.trim();
-      var filters = activeFilters();
-      var hasFilters = Object.keys(filters).length > 0;
-      if (!query && !hasFilters && !sortSelect.value) {
-        list.textContent = "";
-        moreButton.hidden = true;
-        status.textContent = "Type a title word, an author, an arXiv id, or pick a filter.";
-        renderFilters(null);
-        return Promise.resolve();
-      }
-      var options = { filters: filters };
-      if (sortSelect.value === "date-desc") options.sort = { date: "desc" };
-      if (sortSelect.value === "date-asc") options.sort = { date: "asc" };
-      status.textContent = "Searching…";
-      return pagefind().then(function (pf) { return pf.search(query || null, options); }).then(function (found) {
-        if (mine !== serial || !found) return;
-        results = found.results;
-        shown = 0;
-        list.textContent = "";
-        renderFilters(found.filters);
-        status.textContent = results.length === 1 ? "1 paper" : results.length + " papers";
-        return showMore().then(function () { root.dataset.resultsShown = String(performance.now()); });
-      }).catch(function (err) {
-        status.textContent = "Search is not available here (" + err.message + ").";
-      });
-    }
-
-    form.addEventListener("submit", function (event) { event.preventDefault(); search(); });
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 150); });
-    sortSelect.addEventListener("change", search);
-    moreButton.addEventListener("click", showMore);
-    pagefind().then(function (pf) { return pf.filters(); }).then(function (counts) {
-      allCounts = counts || {};
-      renderFilters(null);
-      return search();
-    }).catch(function (err) { status.textContent = "Search is not available here (" + err.message + ")."; });
+    window.archiveSearch = { el: el, pagefind: pagefind, resultItem: resultItem, siteRoot: siteRoot, archive: archive };
+    var script = document.createElement("script");
+    script.src = new URL("assets/javascripts/search-page.js", siteRoot).href;
+    script.onerror = function () { root.querySelector(".as-status").textContent = "Search is not available here (search-page.js did not load)."; };
+    document.head.appendChild(script);
   }
 
   function start() {
