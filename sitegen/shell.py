@@ -10,7 +10,7 @@ URL, <head> tags, skip link and content are sentinels, and splits the result at 
 theme override (overrides/main.html, a partial) reaches these pages like any other.
 
 What those pages would all repeat and mostly scripts use (the header with its palette
-toggle and search box, the navigation, Material's config) is not in them: `render_chrome` writes
+toggle and search box, the drawer's toggle, the navigation, Material's config) is not in them: `render_chrome` writes
 it once into assets/javascripts/chrome.js, which inserts it where the page's
 `<script data-part>` stands, while the page is parsed, before it is painted, so the
 page the reader gets is the one Material renders (overrides/partials/archive-chrome.html).
@@ -43,12 +43,12 @@ _GENERATOR = re.compile(r'<meta name="generator" content="[^"]*">')
 _SEARCH_TOGGLE = re.compile(r'<input class="md-toggle" data-md-toggle="search"[^>]*>')
 """Material's toggle for its own search (replaced by Pagefind): its script still looks for it."""
 _EMPTY_ANNOUNCE = re.compile(r'<div data-md-component="announce"></div>')
+"""Material's announcement bar, empty unless a theme override fills its block."""
 _DRAWER = re.compile(r'<input class="md-toggle" data-md-toggle="drawer"[^>]*><label class="md-overlay" for="__drawer"></label>')
 """The navigation drawer's toggle: only the navigation (from chrome.js) and Material's script use it."""
 PAPER_SCRIPTS = ("assets/javascripts/math.js", "assets/javascripts/cite.js")
 """Scripts only paper pages load (KaTeX's loader for the abstract's and summary's math; the Cite block
 and the links elsewhere): chrome.js writes them after the site's own on a page of kind "paper"."""
-"""Material's announcement bar, empty unless a theme override fills its block."""
 _PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
 _KEPT = re.compile("<\x00(\\d+)>")
 
