@@ -40,7 +40,7 @@ from .errors import ArchiveError, ConfigError, FeedError, FetchError
 from .fetch import feed_url, make_session
 from .feed import parse_announcements
 from .http import PoliteSession, UnreachableError, unreachable_reason
-from .redaction import redact, register
+from .redaction import error_cause, redact, register, short
 from .runs import load_records
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
@@ -231,7 +231,7 @@ def check_llm(config: Config, environ: Mapping[str, str], *, offline: bool) -> F
     except openai.APITimeoutError:
         return Finding(WARNING, check, f"{where} gave no answer within {min(settings.timeout, NETWORK_TIMEOUT):g} s", fix=f"rerun doctor later; if it persists, check {setting}")
     except openai.APIConnectionError as exc:
-        reason = unreachable_reason(exc, settings.base_url) or f"cannot connect ({_cause(exc)})"
+        reason = unreachable_reason(exc, settings.base_url) or f"cannot connect ({error_cause(exc)})"
         return Finding(ERROR, check, f"{where}: {reason}", fix=f"check {setting}")
     except openai.APIStatusError as exc:
         return _llm_status_finding(exc, where, settings.model, settings.api_key_env, setting)
@@ -245,7 +245,7 @@ def _llm_status_finding(exc: openai.APIStatusError, where: str, model: str, key_
     body = exc.body if isinstance(exc.body, dict) else {}
     error = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
     code = str(error.get("code") or "")
-    message = _short(redact(str(error.get("message") or exc.message)))
+    message = short(redact(str(error.get("message") or exc.message)))
     check = "summaries"
     unknown_model = code == "model_not_found" or (status in (400, 404) and re.search(r"model.*(not (exist|found)|does not exist|unknown)|unknown model", message, re.IGNORECASE))
     if unknown_model:
@@ -261,16 +261,6 @@ def _llm_status_finding(exc: openai.APIStatusError, where: str, model: str, key_
     if status >= 500:
         return Finding(WARNING, check, f"{where} failed (HTTP {status}: {message})", fix="rerun doctor later; the nightly run retries")
     return Finding(WARNING, check, f"{where} answered HTTP {status} to a one-token test request: {message}", fix="check ai_summary.model and the endpoint's documentation")
-
-
-def _cause(exc: BaseException) -> str:
-    cause = exc.__cause__ or exc.__context__
-    return _short(redact(f"{type(cause).__name__}: {cause}" if cause else type(exc).__name__))
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # -- the archive ------------------------------------------------------------------------------
@@ -404,4 +394,3 @@ def summary_line(findings: list[Finding]) -> str:
     warnings = sum(f.level == WARNING for f in findings)
     verdict = "not ready: fix the errors above" if errors else "no errors; read the warnings above" if warnings else "ready"
     return f"doctor: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}: {verdict}"
-

@@ -49,7 +49,7 @@ from .archive import atomic_write
 from .records import read_paper
 from .config import Config, EmbeddingsConfig
 from .errors import ArchiveError, ConfigError
-from .redaction import install_log_filter, redact, register
+from .redaction import install_log_filter, redact, register, short
 from .similarity import paper_text
 
 log = logging.getLogger(__name__)
@@ -195,13 +195,13 @@ class EmbeddingClient:
         try:
             response = self._client.embeddings.create(model=self.settings.model, input=list(texts), encoding_format="float")
         except openai.APIStatusError as exc:
-            raise EmbeddingError(f"HTTP {exc.status_code} from {self.settings.base_url}: {_short(redact(str(exc.message)))}") from None
+            raise EmbeddingError(f"HTTP {exc.status_code} from {self.settings.base_url}: {short(redact(str(exc.message)))}") from None
         except openai.APITimeoutError:
             raise EmbeddingError(f"no answer from {self.settings.base_url} within {self.settings.timeout:g} s") from None
         except openai.APIConnectionError:
             raise EmbeddingError(f"cannot connect to {self.settings.base_url}") from None
         except (openai.OpenAIError, ValueError) as exc:
-            raise EmbeddingError(f"bad answer from {self.settings.base_url}: {type(exc).__name__}: {_short(redact(str(exc)))}") from None
+            raise EmbeddingError(f"bad answer from {self.settings.base_url}: {type(exc).__name__}: {short(redact(str(exc)))}") from None
         items = getattr(response, "data", None)
         if not isinstance(items, list) or len(items) != len(texts):
             raise EmbeddingError(f"malformed answer from {self.settings.base_url}: {len(items) if isinstance(items, list) else 'no'} vectors for {len(texts)} texts")
@@ -344,8 +344,3 @@ def embed_archive(config: Config, docs: Path, *, environ: Mapping[str, str] | No
             fix=f"export {settings.api_key_env}=<key of {settings.base_url}> (related.embeddings.api_key_env names it)",
         )
     return embed_missing(archive_texts(docs), settings, docs, environ=environ, warn=warn)
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

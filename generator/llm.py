@@ -28,7 +28,7 @@ import openai
 
 from .fulltext import estimate_tokens
 from .http import UNREACHABLE_ATTEMPTS, retry_after_seconds, unreachable_reason
-from .redaction import redact
+from .redaction import error_cause, redact, short
 
 log = logging.getLogger(__name__)
 
@@ -150,9 +150,9 @@ class ChatClient:
                     self._fatal = unreachable
                     tried = "after one retry" if attempt else "no retry"
                     raise LLMError(f"LLM endpoint {self.base_url}: {unreachable} ({tried}); check {ENDPOINT_SETTING}") from None
-                reason, wait = f"cannot connect to {self.host} ({unreachable or _cause(exc)})", None
+                reason, wait = f"cannot connect to {self.host} ({unreachable or error_cause(exc)})", None
             except openai.APIStatusError as exc:
-                reason = f"HTTP {exc.status_code} from {self.host}: {_short(redact(str(exc.message)))}"
+                reason = f"HTTP {exc.status_code} from {self.host}: {short(redact(str(exc.message)))}"
                 if exc.status_code in FATAL_STATUSES:
                     self._fatal = f"HTTP {exc.status_code}"
                     raise LLMError(reason) from None
@@ -162,11 +162,11 @@ class ChatClient:
                 if wait is not None and wait > MAX_RETRY_WAIT:
                     raise LLMError(f"{reason}; the server asks to wait {wait:.0f} s, more than {MAX_RETRY_WAIT:.0f} s") from None
             except openai.OpenAIError as exc:  # an answer the client cannot parse, and the like
-                raise LLMError(f"bad answer from {self.host}: {type(exc).__name__}: {_short(redact(str(exc)))}") from None
+                raise LLMError(f"bad answer from {self.host}: {type(exc).__name__}: {short(redact(str(exc)))}") from None
             except ValueError as exc:
                 # The client raises json's JSONDecodeError for a body that is not JSON (an HTML error
                 # page from a proxy, a body cut off mid-way): a glitch worth another try.
-                reason, wait = f"unreadable answer from {self.host} ({type(exc).__name__}: {_short(redact(str(exc)))})", None
+                reason, wait = f"unreadable answer from {self.host} ({type(exc).__name__}: {short(redact(str(exc)))})", None
             else:
                 completion = self._completion(response, system, user)
                 if isinstance(completion, Completion):
@@ -226,13 +226,3 @@ def _retry_after(headers) -> float | None:
         except ValueError:
             return retry_after_seconds(raw)  # an HTTP date
     return None
-
-
-def _cause(exc: BaseException) -> str:
-    cause = exc.__cause__ or exc.__context__
-    return _short(redact(f"{type(cause).__name__}: {cause}" if cause else type(exc).__name__))
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
