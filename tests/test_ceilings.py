@@ -19,7 +19,7 @@ from werkzeug import Response
 from generator.paths import day_path, paper_path
 from generator.records import split_front_matter
 from tests.conftest import fixture_bytes, serve_empty_api, snapshot
-from tests.loopback import FakeLLM, PdfServer, make_pdf
+from tests.loopback import FakeLLM, PdfServer, make_pdf, pdf_file
 
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
 DAY = dt.date(2025, 4, 28)
@@ -118,7 +118,7 @@ def test_titles_abstracts_and_author_lists_over_their_ceilings_are_cut_with_one_
 
 
 def multi_page_pdf(pages: int) -> bytes:
-    """A PDF of `pages` pages, each with one line of text (built like tests/loopback.make_pdf)."""
+    """A PDF of `pages` pages, each with one line of text."""
     kids = [5 + 2 * n for n in range(pages)]  # objects: catalog, page tree, font, then (content, page) per page
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -129,17 +129,7 @@ def multi_page_pdf(pages: int) -> bytes:
         stream = f"BT /F1 10 Tf 50 780 Td (Page {n + 1}: we study qubits, entanglement and noise in depth here.) Tj ET".encode()
         objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream")
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * n} 0 R /Resources << /Font << /F1 3 0 R >> >> >>".encode())
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n".encode() + b"0000000000 65535 f \n"
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_file(objects)
 
 
 @pytest.fixture
