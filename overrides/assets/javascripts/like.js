@@ -44,7 +44,6 @@
       more.href = "?like=" + encodeURIComponent(id);
       item.appendChild(more);
     }
-    if (window.archiveRenderMath) window.archiveRenderMath(title);
     return item;
   }
 
@@ -78,7 +77,6 @@
       status.appendChild(document.createTextNode(links.length ? "Papers like " : "No archived paper is related to "));
       status.appendChild(paper);
       status.appendChild(document.createTextNode(links.length ? ", most similar first (" + links.length + "):" : "."));
-      if (window.archiveRenderMath) window.archiveRenderMath(paper);
       list.textContent = "";
       for (var i = 0; i < links.length; i++) {
         var link = links[i].querySelector("a");

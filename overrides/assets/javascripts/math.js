@@ -6,8 +6,8 @@
  * Only those elements are typeset, each by katex.render on its text less the delimiters:
  * no text is scanned for dollars, so "$5 million" stays a dollar amount. KaTeX (its
  * script, styles and fonts) is loaded only when a page holds such an element, at load or
- * later: window.archiveRenderMath(element) typesets what a script adds (search results,
- * an entry expanded in place) and loads KaTeX then if it must; math in a closed <details>
+ * later: window.archiveRenderMath(element) typesets what a script adds (an entry
+ * expanded in place) and loads KaTeX then if it must; math in a closed <details>
  * is typeset when it is opened.
  */
 (function () {

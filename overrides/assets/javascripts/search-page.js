@@ -109,9 +109,7 @@
       moreButton.hidden = shown >= results.length;
       return Promise.all(slice.map(function (r) { return r.data(); })).then(function (datas) {
         datas.forEach(function (data) { list.appendChild(resultItem(data, "as-result")); });
-        // The reader reads each title before math is typeset in it.
         if (window.archiveReader) window.archiveReader.enhance(list);
-        if (window.archiveRenderMath) window.archiveRenderMath(list);
       });
     }
 

@@ -124,7 +124,6 @@
           panel.textContent = "";
           var list = el("ol", "asb-results");
           datas.forEach(function (data) { list.appendChild(resultItem(data, "asb-result")); });
-          if (window.archiveRenderMath) window.archiveRenderMath(list);
           if (!datas.length) panel.appendChild(el("p", "asb-empty", "No paper matches “" + query + "”."));
           else panel.appendChild(list);
           var more = el("a", "asb-all", search.results.length > datas.length ? "All " + search.results.length + " results, with filters →" : "Open in the search page, with filters →");
