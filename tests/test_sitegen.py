@@ -15,7 +15,7 @@ from generator import paths
 from generator.errors import ArchiveError
 from generator.models import Announcement, Paper, Score, Summary
 from generator.records import paper_page
-from sitegen.catalog import Catalog, PaperEntry, paper_entry, read_catalog
+from sitegen.catalog import Catalog, PaperEntry, paper_entry, read_catalog, summary_text
 from sitegen.pages import PAGE_SIZE, Links, build_context, json_for_script, topic_chunks, topic_pages
 from sitegen.render import Renderer, environment, toc_tokens
 from sitegen.settings import SiteInfo, SummaryInfo
@@ -237,6 +237,17 @@ def test_search_document_is_the_paper_with_its_filters():
     assert '<p data-pagefind-weight="5">arXiv:2609.26811 2609.26811v1</p>' in document
     body = document[document.index("<div data-pagefind-body>") :]
     assert "Cite" not in body and "Abstract" not in body  # nothing every paper page shares is indexed
+
+
+def test_summary_text_keeps_the_words_of_every_markdown_construct():
+    markdown = (
+        "## Idea\n\n> quoted *emphasis* and __strong__\n\n1. first `code` item\n- [a link](https://x.org) and ![alt](i.png)\n\n"
+        "| a | b |\n|---|:-:|\n| c | d |\n\n```python\nprint(1)\n```\n~~~\nz\n~~~\nsnake_case_name stays, $\\alpha$ too"
+    )
+    assert summary_text(markdown) == (
+        "Idea\n\nquoted emphasis and strong\n\nfirst  code  item\na link and alt\n\n  a   b  \n\n  c   d  \n\n\nprint(1)\n\n\nz\n\nsnake_case_name stays, α too"
+    )
+    assert summary_text("plain words, no marks") == "plain words, no marks"
 
 
 def test_json_for_script_cannot_close_the_script():
