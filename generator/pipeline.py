@@ -314,13 +314,6 @@ class Pipeline:
             self.report.extra["embedding requests"] = result.requests
             self.report.extra["papers embedded"] = result.embedded
 
-    def _write(self, day: dt.date, pages: dict[PurePosixPath, str]) -> None:
-        result = self.archive.write(pages)
-        self.report.pages_written += len(result.written)
-        self.report.pages_unchanged += result.unchanged
-        if result.written:
-            self.report.changed_days.add(day)
-
     # -- commands -------------------------------------------------------------
 
     def update(self) -> RunReport:

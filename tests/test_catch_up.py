@@ -82,6 +82,12 @@ def test_two_failed_nights_are_caught_up_by_the_next_and_the_archive_is_as_after
     arxiv.paths.clear()
     code, err = night(arxiv, run_cli, config, docs, 3)
     assert code == 0, err
+    # The day already archived (night 1's) and its papers' pages: not a byte changed, not rewritten.
+    after = snapshot(docs)
+    assert {path: mark for path, mark in after.items() if path in before and not path.startswith("runs/")} == {
+        path: mark for path, mark in before.items() if not path.startswith("runs/")
+    }
+    assert "without a successful night" not in err  # two missed days: a failed fetch, not a stopped schedule
 
     # The same papers on the same days as four good nights.
     assert sorted(listed(docs)) == DAYS
@@ -148,6 +154,20 @@ def test_an_api_failing_during_the_catch_up_costs_only_the_catch_up_and_the_next
     assert sorted(listed(docs)) == DAYS
 
 
+def test_a_catch_up_answer_over_api_bytes_costs_only_the_catch_up(arxiv, run_cli, tmp_path):
+    config = write_config(tmp_path / "config.yml", limits={"api_bytes": 100_000})
+    docs = tmp_path / "docs"
+    assert night(arxiv, run_cli, config, docs, 0)[0] == 0
+    entry = b"<entry><id>http://arxiv.org/abs/2504.99999v1</id><title>padding</title><summary>" + b"x" * 1_000 + b"</summary></entry>"
+    oversized = b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">' + entry * 300 + b"</feed>"
+    arxiv.faults["search"] = (200, {"Content-Type": "application/atom+xml"}, oversized)
+    code, err = night(arxiv, run_cli, config, docs, 3)
+    assert code == 0, err
+    assert sorted(listed(docs)) == [DAYS[0], DAYS[3]]  # tonight archived; the missed days not guessed
+    [warning] = [line for line in err.splitlines() if "limits.api_bytes" in line]
+    assert warning.startswith("warning:") and "catch-up" in warning and "the next run tries again" in warning, warning
+
+
 def test_days_older_than_catch_up_days_are_named_with_the_backfill_that_fills_them(arxiv, run_cli, tmp_path):
     config = write_config(tmp_path / "config.yml", catch_up_days=1)
     docs = tmp_path / "docs"
@@ -177,3 +197,17 @@ def test_a_long_gap_says_the_schedule_may_have_stopped(arxiv, run_cli, tmp_path)
     assert any("without a successful night" in w for w in records[-1].warnings)  # on the run-history page too
     assert sorted(listed(docs)) == [dt.date(2025, 4, 23), dt.date(2025, 4, 24), dt.date(2025, 4, 25), *DAYS]
     assert last_successful_night(records) == records[-1]
+
+
+def test_three_missed_days_are_enough_to_suspect_a_stopped_schedule(arxiv, run_cli, tmp_path):
+    # The last night that ran archived Friday 25 April; the next one runs on Thursday 1 May:
+    # Monday to Wednesday were missed (SCHEDULE_GAP = 3; two missed days say nothing, above).
+    config = write_config(tmp_path / "config.yml")
+    docs = tmp_path / "docs"
+    arxiv.feeds.append(day_feed(0).replace(b"28 Apr 2025", b"25 Apr 2025"))
+    assert night(arxiv, run_cli, config, docs, 4)[0] == 0
+    code, err = night(arxiv, run_cli, config, docs, 3)
+    assert code == 0, err
+    [warning] = [line for line in err.splitlines() if "without a successful night" in line]
+    assert "3 announcement days passed since the last archived day (2025-04-25)" in warning
+    assert sorted(listed(docs)) == [dt.date(2025, 4, 25), *DAYS]

@@ -76,6 +76,13 @@ CASES = [
     ("python tag", ("max_papers: 30", "max_papers: !!python/object/apply:os.system ['echo pwned']"), ["YAML syntax error", "could not determine a constructor"]),
     ("unhashable key", ("max_papers: 30", "? [a, b]\n: x\nmax_papers: 30"), ["YAML syntax error", "unhashable key"]),
     ("NUL byte", (GOOD, "max_papers: 30\x00\n"), ["YAML syntax error", "#x0000"]),
+    # Issue 13: the catch-up window and the ceilings on what arXiv sends.
+    ("catch-up window too long", ("catch_up_days: 10", "catch_up_days: 61"), ["catch_up_days", "at most 60"]),
+    ("negative catch-up window", ("catch_up_days: 10", "catch_up_days: -1"), ["catch_up_days", "at least 0"]),
+    ("ceiling too low", ("  feed_bytes: 50000000", "  feed_bytes: 500"), ["limits.feed_bytes", "at least 10000"]),
+    ("ceiling not a number", ("  pdf_pages: 200", "  pdf_pages: many"), ["limits.pdf_pages", "expected an integer"]),
+    ("ceiling of zero authors", ("  authors: 6000", "  authors: 0"), ["limits.authors", "at least 1"]),
+    ("unknown ceiling", ("  title_chars: 1000", "  title_char: 1000"), ["limits.title_char", "did you mean 'title_chars'"]),
     (
         "alias bomb",  # nine levels of nine aliases: the line-number walk never finished
         (GOOD, "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9) if n else 'x'}]\n" for n in range(9))),

@@ -187,6 +187,16 @@ def test_a_feed_endpoint_answering_a_web_page_is_an_error(tmp_path, arxiv_env, w
     assert found["API endpoint"][0].startswith(f"error    API endpoint: {arxiv_env.url_for('/api/query')} answered HTTP 404 with an HTML page, not the API's Atom feed; fix: set ARXIV_API_URL")
 
 
+def test_an_api_endpoint_answering_a_web_page_with_200_is_an_error(tmp_path, arxiv_env, write_config, doctor):
+    # A proxy's or mirror's home page, status 200: the API check reads the answer, not its status.
+    arxiv_env.expect_request(f"/rss/{CATEGORIES}").respond_with_data(fixture_bytes(FEED), content_type="application/rss+xml")
+    arxiv_env.expect_request("/api/query").respond_with_data("<!DOCTYPE html><html><body>Welcome</body></html>", content_type="text/html")
+    code, found, out = doctor("--config", write_config(), "--docs", tmp_path / "docs")
+    assert code == 1, out
+    assert found["feed endpoint"][0].startswith("ok "), out
+    assert found["API endpoint"][0].startswith(f"error    API endpoint: {arxiv_env.url_for('/api/query')} answered HTTP 200 with an HTML page, not the API's Atom feed; fix: set ARXIV_API_URL")
+
+
 def test_arxivs_error_feed_and_error_entry_are_errors(tmp_path, arxiv_env, write_config, doctor):
     arxiv_env.expect_request(f"/rss/{CATEGORIES}").respond_with_data(fixture_bytes("rss_error_bad_archive_astroph_2024-11-28.xml"), content_type="application/rss+xml")
     arxiv_env.expect_request("/api/query").respond_with_data(fixture_bytes("api2026_error_http400_idlist_abc.xml"), status=400, content_type="application/atom+xml")
