@@ -42,7 +42,7 @@ and `$1.5 billion ... $\\alpha$` keep their dollars and still typeset `$\\alpha$
 additions: `\\$` is always a dollar sign, and a `$` after a letter and before a digit is a
 currency sign (`US$5`, `HK$10`), while after a letter and before anything else it is math
 (`H$_2$O`, `Bi$_2$Se$_3$`). pandoc's exception for `$` inside `\\text{...}` in math is not
-followed. On the recorded arXiv data (tests/fixtures/arxiv: 256 papers) 21 `$` are followed
+followed. On the recorded arXiv data (tests/fixtures/arxiv: 257 papers) 21 `$` are followed
 by a digit, in 11 papers: the rule keeps `$800 per sample` (arXiv:2604.21953) and
 `$35,000 in total` (arXiv:2104.12255) as dollars and typesets the 19 others (`$50$ tests`,
 `$16\\,384$`, `$0 \\le \\alpha$`, `$3d$`), as their authors meant
