@@ -7,7 +7,8 @@
  * sitegen/tex.py's tex_bibtex, math as {$...$}, `&` as \&).
  * tests/test_site_browser.py checks that the two agree on every page it opens. Also the links to
  * the paper elsewhere (alphaXiv, Hugging Face Papers, Semantic Scholar), built from its id.
- * Paper pages load this script (overrides/archive/paper.html); no other page does.
+ * Paper pages load this script (sitegen/shell.py, PAPER_SCRIPTS), and so does the reading list,
+ * whose BibTeX export writes its entries with the same `window.archiveCite.entry`.
  */
 (function () {
   "use strict";
@@ -27,23 +28,27 @@
     return depth === 0 ? text : text.replace(/\{/g, "(").replace(/\}/g, ")");
   }
 
+  // One entry: [name, value] fields in sitegen/cite.py's order; those without a value are left out.
+  function entry(key, fields) {
+    var lines = fields.filter(function (f) { return f[1]; }).map(function (f) { return "      " + f[0] + "={" + value(f[1]) + "}"; });
+    return "@misc{" + key + ",\n" + lines.join(",\n") + ",\n}";
+  }
+  window.archiveCite = { entry: entry };
+
   function fill() {
     var code = document.querySelector("code.language-bibtex[data-key]");
     if (!code || code.textContent) return;
     var id = meta("citation_arxiv_id")[0] || "";
-    var fields = [
-      ["title", code.getAttribute("data-title") || meta("citation_title")[0] || ""],
+    code.textContent = entry(code.getAttribute("data-key"), [
+      ["title", code.getAttribute("data-title") || meta("citation_title")[0]],
       ["author", meta("citation_author").join(" and ")],
       ["year", (meta("citation_publication_date")[0] || "").slice(0, 4)],
       ["eprint", id],
       ["archivePrefix", "arXiv"],
-      ["primaryClass", code.getAttribute("data-class") || ""],
-      ["url", "https://arxiv.org/abs/" + id]
-    ];
-    var doi = meta("citation_doi")[0];
-    if (doi) fields.push(["doi", doi]);
-    var lines = fields.filter(function (f) { return f[1]; }).map(function (f) { return "      " + f[0] + "={" + value(f[1]) + "}"; });
-    code.textContent = "@misc{" + code.getAttribute("data-key") + ",\n" + lines.join(",\n") + ",\n}";
+      ["primaryClass", code.getAttribute("data-class")],
+      ["url", "https://arxiv.org/abs/" + id],
+      ["doi", meta("citation_doi")[0]]
+    ]);
   }
 
   // The paper on the sites where people discuss and cite it: plain links, nothing loaded from them

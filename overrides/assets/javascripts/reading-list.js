@@ -3,7 +3,8 @@
  * this browser (by reader.js, which this script builds on: `window.archiveReader`), removed one by
  * one, exported as BibTeX (the paper pages' Cite entries) or as arXiv ids, imported from ids in
  * any text. Papers saved from a list are completed from their pages (all authors, BibTeX key).
- * Loaded by that page only; overrides/archive/READER.md is the contract.
+ * Loaded by that page only, after cite.js (its entries are the Cite block's: `window.archiveCite`);
+ * overrides/archive/READER.md is the contract.
  */
 (function () {
   "use strict";
@@ -96,14 +97,7 @@
     return names.length > 6 || rec.more ? shown + " et al." : shown;
   }
 
-  // Unbalanced braces would break every later entry of the .bib file (as sitegen/layout.py).
-  function balanced(value) {
-    var depth = 0;
-    for (var i = 0; i < value.length && depth >= 0; i++) depth += value[i] === "{" ? 1 : value[i] === "}" ? -1 : 0;
-    return depth === 0 ? value : value.replace(/\{/g, "(").replace(/\}/g, ")");
-  }
-
-  // The paper page's Cite entry, in its field order; keys made unique within the file.
+  // The paper page's Cite entry (cite.js writes both); keys made unique within the file.
   function bibtex(list) {
     var used = {};
     return list.map(function (rec) {
@@ -112,7 +106,7 @@
       for (var n = 1; used[key]; n++) key = base + String.fromCharCode(97 + n);
       used[key] = 1;
       var authors = (rec.authors || []).join(" and ");
-      var fields = [
+      return window.archiveCite.entry(key, [
         ["title", rec.bibtitle || rec.title],
         ["author", authors && rec.more ? authors + " and others" : authors],
         ["year", (rec.date || "").slice(0, 4)],
@@ -121,8 +115,7 @@
         ["primaryClass", rec.cat],
         ["url", absUrl(rec.id)],
         ["doi", rec.doi]
-      ].filter(function (field) { return field[1]; });
-      return "@misc{" + key + ",\n" + fields.map(function (field) { return "      " + field[0] + "={" + balanced(field[1]) + "}"; }).join(",\n") + ",\n}";
+      ]);
     }).join("\n\n") + "\n";
   }
 
