@@ -101,8 +101,8 @@ def gist(summary_markdown: str) -> str:
     """One line of an AI summary: its first bullet (else its first words), as plain text, at most GIST_LENGTH characters.
 
     The summarizer writes headed parts of bullets (generator/summarize.py): the first bullet is
-    the problem or the contribution. Markdown syntax goes (catalog.summary_text); math stays
-    as written, for the page to typeset.
+    the problem or the contribution. Markdown syntax goes and math becomes readable text
+    (catalog.summary_text), so a list's line needs no KaTeX.
     """
     match = _BULLET.search(summary_markdown)
     source = match.group(1) if match else summary_markdown

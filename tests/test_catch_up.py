@@ -182,32 +182,28 @@ def test_days_older_than_catch_up_days_are_named_with_the_backfill_that_fills_th
     assert sorted(listed(docs)) == DAYS
 
 
-def test_a_long_gap_says_the_schedule_may_have_stopped(arxiv, run_cli, tmp_path):
-    # The last night that ran archived Wednesday 23 April; the next one runs on Thursday 1 May.
+@pytest.mark.parametrize(
+    "last, missed, days_before",
+    [
+        # The last night that ran archived Wednesday 23 April; the next one runs on Thursday 1 May.
+        (dt.date(2025, 4, 23), 5, [dt.date(2025, 4, 23), dt.date(2025, 4, 24), dt.date(2025, 4, 25)]),
+        # Friday 25 April: Monday to Wednesday were missed, the threshold (SCHEDULE_GAP = 3;
+        # two missed days say nothing: test_two_failed_nights_...).
+        (dt.date(2025, 4, 25), 3, [dt.date(2025, 4, 25)]),
+    ],
+    ids=["5 days", "3 days"],
+)
+def test_a_long_gap_says_the_schedule_may_have_stopped(arxiv, run_cli, tmp_path, last, missed, days_before):
     config = write_config(tmp_path / "config.yml")
     docs = tmp_path / "docs"
-    arxiv.feeds.append(day_feed(0).replace(b"28 Apr 2025", b"23 Apr 2025"))
+    arxiv.feeds.append(day_feed(0).replace(b"28 Apr 2025", f"{last.day} Apr 2025".encode()))
     assert night(arxiv, run_cli, config, docs, 4)[0] == 0
     code, err = night(arxiv, run_cli, config, docs, 3)
     assert code == 0, err
     [warning] = [line for line in err.splitlines() if "without a successful night" in line]
-    assert "5 announcement days passed since the last archived day (2025-04-23)" in warning
+    assert f"{missed} announcement days passed since the last archived day ({last})" in warning
     assert "GitHub disables scheduled workflows after 60 days" in warning and "Actions tab" in warning
     records = Archive(docs).read_run_records()
     assert any("without a successful night" in w for w in records[-1].warnings)  # on the run-history page too
-    assert sorted(listed(docs)) == [dt.date(2025, 4, 23), dt.date(2025, 4, 24), dt.date(2025, 4, 25), *DAYS]
+    assert sorted(listed(docs)) == [*days_before, *DAYS]
     assert last_successful_night(records) == records[-1]
-
-
-def test_three_missed_days_are_enough_to_suspect_a_stopped_schedule(arxiv, run_cli, tmp_path):
-    # The last night that ran archived Friday 25 April; the next one runs on Thursday 1 May:
-    # Monday to Wednesday were missed (SCHEDULE_GAP = 3; two missed days say nothing, above).
-    config = write_config(tmp_path / "config.yml")
-    docs = tmp_path / "docs"
-    arxiv.feeds.append(day_feed(0).replace(b"28 Apr 2025", b"25 Apr 2025"))
-    assert night(arxiv, run_cli, config, docs, 4)[0] == 0
-    code, err = night(arxiv, run_cli, config, docs, 3)
-    assert code == 0, err
-    [warning] = [line for line in err.splitlines() if "without a successful night" in line]
-    assert "3 announcement days passed since the last archived day (2025-04-25)" in warning
-    assert sorted(listed(docs)) == [dt.date(2025, 4, 25), *DAYS]
