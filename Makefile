@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (see README):
 #   make demo   set everything up, build the demo archive and site from recorded data, serve it
-#   make test   run the whole test suite (installs Chromium and the npm test tools if missing)
+#   make test   run the whole test suite (installs Chromium, Java and the npm test tools if missing)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,7 +12,7 @@ PORT   ?= 8000
 export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup demo demo-build site serve test browser npm-tools bench clean
+.PHONY: setup demo demo-build site serve test browser java npm-tools bench clean
 
 setup: $(VENV)/.installed
 
@@ -42,11 +42,15 @@ serve: setup
 browser:
 	@sh scripts/install-chromium.sh
 
-# axe-core and terser for the browser tests, from npm (tests/npm/package-lock.json).
+# Java for the Nu HTML Checker (npm vnu-jar) that validates every page kind.
+java:
+	@sh scripts/install-java.sh
+
+# axe-core, terser, Lighthouse and the Nu HTML Checker for the tests, from npm (tests/npm/package-lock.json).
 npm-tools:
 	@sh scripts/install-npm-tools.sh
 
-test: setup browser npm-tools
+test: setup browser java npm-tools
 	$(BIN)/python -m pytest
 
 bench: setup

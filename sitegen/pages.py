@@ -271,6 +271,13 @@ class Context:
     def links(self, here: PurePosixPath) -> Links:
         return Links(here, self.site.directory_urls, self.catalog.papers, self.site.interests.min_similarity)
 
+    def __post_init__(self) -> None:
+        self._by_code = {topic.key: topic for topic in self.categories}
+
+    def category(self, code: str) -> Topic | None:
+        """The category's topic (its page and feed), or None when no paper lists it."""
+        return self._by_code.get(code)
+
     @property
     def summarized(self) -> int:
         return sum(1 for p in self.catalog.papers.values() if p.summary is not None)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import importlib.metadata
 import json
 import logging
 import os
@@ -53,13 +54,14 @@ from generator.records import front_matter
 from generator.runs import freshness_meta
 
 from .catalog import Catalog, PaperEntry, read_catalog
+from .assets import Fingerprints, fingerprint, fingerprinted
 from .feeds import derived_feeds
 from .pages import build_context
 from .related import BackgroundRelated, RelatedDoc, RelatedPlan, plan_related
 from .render import Renderer, SitePage, environment, template_error, toc_tokens
 from .search import BackgroundIndexer
 from .settings import SiteInfo, load_site_config, site_info
-from .shell import CHROME_SCRIPT, Shell, compact, page_values, render_chrome, render_shell, render_toc, shell_key
+from .shell import Shell, page_values, render_shell, render_toc, shell_key, tidy
 from .sitemap import sitemap_documents
 
 log = logging.getLogger("mkdocs.plugins.archive")
@@ -97,6 +99,8 @@ class ArchiveBuild:
     env: object = None
     files: Files | None = None
     shells: dict[tuple, Shell] = field(default_factory=dict)
+    fingerprints: Fingerprints = field(default_factory=lambda: Fingerprints({}, {}))
+    """The addresses of the theme's scripts and stylesheets, with their content's fingerprint."""
     tocs: dict[str, str] = field(default_factory=dict)
     """Material's table of contents, by the headings it lists (day and listing pages share a few)."""
     urls: dict[PurePosixPath, str] = field(default_factory=dict)
@@ -211,9 +215,7 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             raise PluginError(str(err)) from None
         renderer.ctx = ctx = build_context(build.catalog, self.site)
         generated: dict[str, str | bytes] = {}
-        freshness = self._freshness_script(files, runs)
-        if freshness is not None:
-            generated[FRESHNESS_SCRIPT] = freshness
+        generated[FRESHNESS_VALUES] = self._freshness_values(runs)
         for page in renderer.nav_pages(runs, interests, build.related_plan):
             build.nav_pages[str(page.path)] = page
             # A small Markdown page MkDocs builds in the nav; its content comes from the template (on_page_content).
@@ -228,8 +230,17 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             if name == "sitemap.xml":
                 generated["sitemap.xml.gz"] = gzip.compress(body, mtime=0)
         build.lap("sitemap", start)
-        kept = [self._minified(f, config) for f in files if f.src_uri not in generated and not self._dropped(f, config.docs_dir)]
+        kept = self._fingerprinted([f for f in files if f.src_uri not in generated and not self._dropped(f, config.docs_dir)], config)
         return Files(kept + [File.generated(config, name, content=body) for name, body in generated.items()])
+
+    def _fingerprinted(self, files: list[File], config) -> list[File]:
+        """The theme folder's scripts and stylesheets as served: the site's own scripts minified, every
+        one under an address that carries its content's fingerprint (sitegen/assets.py)."""
+        custom = config.theme.custom_dir
+        own = {f.src_uri: f for f in files if custom and f.src_dir and Path(f.src_dir) == Path(custom) and f.src_uri.startswith("assets/") and fingerprinted(f.src_uri)}
+        sources = {uri: _minified(uri, f.content_string) for uri, f in own.items()}
+        self.build.fingerprints = prints = fingerprint(sources, known={PAGEFIND_SCRIPT: pagefind_release()})
+        return [File.generated(config, f.src_uri, content=prints.contents[f.src_uri]) if f.src_uri in own else f for f in files]
 
     def _start_related(self, docs: Path) -> None:
         """Hand every paper to the related-papers worker (sitegen/related.py): it computes while the build goes on."""
@@ -255,33 +266,18 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
 
         return read_cache(docs)
 
-    def _freshness_script(self, files: Files, runs) -> str | None:
-        """assets/javascripts/freshness.js with this build's values in front: the last successful night, the build time.
+    def _freshness_values(self, runs) -> str:
+        """assets/javascripts/freshness-values.js: the values the staleness banner (freshness.js) reads.
 
-        Every page loads the script, so the values cost no byte per page. The build time is
-        $SOURCE_DATE_EPOCH when set (reproducible builds), else now.
+        Data, not code: the last successful night and the build time, which change every
+        night, so they are kept out of the fingerprinted scripts and out of the pages (a page
+        changes only when what it shows changes). The build time is $SOURCE_DATE_EPOCH when
+        set (reproducible builds), else now.
         """
-        source = files.get_file_from_path(FRESHNESS_SCRIPT)
-        if source is None:  # a theme override removed it
-            return None
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
         built = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
         values = json.dumps(freshness_meta(list(runs), built), sort_keys=True)
-        script = rjsmin.jsmin(source.content_string)  # every page loads it: no comments, no indentation
-        return f"/* Written by the archive plugin (sitegen/plugin.py) at each build from overrides/assets/javascripts/freshness.js. */\nwindow.archiveFreshnessValues = {values};\n" + script
-
-    @staticmethod
-    def _minified(file: File, config) -> File:
-        """The site's own scripts (overrides/assets/javascripts/), served without comments and indentation.
-
-        Every page loads several of them: minified, a day page's script stays within its
-        budget (150 KB with Material's bundle; tests/test_reader_browser.py). `/*!` comments
-        (licence notices) stay.
-        """
-        custom = config.theme.custom_dir
-        if not (custom and file.src_uri.startswith(OWN_SCRIPTS) and file.src_uri.endswith(".js") and Path(file.src_dir) == Path(custom)):
-            return file
-        return File.generated(config, file.src_uri, content=rjsmin.jsmin(file.content_string, keep_bang_comments=True))
+        return f"/* Written by the archive plugin (sitegen/plugin.py) at each build: overrides/assets/javascripts/freshness.js reads it. */\nwindow.archiveFreshnessValues = {values};\n"
 
     @staticmethod
     def _dropped(file: File, docs_dir: str) -> bool:
@@ -330,7 +326,11 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         return context
 
     def on_post_page(self, output: str, *, page, config) -> str:
-        return compact(output)
+        return self.build.fingerprints.html(tidy(output))
+
+    def on_post_template(self, output_content: str, *, template_name: str, config) -> str:
+        """Material's 404 page, like every other: whole, valid, with fingerprinted addresses."""
+        return self.build.fingerprints.html(tidy(output_content)) if template_name.endswith(".html") else output_content
 
     # -- pages the plugin builds ------------------------------------------------------------
 
@@ -347,10 +347,6 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         start = time.monotonic()
         site_dir = Path(config.site_dir)
         renderer = build.renderer
-        palette = build.files.get_file_from_path("assets/javascripts/palette.js")
-        chrome = rjsmin.jsmin(render_chrome(build.env, config, build.nav, build.files, palette.content_string if palette else ""), keep_bang_comments=True)
-        (site_dir / CHROME_SCRIPT).parent.mkdir(parents=True, exist_ok=True)
-        (site_dir / CHROME_SCRIPT).write_text(chrome, encoding="utf-8")
         count = 0
         # Paper pages last: they wait for the related papers, computed meanwhile by the worker.
         for path, kind, _, item in sorted(renderer.shell_plan(), key=lambda planned: planned[1] == "paper"):
@@ -405,7 +401,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         key = (page.kind, *shell_key(page.path))
         shell = build.shells.get(key)
         if shell is None:
-            shell = build.shells[key] = render_shell(build.env, config, build.nav, build.files, page.kind, shell_key(page.path))
+            shell = render_shell(build.env, config, build.nav, build.files, page.kind, shell_key(page.path))
+            shell = build.shells[key] = Shell(tuple(build.fingerprints.html(piece) for piece in shell.pieces), shell.slots)
         skip = "abstract" if page.kind == "paper" else _anchor(page.title)
         toc = ""
         if page.kind != "paper":  # days and listings keep Material's table of contents (papers have none)
@@ -424,8 +421,26 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         return url if url.endswith("/") else url + "/"
 
 
-FRESHNESS_SCRIPT = "assets/javascripts/freshness.js"
-"""The staleness banner's script (issue 13), written with the build's values in front."""
+FRESHNESS_VALUES = "assets/javascripts/freshness-values.js"
+"""The staleness banner's values (issue 13), written at each build; the banner's code is freshness.js."""
+PAGEFIND_SCRIPT = "pagefind/pagefind.js"
+"""Pagefind's search script (search.js imports it), written by Pagefind: the same for one Pagefind release."""
+
+
+def _minified(uri: str, text: str) -> str:
+    """The site's own scripts (overrides/assets/javascripts/), served without comments and indentation.
+
+    Every page loads several of them: minified, a day page's script stays within its budget
+    (150 KB with Material's bundle; tests/test_tex_site.py). `/*!` comments (licence notices) stay.
+    """
+    if uri.startswith(OWN_SCRIPTS) and uri.endswith(".js"):
+        return rjsmin.jsmin(text, keep_bang_comments=True)
+    return text
+
+
+def pagefind_release() -> str:
+    """Pagefind's version: the fingerprint of its script, which only a new release changes."""
+    return importlib.metadata.version("pagefind")
 
 PAGEFIND_UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 """Pagefind's own search interfaces: the site has its own (assets/javascripts/search.js)."""

@@ -196,16 +196,20 @@ class Renderer:
 
     # -- <head> -----------------------------------------------------------------
 
-    def head(self, here: PurePosixPath, topic: Topic | None = None, paper: PaperEntry | None = None, site_feeds: bool = True) -> Markup:
-        """<head> tags: links to the feeds (the site's; a topic's own first) and a paper's citation_* tags.
+    def head(self, here: PurePosixPath, topic: Topic | None = None, paper: PaperEntry | None = None, atom: bool = True) -> Markup:
+        """<head> tags: links to the feeds (a topic's own first, then the site's) and a paper's citation_* tags.
 
-        Paper and day pages name no feed: the site's feeds are advertised by the pages that
-        list papers, and Material's script fetches a sitemap.xml next to every feed link.
+        Feed readers find the feeds from any page: a paper page names its primary category's
+        feed and the site's, a day page the site's. Those pages (10,000 and more) name the RSS
+        feeds only (`atom=False`); listing pages both. Material's script fetches a sitemap.xml
+        next to every feed link (sitegen/feeds.py writes empty ones).
         """
         to = self.ctx.links(here)
-        feeds = [(self.site.title, to.feed("all", "", "rss"), to.feed("all", "", "atom"))] if site_feeds else []
+        if paper is not None and paper.primary_category and topic is None:
+            topic = self.ctx.category(paper.primary_category)
+        feeds = [(self.site.title, to.feed("all", "", "rss"), to.feed("all", "", "atom") if atom else None)]
         if topic is not None:
-            feeds.insert(0, (f"{self.site.title}: {topic.title}", to.feed(topic.kind, topic.key, "rss"), to.feed(topic.kind, topic.key, "atom")))
+            feeds.insert(0, (f"{self.site.title}: {topic.title}", to.feed(topic.kind, topic.key, "rss"), to.feed(topic.kind, topic.key, "atom") if atom else None))
         url = self.site.url + paths.page_url(paper.path, self.site.directory_urls) if paper is not None else ""
         return Markup(self.template("head").render(feeds=feeds, paper=paper, url=url).strip())
 
@@ -224,14 +228,14 @@ class Renderer:
             paper=paper, to=self.ctx.links(here), summary=self.summary(paper), bibtex_key=bibtex_key(paper.record), related=self.related_papers(paper)
         )
         return SitePage(
-            here, "paper", tex_plain(paper.title), Markup(content), self.head(here, paper=paper, site_feeds=False), meta.paper_description(paper), paper.last_changed
+            here, "paper", tex_plain(paper.title), Markup(content), self.head(here, paper=paper, atom=False), meta.paper_description(paper), paper.last_changed
         )  # fmt: skip
 
     def day(self, day: DayEntry) -> SitePage:
         here = day.path
         papers = self.ctx.day_papers(day)
         content = self.template("day").render(day=day, papers=papers, updated=self.ctx.updated_papers(day), to=self.ctx.links(here), note=self.note(day))
-        return SitePage(here, "day", day.title, Markup(content), self.head(here, site_feeds=False), meta.day_description(day, papers), day.date)
+        return SitePage(here, "day", day.title, Markup(content), self.head(here, atom=False), meta.day_description(day, papers), day.date)
 
     def note(self, day: DayEntry) -> Markup | None:
         """A day's free-text note (Markdown a person wrote), rendered and sanitized like a summary; None without one."""

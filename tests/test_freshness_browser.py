@@ -27,9 +27,10 @@ SOURCE = ROOT / "overrides" / "assets" / "javascripts" / "freshness.js"
 def open_page(browser, base: str, now: dt.datetime, meta: dict[str, str], width: int = 1280) -> Reader:
     reader = Reader(browser, base, viewport={"width": width, "height": 900})
     reader.page.clock.set_fixed_time(now)
-    # The script as the theme ships it, without the values the build writes in front of it
-    # (the last test below checks those): here the page's <meta> tags are the only input.
-    reader.page.route("**/assets/javascripts/freshness.js", lambda route: route.fulfill(body=SOURCE.read_bytes(), content_type="text/javascript"))
+    # The script as the theme ships it, without the values the build writes for it (the last
+    # test below checks those): here the page's <meta> tags are the only input.
+    reader.page.route("**/assets/javascripts/freshness.js?*", lambda route: route.fulfill(body=SOURCE.read_bytes(), content_type="text/javascript"))
+    reader.page.route("**/assets/javascripts/freshness-values.js", lambda route: route.fulfill(body=b"", content_type="text/javascript"))
     reader.page.goto(base + PAGE)
     reader.page.evaluate(
         """meta => { for (const [name, content] of Object.entries(meta)) {
@@ -107,9 +108,9 @@ def test_the_browser_counts_weekdays_as_the_generator_does(built_site, browser):
 
 
 def test_every_page_of_the_built_site_carries_the_banner_with_the_builds_values(built_site, browser, meta):
-    """Issue 13, wired: no page carries the tags; the built freshness.js (loaded through chrome.js on pages
-    outside the nav, by Material's scripts on the others) holds the last night and the build time."""
-    script = (built_site / "assets" / "javascripts" / "freshness.js").read_text(encoding="utf-8")
+    """Issue 13, wired: no page carries the tags; the built freshness-values.js, which every page loads
+    before freshness.js, holds the last night and the build time."""
+    script = (built_site / "assets" / "javascripts" / "freshness-values.js").read_text(encoding="utf-8")
     assert script.startswith("/* Written by the archive plugin") and '"archive:last-update": "' + meta["archive:last-update"] + '"' in script
     last = dt.date.fromisoformat(meta["archive:last-update"])
     with serve(built_site) as base:

@@ -50,8 +50,10 @@ def test_built_paper_pages_are_inert_and_keep_their_shape(hostile_site):
         assert problems_in_paper_html(article, meta) == [], meta["arxiv_id"]
         # The front-matter title reaches <title> and the header escaped, as plain text (its TeX given its meaning).
         assert document.findtext(".//title").startswith(tex_plain(meta["title"])[:40].strip()), meta["arxiv_id"]
-        # (Material's header comes from chrome.js on paper pages: the page carries none.)
-        for part in (document.find(".//head"), *document.xpath("//header")):
+        # The header carries the title as text too (the topic Material shows once the heading scrolls away).
+        [header] = document.xpath("//header")
+        assert header.xpath("string(.//*[@data-md-component='header-topic'])").strip() == tex_plain(meta["title"]).strip(), meta["arxiv_id"]
+        for part in (document.find(".//head"), header):
             for element in part.iter():
                 if not isinstance(element.tag, str):
                     continue

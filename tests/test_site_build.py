@@ -187,11 +187,18 @@ def test_feeds_parse_and_carry_abstracts_and_summaries(built_site, fixture_archi
     assert dates == sorted(dates, reverse=True)  # newest first
 
 
-def test_pages_advertise_their_feeds(built_site):
+def test_pages_advertise_their_feeds(built_site, fixture_archive):
     home = parse_page(built_site / "index.html").alternates
     assert {(a["type"], a["href"]) for a in home} == {("application/rss+xml", "feeds/all.rss.xml"), ("application/atom+xml", "feeds/all.atom.xml")}
     category = parse_page(built_site / "categories" / "cs.LG" / "index.html").alternates
     assert {a["href"] for a in category} >= {"../../feeds/categories/cs.LG.rss.xml", "../../feeds/categories/cs.LG.atom.xml"}
+    # Issue 20: day and paper pages advertise the site feed, a paper page its primary category's feed first (RSS: 10,000 and more pages).
+    day = parse_page(built_site / "days" / "2026" / "2026-09-24" / "index.html").alternates
+    assert [(a["type"], a["href"]) for a in day] == [("application/rss+xml", "../../../feeds/all.rss.xml")]
+    paper = parse_page(page_file(built_site, paths.paper_path("2504.18298"))).alternates
+    primary = read_catalog(fixture_archive.docs).papers["2504.18298"].primary_category
+    assert [a["href"] for a in paper] == [f"../../../feeds/categories/{primary}.rss.xml", "../../../feeds/all.rss.xml"]
+    assert all((built_site / "feeds" / a["href"].split("feeds/")[1]).is_file() for a in paper)
     feeds_page = (built_site / "feeds" / "index.html").read_text(encoding="utf-8")
     assert 'href="categories/cs.LG.rss.xml"' in feeds_page and 'href="tags/training.atom.xml"' in feeds_page
 
@@ -215,8 +222,8 @@ def test_hostile_title_abstract_and_authors_stay_text(built_site):
     parsed = parse_page(page)
     assert parsed.title.startswith(tex_plain(HOSTILE_TITLE))  # <title> holds the whole title as text (math as text: a<b)
     assert not any(tag == "img" for tag, _ in parsed.tags)
-    # No inline script at all on a paper page: Material's config and palette code come from files.
-    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", text, re.DOTALL) == []
+    # No inline code on a paper page: Material's palette code comes from a file; its config is data (JSON), not code.
+    assert re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>(.*?)</script>", text, re.DOTALL) == []
     shown = {html.unescape(t) for t in re.findall(r">([^<]+)<", text)}
     article = lxml_html.fromstring(text)
     for xpath, raw in (("//h1[@class='paper-title']", HOSTILE_TITLE), ("//div[@class='paper-abstract']", HOSTILE_ABSTRACT)):

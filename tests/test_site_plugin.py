@@ -8,6 +8,7 @@ enough to split its categories and tags into listing pages.
 from __future__ import annotations
 
 import ast
+import hashlib
 import importlib.util
 import re
 import shutil
@@ -169,7 +170,7 @@ def test_every_page_kind_of_the_site_is_built(large_site):
     months = sorted(site.glob("categories/*/20*-*/index.html")) + sorted(site.glob("tags/*/20*-*/index.html"))
     assert len(months) >= 4  # split categories and tags have listing pages
     assert (site / "feeds" / "all.rss.xml").is_file() and (site / "sitemap.xml").is_file() and (site / "sitemap.xml.gz").is_file()
-    assert (site / "assets" / "javascripts" / "chrome.js").is_file() and (site / "pagefind" / "pagefind.js").is_file()
+    assert (site / "pagefind" / "pagefind.js").is_file()
     assert not (site / "pagefind" / "pagefind-ui.js").exists()  # Pagefind's own interfaces are not served
 
 
@@ -192,12 +193,47 @@ def test_links_of_listing_pages_resolve(large_site):
     assert checked > 1000
 
 
-def test_the_chrome_script_is_the_same_for_every_page(large_site):
+def test_every_page_is_whole_in_its_html(large_site):
+    """Issue 20: every page carries the site name linked home, the navigation, a GET search form to
+    search/ and the footer in its HTML (no script assembles a page: pages once got them from chrome.js)."""
     _, site, _ = large_site
-    chrome = (site / "assets" / "javascripts" / "chrome.js").read_text(encoding="utf-8")
-    assert "__archive_chrome__" not in chrome and '"nav"' in chrome and "md-nav__list" in chrome
-    paper = next(site.glob("papers/*/*/index.html")).read_text(encoding="utf-8")
-    assert re.findall(r'<script src="([^"]+)"[^>]*data-part="(\w+)"', paper) == [("../../../assets/javascripts/chrome.js", p) for p in ("header", "nav", "end")]
+    kinds = {
+        "paper": next(site.glob("papers/*/*/index.html")), "day": next(site.glob("days/*/*/index.html")),
+        "category": next(site.glob("categories/*/index.html")), "listing": next(site.glob("categories/*/20*-*/index.html")),
+        "tag": next(site.glob("tags/*/index.html")), "home": site / "index.html", "search": site / "search" / "index.html",
+        "about": site / "about" / "index.html", "missing": site / "404.html",
+    }  # fmt: skip
+    for kind, page in kinds.items():
+        html = page.read_text(encoding="utf-8")
+        base = "http://site.test/" + page.relative_to(site).as_posix().removesuffix("index.html")
+        home = re.search(r'<a href="([^"]+)" title="[^"]*" class="md-header__button md-logo"', html)
+        assert home and urljoin(base, home.group(1)).rstrip("/") in ("http://site.test", "http://site.test/index.html"), kind
+        assert 'class="md-header__topic"' in html and "arXiv daily archive (demo)" in html, kind
+        nav = re.search(r'<nav class="md-nav md-nav--primary".*?<div class="md-content"', html, re.DOTALL)
+        assert nav and all(re.search(rf">\s*{name}\s*<", nav.group(0)) for name in ("Home", "Archive", "Categories", "Tags", "Search", "About")), kind
+        form = re.search(r'<form class="asb-form"[^>]*action="([^"]+)" method="get"', html)
+        assert form and urljoin(base, form.group(1)) == "http://site.test/search/", kind
+        assert 'name="q"' in html and '<footer class="md-footer">' in html, kind
+        assert "chrome.js" not in html and "document.write" not in html, kind
+
+
+def test_every_script_and_stylesheet_is_addressed_by_its_content(large_site):
+    """Issue 20: the site's own scripts and stylesheets carry a fingerprint of what they serve, so no build serves stale code."""
+    _, site, _ = large_site
+    addresses = set()
+    for page in [next(site.glob("papers/*/*/index.html")), next(site.glob("days/*/*/index.html")), site / "index.html", site / "stats" / "index.html"]:
+        addresses |= set(re.findall(r'(?:src|href)="(?:\.\./)*(assets/[^"]+\.(?:js|css)(?:\?v=\w+)?)"', page.read_text(encoding="utf-8")))
+    own = [a for a in addresses if not re.search(r"\.[0-9a-f]{8}\.min\.", a) and "freshness-values" not in a]
+    assert {"assets/stylesheets/archive.css", "assets/javascripts/reader.js", "assets/javascripts/math.js"} <= {a.split("?")[0] for a in own}
+    for address in own:
+        path, _, version = address.partition("?v=")
+        served = (site / path).read_bytes()
+        assert version == hashlib.sha256(served).hexdigest()[:8], address
+    reader = (site / "assets" / "javascripts" / "reader.js").read_text(encoding="utf-8")
+    math = hashlib.sha256((site / "assets" / "javascripts" / "math.js").read_bytes()).hexdigest()[:8]
+    assert f"assets/javascripts/math.js?v={math}" in reader  # what a script loads is named by its fingerprint too
+    archive_css = (site / "assets" / "stylesheets" / "archive.css").read_text(encoding="utf-8")
+    assert re.search(r'url\("reader\.css\?v=[0-9a-f]{8}"\)', archive_css)
 
 
 def test_a_broken_template_fails_the_build_with_one_line_naming_it(fixture_archive, tmp_path):

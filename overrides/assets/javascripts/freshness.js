@@ -5,8 +5,9 @@
  * stops rebuilding the site, so the check runs here, against the reader's clock.
  *
  * Reads three values (generator/runs.py `freshness_meta` gives them): the site build writes
- * them in front of this file (`window.archiveFreshnessValues`, sitegen/plugin.py), so every
- * page has them at no cost; a page's <meta> tag of the same name wins over them:
+ * them into assets/javascripts/freshness-values.js (`window.archiveFreshnessValues`,
+ * sitegen/plugin.py), which every page loads before this file, so pages carry none and do
+ * not change from one night to the next; a page's <meta> tag of the same name wins over them:
  *   archive:last-update            YYYY-MM-DD, the last successful nightly update
  *   archive:built                  the build time (ISO 8601 UTC), shown in the banner's title
  *   archive:stale-after-weekdays   the banner shows past this many weekdays (default 3)
