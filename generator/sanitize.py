@@ -182,29 +182,37 @@ def is_html_body(text: str) -> bool:
 
 
 def _render_html_body(body: str, math_html: Callable[[str], str]) -> str:
-    """An HTML body sanitized by the allow-list, math in its text marked by `math_html`, headings under the page's.
+    """An HTML body sanitized by the allow-list, math in its text given to `math_html`, headings under the page's.
 
-    Math is looked for in each text node outside code and outside a span (a hand-written
-    `span.tex-math` is marked already); a `$…$` that v1's Markdown broke with a tag (it read
-    `*` and `_` in math as emphasis) stays text, as v1 showed it.
+    Math is looked for in each text node outside code (`split_prose_math`, as in Markdown
+    summaries); a math span already marked (`span.tex-math`, hand-written) is math too. A
+    `$…$` that v1's Markdown broke with a tag (it read `*` and `_` in math as emphasis)
+    stays text, as v1 showed it.
     """
-    cleaned = sanitize_html(_shift_headings(body))  # before nh3, which keeps h3-h6 only
+    cleaned = sanitize_html(_shift_headings(body)).replace("\ue000", "").replace("\ue001", "")  # before nh3, which keeps h3-h6 only
+    marked: list[str] = []
+
+    def set_aside(span: re.Match[str]) -> str:
+        marked.append(html.unescape(_TAG.sub("", span.group(2))))
+        return f"\ue000{len(marked) - 1}\ue001"
+
+    cleaned = _MARKED_MATH.sub(lambda m: set_aside(m) if "tex-math" in m.group(1).split() else m.group(0), cleaned)
     out: list[str] = []
-    verbatim = 0  # depth of code, pre and span elements: their text is left as it is
+    code = 0  # depth of code and pre elements: their text is left as it is
     last = 0
     for tag in _TAG.finditer(cleaned):
-        out.append(_mark_math(cleaned[last : tag.start()], math_html) if not verbatim else cleaned[last : tag.start()])
+        out.append(_mark_math(cleaned[last : tag.start()], math_html) if not code else cleaned[last : tag.start()])
         name = _TAG_NAME.match(tag.group(0))
-        if name and name.group(2).lower() in _VERBATIM:
-            verbatim = max(0, verbatim + (-1 if name.group(1) else 1))
+        if name and name.group(2).lower() in ("code", "pre"):
+            code = max(0, code + (-1 if name.group(1) else 1))
         out.append(tag.group(0))
         last = tag.end()
-    out.append(_mark_math(cleaned[last:], math_html) if not verbatim else cleaned[last:])
-    return sanitize_html("".join(out))
+    out.append(_mark_math(cleaned[last:], math_html) if not code else cleaned[last:])
+    return sanitize_html(_MATH_SLOT.sub(lambda m: math_html(marked[int(m.group(1))]), "".join(out)))
 
 
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
-_VERBATIM = frozenset({"code", "pre", "span"})
+_MARKED_MATH = re.compile(r'<span class="([^"<>]*)">(.*?)</span>', re.DOTALL)
 
 
 def _mark_math(escaped_text: str, math_html: Callable[[str], str]) -> str:
