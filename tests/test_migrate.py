@@ -90,6 +90,15 @@ def test_a_summary_kept_as_html_shows_on_the_page_and_in_feeds_with_its_math(v1_
     assert "tex-math" not in feed and "计算了 \\mathcal{N}=4 理论" in feed
     # The link whose address v1 removed is its text, linking nowhere.
     assert '<a rel="nofollow noopener noreferrer">项目页面</a>' in page
+    # The search index and a day's entry get its words, math as readable text, no markup.
+    from sitegen.catalog import summary_text
+    from sitegen.reader import gist
+    from sitegen.related import _summary_words
+
+    words = summary_text(paper.summary.markdown)
+    assert "计算了 𝒩=4 理论" in words and "3 到 ∞" in words and "<" not in words
+    assert gist(paper.summary.markdown) == "计算了 𝒩=4 理论在大 N_c 极限下的谱,固定 (g^2 N_c)。"
+    assert "<" not in _summary_words(paper.summary.markdown) and "项目页面" in _summary_words(paper.summary.markdown)
     hostile = records.read_paper((v1_docs / "papers/2609/2609.99901.md").read_text(encoding="utf-8"), "p")
     shown = render_summary_html(hostile.summary.markdown)
     assert "Zygodactyl evaluation" in shown and '<span class="tex-math">$x_1 &lt; y$</span>' in shown
