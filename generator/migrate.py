@@ -80,7 +80,7 @@ def shown_text(body: str) -> str:
     return html_text(render_summary_html(body))
 
 
-def check_summary_shown(body: str, v1_html: str, source: str) -> None:
+def check_summary_shown(body: str, v1_html: str, source: str, arxiv_id: str) -> None:
     """ArchiveError unless the site would show `body` with the text v1 showed of `v1_html` (same letters and digits, in order)."""
     expected = html_text(sanitize_html(v1_html))
     shown = shown_text(body)
@@ -90,7 +90,7 @@ def check_summary_shown(body: str, v1_html: str, source: str) -> None:
         raise ArchiveError(
             f"{source}: front matter key `summary` names a summary, but the page holds no summary text between its ai-summary markers",
             fix=f"remove the `summary:` key from {source} and rerun `python -m generator migrate` "
-            "(then `python -m generator resummarize --id <its arXiv id> --force` makes a new one); nothing was written",
+            f"(then `python -m generator resummarize --id {arxiv_id} --force` makes a new one); nothing was written",
         )
     missing = [word for word in _WORD.findall(expected) if word not in set(_WORD.findall(shown))]
     lost = f"{len(missing)} of its {len(_WORD.findall(expected))} words (first: {missing[0]!r})" if missing else "words in another order"
@@ -155,7 +155,7 @@ def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
             )
         if paper.summary is not None:
             try:
-                check_summary_shown(paper.summary.markdown, v1_html, source)
+                check_summary_shown(paper.summary.markdown, v1_html, source, paper.arxiv_id)
             except ArchiveError as err:
                 unshown.append((source, err))
                 continue

@@ -189,7 +189,8 @@ def _render_html_body(body: str, math_html: Callable[[str], str]) -> str:
     `$…$` that v1's Markdown broke with a tag (it read `*` and `_` in math as emphasis)
     stays text, as v1 showed it.
     """
-    cleaned = sanitize_html(_shift_headings(body)).replace("\ue000", "").replace("\ue001", "")  # before nh3, which keeps h3-h6 only
+    cleaned = sanitize_html(_shift_headings(body))  # headings first: nh3 keeps h3-h6 only
+    cleaned = cleaned.replace("\ue000", "").replace("\ue001", "")  # no forged placeholders
     marked: list[str] = []
 
     def set_aside(span: re.Match[str]) -> str:
@@ -228,7 +229,7 @@ _BLOCK_EDGE = re.compile(r"<(?:/?(?:p|h[1-6]|ul|ol|li|blockquote|pre|table|thead
 
 def html_text(fragment: str) -> str:
     """The text a sanitized HTML fragment shows: tags out (a block's edge is a line break), character references decoded."""
-    return html.unescape(_TAG.sub("", _BLOCK_EDGE.sub("\n", fragment))).replace("\r", "").strip("\n")
+    return html.unescape(_TAG.sub("", _BLOCK_EDGE.sub("\n", fragment))).strip("\n")
 
 
 _CMARK_OPTIONS = cmarkgfm_options.CMARK_OPT_VALIDATE_UTF8

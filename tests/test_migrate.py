@@ -127,6 +127,7 @@ def test_a_summary_the_site_would_not_show_stops_migrate_and_nothing_is_written(
         [line] = [line for line in err.splitlines() if line.strip()]
         assert line.startswith(f"error: {v1_docs.name}/papers/2504/2504.18098.md: front matter key `summary` names a summary, but the page holds no summary text")
         assert f"(and 1 more pages: {v1_docs.name}/papers/2504/2504.18141.md)" in line and "nothing was written" in line
+        assert f"fix: remove the `summary:` key from {v1_docs.name}/papers/2504/2504.18098.md" in line and "resummarize --id 2504.18098 --force" in line
         assert snapshot(v1_docs) == before
     empty.write_text(text, encoding="utf-8")  # the fix for that one: no summary
     before = snapshot(v1_docs)
