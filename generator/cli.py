@@ -138,15 +138,17 @@ def run_migrate(args: argparse.Namespace, console: Console) -> None:
 
     report = migrate(Path(args.docs), dry_run=args.dry_run)
     verb = "would be upgraded" if args.dry_run else "upgraded"
+    kept = report.summaries_as_html
     console.print(
         f"migrate: {report.papers} paper pages and {report.days} day pages {verb} to format v{FORMAT}; "
-        f"{report.current} already in format v{FORMAT}; {report.summaries} summaries as Markdown",
+        f"{report.current} already in format v{FORMAT}; {report.summaries + len(kept)} summaries: "
+        f"{report.summaries} as Markdown, {len(kept)} kept as HTML",
         markup=False, highlight=False, soft_wrap=True,
     )  # fmt: skip
-    if report.summaries_as_html:
+    if kept:
         console.print(
-            f"note: {len(report.summaries_as_html)} summaries have no exact Markdown form and are kept as their sanitized HTML: "
-            + ", ".join(report.summaries_as_html),
+            f"note: {len(kept)} summaries have no exact Markdown form and are kept as their sanitized v1 HTML, "
+            f"which the site shows as HTML (each checked to show all its text): {', '.join(kept)}",
             markup=False, highlight=False, soft_wrap=True,
         )  # fmt: skip
     if args.dry_run:

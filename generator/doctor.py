@@ -3,10 +3,11 @@
 Checks, in a few seconds, what otherwise shows up days later: the config, the
 addresses a fork must make its own (site.url, the User-Agent), whether the arXiv
 endpoints answer with the XML the generator reads, whether the LLM endpoint accepts
-the key and knows the model, and whether every archived page can be read. Each
-finding is one line, `ok`, `warning` or `error`, with the fix; the command exits 1
-when there is an error, so the nightly workflow stops on night one with the fix in
-its log.
+the key and knows the model, whether every archived page can be read, and whether
+every stored AI summary shows on the site (one the site's renderer turns into no
+text at all is a warning naming the page). Each finding is one line, `ok`,
+`warning` or `error`, with the fix; the command exits 1 when there is an error, so
+the nightly workflow stops on night one with the fix in its log.
 
 The network checks send one request each (arXiv's through the polite session, the
 LLM's through the openai client, a one-token completion); `--offline` skips them.
@@ -40,8 +41,10 @@ from .errors import ArchiveError, ConfigError, FeedError, FetchError
 from .fetch import feed_url, make_session
 from .feed import parse_announcements
 from .http import PoliteSession, UnreachableError, unreachable_reason
+from .models import Paper
 from .redaction import error_cause, redact, register, short
 from .runs import load_records
+from .sanitize import html_text, render_summary_html
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 NETWORK_TIMEOUT = 20.0
@@ -276,17 +279,36 @@ def archive_pages(docs: Path) -> Iterator[tuple[str, Path]]:
                     yield kind, path
 
 
-def read_page(kind: str, text: str, source: str) -> None:
-    """Parse one page as the generator will (one read through generator.records); ArchiveError when it cannot."""
+def read_page(kind: str, text: str, source: str) -> Paper | None:
+    """Parse one page as the generator will (one read through generator.records); ArchiveError when it cannot.
+
+    A paper page gives its record (its summary is checked next), other pages None.
+    """
     if kind == "paper":
-        records.read_paper(text, source)
-    elif kind == "day":
+        return records.read_paper(text, source)
+    if kind == "day":
         records.read_day(text, source)
     else:
         try:
             load_records(text, source)
         except ValueError as exc:
             raise ArchiveError(str(exc), fix=f"restore the file with `git checkout -- {source}`") from None
+    return None
+
+
+def summary_shows_nothing(paper: Paper) -> bool:
+    """A paper whose front matter names a summary, but whose body the site renders to no text at all."""
+    return paper.summary is not None and not html_text(render_summary_html(paper.summary.markdown)).strip()
+
+
+def unshown_summary(path: Path, paper: Paper) -> Finding:
+    return Finding(
+        WARNING, "archive",
+        f"{path}: its AI summary shows nothing on the site (front matter key `summary` is set, but the body is empty "
+        "or holds only what the site drops: raw HTML inside Markdown, comments, images)",
+        fix=f"write the summary's text as Markdown below the front matter of {path}, "
+        f"or make a new one with `python -m generator resummarize --id {paper.arxiv_id} --force`",
+    )  # fmt: skip
 
 
 def _format_of(text: str, source: str) -> int | None:
@@ -301,6 +323,7 @@ def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
     """Every page under docs/papers, docs/days and docs/runs parses, in the current format (one read each)."""
     counts = {"paper": 0, "day": 0, "runs": 0}
     failures: list[ArchiveError] = []
+    unshown: list[Finding] = []
     older: dict[int, int] = {}
     newer: dict[int, int] = {}
     for kind, path in archive_pages(docs):
@@ -311,7 +334,9 @@ def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
             failures.append(ArchiveError(f"{path}: cannot be read ({exc})", fix=f"restore it with `git checkout -- {path}`"))
             continue
         try:
-            read_page(kind, text, str(path))
+            paper = read_page(kind, text, str(path))
+            if paper is not None and summary_shows_nothing(paper):
+                unshown.append(unshown_summary(path, paper))
         except ArchiveError as err:
             # Only a page that failed is read a second time, to tell an old format from damage.
             version = _format_of(text, str(path)) if kind != "runs" else None
@@ -340,6 +365,9 @@ def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
     findings += [Finding(ERROR, "archive", err.message, fix=err.fix) for err in failures[:ARCHIVE_ERRORS_SHOWN]]
     if len(failures) > ARCHIVE_ERRORS_SHOWN:
         findings.append(Finding(ERROR, "archive", f"{len(failures) - ARCHIVE_ERRORS_SHOWN} more pages cannot be read (first ones above)", fix="fix the first ones, then rerun doctor"))
+    findings += unshown[:ARCHIVE_ERRORS_SHOWN]
+    if len(unshown) > ARCHIVE_ERRORS_SHOWN:
+        findings.append(Finding(WARNING, "archive", f"{len(unshown) - ARCHIVE_ERRORS_SHOWN} more paper pages' AI summaries show nothing on the site (first ones above)", fix="fix the first ones, then rerun doctor"))
     pages = f"{counts['paper']:,} paper pages, {counts['day']:,} day pages and {counts['runs']:,} run-record files"
     if failures:
         findings.append(Finding(ERROR, "archive", f"{len(failures):,} of the {pages} in {docs} cannot be read"))

@@ -10,9 +10,14 @@ model wrote (markdownify), and writes the v2 page.
 - Lossless: every record field is kept (ids, versions, titles, authors, abstracts,
   scores, tags, links, summaries and their metadata, days' order and counts). Each
   upgraded page is read back and compared with the v1 record before anything is
-  written, and each summary's Markdown must convert back to exactly the HTML v1
-  stored; a summary that would not is kept as that HTML (which Markdown passes
-  through, and the site sanitizes again), and the run says so.
+  written. A summary becomes Markdown only when that Markdown converts back to exactly
+  the HTML v1 stored; one that would not is kept as that HTML (sanitized again), which
+  the site renders as HTML by the same allow-list (generator.sanitize.is_html_body),
+  and the run names it.
+- Shown, not only stored: whatever body it picks, each summary is rendered by the
+  site's own renderer (`render_summary_html`) and must show the text v1 showed (the
+  same letters and digits, in order, and not none). A page whose summary would not
+  stops the run with one line naming the file and the fix, before anything is written.
 - Atomic per page: each page is replaced with one `os.replace`; day pages are
   written after every paper page and the newest day last, so `update`, which checks
   the newest day page, refuses to run until a migration has finished.
@@ -23,9 +28,7 @@ model wrote (markdownify), and writes the v2 page.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from html import escape as escape_html
 from pathlib import Path, PurePosixPath
 
@@ -34,7 +37,7 @@ from markdownify import markdownify
 from . import paths, records
 from .archive import TEMP_PREFIX, atomic_write
 from .errors import ArchiveError
-from .sanitize import render_summary_html, sanitize_html, summary_html
+from .sanitize import html_text, is_html_body, render_summary_html, sanitize_html, summary_html
 
 
 @dataclass
@@ -50,26 +53,59 @@ class MigrationReport:
     summaries: int = 0
     """Summaries turned back into Markdown."""
     summaries_as_html: list[str] = field(default_factory=list)
-    """Papers whose summary HTML had no exact Markdown form and was kept as HTML."""
+    """Papers whose summary HTML had no exact Markdown form and was kept as HTML (the site renders it as HTML)."""
     written: list[PurePosixPath] = field(default_factory=list)
     """Pages written, in order."""
 
 
-def summary_markdown(html: str, kept_as_html: Callable[[], None] = lambda: None) -> str:
-    """Markdown that renders to exactly `html` (v1's stored summary); `html` itself when there is none.
+def summary_body(html: str) -> tuple[str, bool]:
+    """The body a v2 page stores for v1's summary `html`, and whether it is that HTML kept as HTML.
 
-    The Markdown must render to the same HTML either the way v1 rendered it (Python-Markdown:
-    the model's own Markdown comes back) or the way the site renders it now
-    (`render_summary_html`, which keeps math as written where v1 read `\\|` in `$…$` as `|`).
+    Markdown when one renders to exactly `html`, either the way v1 rendered it
+    (Python-Markdown: the model's own Markdown comes back) or the way the site renders it
+    now (`render_summary_html`, which keeps math as written where v1 read `\\|` in `$…$`
+    as `|`); otherwise `html` itself, sanitized (the site renders it as HTML).
     """
     for escape in (False, True):  # without escapes it reads as the model wrote it; with them `*` and `_` stay text
         text = markdownify(
             html, heading_style="ATX", bullets="-", escape_asterisks=escape, escape_underscores=escape, escape_misc=False
         ).strip()
         if _same_html(summary_html(text), html) or _same_html(render_summary_html(text, math_html=_math_as_text), html):
-            return text
-    kept_as_html()
-    return sanitize_html(html)
+            return text, False
+    return sanitize_html(html), True
+
+
+def shown_text(body: str) -> str:
+    """What the site shows of a stored summary body: the text of `render_summary_html`, as on a paper page."""
+    return html_text(render_summary_html(body))
+
+
+def check_summary_shown(body: str, v1_html: str, source: str, arxiv_id: str) -> None:
+    """ArchiveError unless the site would show `body` with the text v1 showed of `v1_html` (same letters and digits, in order)."""
+    expected = html_text(sanitize_html(v1_html))
+    shown = shown_text(body)
+    if _letters(shown) == _letters(expected) and _letters(shown):
+        return
+    if not _letters(expected):
+        raise ArchiveError(
+            f"{source}: front matter key `summary` names a summary, but the page holds no summary text between its ai-summary markers",
+            fix=f"remove the `summary:` key from {source} and rerun `python -m generator migrate` "
+            f"(then `python -m generator resummarize --id {arxiv_id} --force` makes a new one); nothing was written",
+        )
+    missing = [word for word in _WORD.findall(expected) if word not in set(_WORD.findall(shown))]
+    lost = f"{len(missing)} of its {len(_WORD.findall(expected))} words (first: {missing[0]!r})" if missing else "words in another order"
+    raise ArchiveError(
+        f"{source}: its AI summary would lose {lost} on the site, kept as {'HTML' if is_html_body(body) else 'Markdown'}",
+        fix=f"in {source}, put the summary between its ai-summary markers inside <p>…</p> (or another block element such as <ul>), "
+        "then rerun `python -m generator migrate`; nothing was written",
+    )
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _letters(text: str) -> str:
+    return "".join(_WORD.findall(text))
 
 
 def _math_as_text(source: str) -> str:
@@ -94,19 +130,19 @@ def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
     docs = Path(docs)
     report = MigrationReport()
     upgrades: list[tuple[PurePosixPath, str]] = []
+    unshown: list[tuple[str, ArchiveError]] = []  # summaries the site would not show: reported together, nothing written
     for path in _pages(docs, "papers", "**/*.md"):
         rel = PurePosixPath(path.relative_to(docs).as_posix())
         source = f"{docs.name}/{rel}"
         text = _read(path)
-        meta, _ = records.split_front_matter(text, source)
+        meta, v1_body = records.split_front_matter(text, source)
         if records.page_format(meta, source) == records.FORMAT:
             records.read_paper(text, source)
             report.current += 1
             continue
-        arxiv_id = str(meta.get("arxiv_id"))
-        paper = records.read_paper_v1(
-            text, source, partial(summary_markdown, kept_as_html=partial(report.summaries_as_html.append, arxiv_id))
-        )
+        v1_html = records.v1_summary_html(v1_body) or ""
+        body, kept_as_html = summary_body(v1_html) if v1_html else ("", False)
+        paper = records.read_paper_v1(text, source, lambda _: body)  # noqa: B023 (called here, in this iteration)
         if paths.paper_path(paper.arxiv_id) != rel:
             raise ArchiveError(
                 f"{source}: arxiv_id {paper.arxiv_id!r} does not belong at this path",
@@ -117,9 +153,22 @@ def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
             raise ArchiveError(
                 f"{source}: the upgraded page would not hold the same record", fix="report this as a bug; nothing was written"
             )
+        if paper.summary is not None:
+            try:
+                check_summary_shown(paper.summary.markdown, v1_html, source, paper.arxiv_id)
+            except ArchiveError as err:
+                unshown.append((source, err))
+                continue
+            if kept_as_html:
+                report.summaries_as_html.append(paper.arxiv_id)
+            else:
+                report.summaries += 1
         report.papers += 1
-        report.summaries += paper.summary is not None and paper.arxiv_id not in report.summaries_as_html
         upgrades.append((rel, upgraded))
+    if unshown:  # one line: the first page and its fix, then how many more and which
+        (_, first), others = unshown[0], [source for source, _ in unshown[1:]]
+        more = f" (and {len(others)} more pages: {', '.join(others[:3])}{', …' if len(others) > 3 else ''})" if others else ""
+        raise ArchiveError(first.message + more, fix=first.fix)
     day_upgrades = []
     for path in _pages(docs, "days", "*/*.md"):
         rel = PurePosixPath(path.relative_to(docs).as_posix())

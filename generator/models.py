@@ -73,7 +73,8 @@ class Summary:
     version: int
     """Paper version that was summarized."""
     markdown: str
-    """The summary as Markdown, cleaned of raw HTML (generator.sanitize.clean_summary_markdown)."""
+    """The summary as Markdown, cleaned of raw HTML (generator.sanitize.clean_summary_markdown); for a v1 summary
+    `migrate` could not turn back into Markdown, its sanitized v1 HTML (generator.sanitize.is_html_body)."""
 
 
 @dataclass(frozen=True)

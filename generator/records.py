@@ -5,7 +5,8 @@ A page of the archive is a record, not a layout (ARCHITECTURE.md, "The archive f
 - a paper page, `docs/papers/<YYMM>/<id>.md`, is YAML front matter holding the paper's
   record (`format: 2`, what arXiv said, why it was kept, the summary's provenance)
   and a Markdown body holding only the AI summary, as the model wrote it (cleaned of
-  raw HTML on the way in), or nothing;
+  raw HTML on the way in), or nothing (a summary `migrate` kept from v1 may be its
+  sanitized v1 HTML: generator.sanitize renders both);
 - a day page, `docs/days/<YYYY>/<YYYY-MM-DD>.md`, is front matter (the date, the ranked
   ids, the counts) and at most a free-text note a person wrote.
 

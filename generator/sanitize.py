@@ -8,18 +8,23 @@ write <script>…"), and a hostile endpoint can answer anything. It is cleaned t
   paragraph) and every raw HTML construct in it (tag, comment, declaration) is
   escaped, outside code and math, so the Markdown stored in a paper page holds no
   HTML at all: a page of the archive is a record, not markup.
-- On the way out (`render_summary_html`, at site build time): math spans are set
-  aside (Markdown would read `_` and `*` inside `$…$` as emphasis), the Markdown is
-  converted by cmark-gfm in safe mode, the math comes back escaped in the element the
-  page's script typesets (`<span class="tex-math">`, as sitegen/tex.py marks arXiv's
-  math; a feed passes `math_html` to get readable text instead), and nh3 (ammonia)
-  cleans the result against a short allow-list: text formatting, lists, tables,
-  code, http(s)/mailto links and the math spans. No script, style, iframe, image,
-  form, event handler, `style`, `id`, class other than the math markers, relative or
+- On the way out (`render_summary_html`, at site build time, for summaries and day
+  notes alike): a stored body is Markdown, or, for a format-v1 summary that `migrate`
+  kept as v1 stored it (no Markdown renders back to it), HTML (`is_html_body`). Markdown
+  has its math spans set aside (Markdown would read `_` and `*` inside `$…$` as
+  emphasis) and is converted by cmark-gfm in safe mode (raw HTML inside Markdown is
+  dropped); an HTML body is not read as Markdown at all, and its math is found in its
+  text. Either way the math comes back escaped in the element the page's script
+  typesets (`<span class="tex-math">`, as sitegen/tex.py marks arXiv's math; a feed
+  passes `math_html` to get readable text instead), and nh3 (ammonia) cleans the
+  result against one short allow-list: text formatting, lists, tables, code,
+  http(s)/mailto links and the math spans. No script, style, iframe, image, form,
+  event handler, `style`, `id`, class other than the math markers, relative or
   `javascript:` URL and no HTML comment survives, so a summary can neither run code,
   load anything nor restyle the page, whatever a hand-edited page holds.
 
-`sanitize_html` is idempotent (`sanitize_html(sanitize_html(x)) == sanitize_html(x)`).
+`sanitize_html` is idempotent (`sanitize_html(sanitize_html(x)) == sanitize_html(x)`);
+`html_text` gives the text a rendered summary shows (`migrate` and `doctor` check it).
 """
 
 from __future__ import annotations
@@ -133,15 +138,19 @@ def math_span(source: str) -> str:
 
 
 def render_summary_html(markdown_text: str, math_html: Callable[[str], str] = math_span) -> str:
-    """Stored summary Markdown as sanitized HTML; each math span, as written, becomes `math_html(span)`
+    """A stored summary (or day note) as sanitized HTML; each math span, as written, becomes `math_html(span)`
     (for a page, `math_span`: left for KaTeX; a feed gives readable text).
 
     The Markdown is GitHub-flavoured CommonMark, the dialect models write (nested lists
     indented by two spaces, tables), converted by cmark-gfm (C, through cmarkgfm): the site
     renders thousands of summaries per build, and Python-Markdown took 20 times longer.
-    Raw HTML is not passed through (cmark's safe mode replaces it by a comment, which nh3
-    then drops), and the summary's own headings move under the page's `## AI summary`.
+    Raw HTML inside Markdown is not passed through (cmark's safe mode replaces it by a
+    comment, which nh3 then drops). A body that is HTML (`is_html_body`: a v1 summary
+    `migrate` kept as HTML) is sanitized as it is, by the same allow-list, with the math in
+    its text marked the same way. The summary's own headings move under the page's `## AI summary`.
     """
+    if is_html_body(markdown_text):
+        return _render_html_body(markdown_text, math_html)
     protected, spans = _set_math_aside(markdown_text)
     converted = _shift_headings(cmarkgfm.github_flavored_markdown_to_html(protected, options=_CMARK_OPTIONS))
     if spans:
@@ -150,9 +159,82 @@ def render_summary_html(markdown_text: str, math_html: Callable[[str], str] = ma
     return sanitize_html(converted)
 
 
+_HTML_BLOCK_START = re.compile(
+    r"\A\s*<(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl"
+    r"|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu"
+    r"|menuitem|nav|noframes|ol|optgroup|option|p|param|pre|script|search|section|style|summary|table|tbody|td|textarea"
+    r"|tfoot|th|thead|title|tr|track|ul)(?=[\s/>]|\Z)",
+    re.IGNORECASE,
+)
+"""A first line that opens an HTML block by CommonMark's rule (its start conditions 1 and 6: pre, script, style, textarea and the block-level tags)."""
+
+
+def is_html_body(text: str) -> bool:
+    """Whether a stored summary or note is HTML rather than Markdown: it starts with a block-level HTML element.
+
+    Format v1 stored each summary as the HTML Python-Markdown made of the model's answer,
+    always a sequence of block elements (`<p>`, `<h3>`, `<ul>`, `<table>`...); `migrate`
+    keeps that HTML when no Markdown renders back to it (a link whose unsafe address v1
+    removed, for example). Markdown the generator stores never starts so:
+    `clean_summary_markdown` escapes every `<` that could open HTML.
+    """
+    return _HTML_BLOCK_START.match(text) is not None
+
+
+def _render_html_body(body: str, math_html: Callable[[str], str]) -> str:
+    """An HTML body sanitized by the allow-list, math in its text given to `math_html`, headings under the page's.
+
+    Math is looked for in each text node outside code (`split_prose_math`, as in Markdown
+    summaries); a math span already marked (`span.tex-math`, hand-written) is math too. A
+    `$…$` that v1's Markdown broke with a tag (it read `*` and `_` in math as emphasis)
+    stays text, as v1 showed it.
+    """
+    cleaned = sanitize_html(_shift_headings(body))  # headings first: nh3 keeps h3-h6 only
+    cleaned = cleaned.replace("\ue000", "").replace("\ue001", "")  # no forged placeholders
+    marked: list[str] = []
+
+    def set_aside(span: re.Match[str]) -> str:
+        marked.append(html.unescape(_TAG.sub("", span.group(2))))
+        return f"\ue000{len(marked) - 1}\ue001"
+
+    cleaned = _MARKED_MATH.sub(lambda m: set_aside(m) if "tex-math" in m.group(1).split() else m.group(0), cleaned)
+    out: list[str] = []
+    code = 0  # depth of code and pre elements: their text is left as it is
+    last = 0
+    for tag in _TAG.finditer(cleaned):
+        out.append(_mark_math(cleaned[last : tag.start()], math_html) if not code else cleaned[last : tag.start()])
+        name = _TAG_NAME.match(tag.group(0))
+        if name and name.group(2).lower() in ("code", "pre"):
+            code = max(0, code + (-1 if name.group(1) else 1))
+        out.append(tag.group(0))
+        last = tag.end()
+    out.append(_mark_math(cleaned[last:], math_html) if not code else cleaned[last:])
+    return sanitize_html(_MATH_SLOT.sub(lambda m: math_html(marked[int(m.group(1))]), "".join(out)))
+
+
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+_MARKED_MATH = re.compile(r'<span class="([^"<>]*)">(.*?)</span>', re.DOTALL)
+
+
+def _mark_math(escaped_text: str, math_html: Callable[[str], str]) -> str:
+    """A text node of sanitized HTML (escaped) with its math spans given to `math_html` (which escapes them)."""
+    if "$" not in escaped_text and "\\" not in escaped_text:
+        return escaped_text
+    text = html.unescape(escaped_text)
+    return "".join(math_html(chunk) if is_math else html.escape(chunk, quote=False) for is_math, chunk in split_prose_math(text))
+
+
+_BLOCK_EDGE = re.compile(r"<(?:/?(?:p|h[1-6]|ul|ol|li|blockquote|pre|table|thead|tbody|tr|th|td)|br|hr)\b[^<>]*>", re.IGNORECASE)
+
+
+def html_text(fragment: str) -> str:
+    """The text a sanitized HTML fragment shows: tags out (a block's edge is a line break), character references decoded."""
+    return html.unescape(_TAG.sub("", _BLOCK_EDGE.sub("\n", fragment))).strip("\n")
+
+
 _CMARK_OPTIONS = cmarkgfm_options.CMARK_OPT_VALIDATE_UTF8
 """Safe mode (cmark's default, no CMARK_OPT_UNSAFE): raw HTML and javascript: links are left out."""
-_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 
 
 def _shift_headings(converted: str) -> str:

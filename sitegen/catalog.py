@@ -5,7 +5,8 @@ docs/days through generator.records (the one owner of the format) into typed rec
 (generator.models.Paper, DayRecord) and wraps each paper in a small view that the
 templates, feeds, sitemap and search index read. The only text of a page body the
 site shows is what a person or a model wrote (the AI summary, a day's note), rendered
-from Markdown and sanitized here (generator.sanitize.render_summary_html).
+from Markdown (or, for a v1 summary `migrate` kept as HTML, from that HTML) and
+sanitized here (generator.sanitize.render_summary_html).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from generator import paths, records
 from generator.errors import ArchiveError
 from generator.models import DayCounts, DayRecord, Paper
-from generator.sanitize import render_summary_html
+from generator.sanitize import html_text, is_html_body, render_summary_html
 from generator.texclean import split_prose_math
 
 from .tex import tex_plain
@@ -35,11 +36,19 @@ _EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3})(?=\S)(.+?)(?<=\S)\1")
 _MARKS = re.compile(r"`+|\|")
 
 
+def math_as_text(source: str) -> str:
+    """A math span as readable text, escaped (`math_html` for feeds, lists and the search index)."""
+    return html.escape(tex_plain(source), quote=False)
+
+
 def summary_text(markdown_text: str) -> str:
     """The words of a summary's Markdown without its syntax (for the search index: no need to render it).
 
     Math becomes readable text (sitegen.tex.tex_plain: `$\\times$` -> ×), as in the rest of the index.
+    A body kept as HTML (generator.sanitize.is_html_body) is sanitized and its text taken.
     """
+    if is_html_body(markdown_text):
+        return html_text(render_summary_html(markdown_text, math_html=math_as_text))
     out = []
     for is_math, chunk in split_prose_math(markdown_text):
         if is_math:
@@ -73,7 +82,7 @@ def render_summary(paper: Paper, *, for_feed: bool = False) -> str | None:
     if paper.summary is None:
         return None
     if for_feed:
-        return render_summary_html(paper.summary.markdown, math_html=lambda source: html.escape(tex_plain(source), quote=False))
+        return render_summary_html(paper.summary.markdown, math_html=math_as_text)
     return render_summary_html(paper.summary.markdown)
 
 

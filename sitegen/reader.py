@@ -21,9 +21,10 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from generator.sanitize import html_text, is_html_body, render_summary_html
 from generator.texclean import split_math
 
-from .catalog import summary_text
+from .catalog import math_as_text, summary_text
 
 ABSTRACT_SHOWN = 140
 """Characters of an abstract a day's entry carries: a line and a half on a desktop, two lines or more on a phone (the entry clamps it)
@@ -35,6 +36,7 @@ RECENT_DAYS = 60
 ELLIPSIS = " …"
 
 _BULLET = re.compile(r"^[ \t]*[-*+][ \t]+(.+)$", re.MULTILINE)
+_FIRST_ITEM = re.compile(r"<li>(.*?)(?:</li>|<ul>|<ol\b)", re.DOTALL)
 _SPACES = re.compile(r"\s+")
 
 
@@ -101,12 +103,17 @@ def gist(summary_markdown: str) -> str:
     """One line of an AI summary: its first bullet (else its first words), as plain text, at most GIST_LENGTH characters.
 
     The summarizer writes headed parts of bullets (generator/summarize.py): the first bullet is
-    the problem or the contribution. Markdown syntax goes and math becomes readable text
-    (catalog.summary_text), so a list's line needs no KaTeX.
+    the problem or the contribution. Markdown syntax (or a kept v1 summary's HTML) goes and math
+    becomes readable text (catalog.summary_text), so a list's line needs no KaTeX.
     """
-    match = _BULLET.search(summary_markdown)
-    source = match.group(1) if match else summary_markdown
-    line = _SPACES.sub(" ", summary_text(source)).strip()
+    if is_html_body(summary_markdown):  # a v1 summary kept as HTML: its first list item, else its text
+        rendered = render_summary_html(summary_markdown, math_html=math_as_text)
+        item = _FIRST_ITEM.search(rendered)
+        text = html_text(item.group(1) if item else rendered)
+    else:
+        match = _BULLET.search(summary_markdown)
+        text = summary_text(match.group(1) if match else summary_markdown)
+    line = _SPACES.sub(" ", text).strip()
     return text_at_most(line, GIST_LENGTH)
 
 

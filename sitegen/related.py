@@ -62,7 +62,7 @@ class RelatedDoc:
     title: str
     abstract: str
     summary: str = ""
-    """AI summary as plain text or Markdown ("" when there is none)."""
+    """AI summary as plain text, Markdown, or a v1 summary kept as HTML ("" when there is none)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,13 @@ class RelatedIndex:
         )
 
 
+def _summary_words(summary: str) -> str:
+    """A summary's text for TF-IDF: Markdown as it is (its marks are not words), a v1 summary kept as HTML without its tags."""
+    from generator.sanitize import html_text, is_html_body, sanitize_html
+
+    return html_text(sanitize_html(summary)) if is_html_body(summary) else summary
+
+
 def compute_related(
     docs: Sequence[RelatedDoc], *, count: int = 5, vectors: np.ndarray | None = None, engine_note: str | None = None
 ) -> RelatedIndex:
@@ -124,7 +131,7 @@ def compute_related(
         matrix = normalize_rows(vectors)
         engine = "embeddings"
     else:
-        matrix = tfidf_vectors([paper_text(d.title, d.abstract, d.summary) for d in docs])
+        matrix = tfidf_vectors([paper_text(d.title, d.abstract, _summary_words(d.summary)) for d in docs])
         engine = "tfidf"
     indices, sims = top_k(matrix, count)
     sims = sims.astype("float64").round(3)  # float64: 0.255, not 0.2549999952316284

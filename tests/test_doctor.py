@@ -332,3 +332,49 @@ def test_a_page_in_a_newer_format_is_an_error(v2_archive, write_config, doctor):
     code, found, out = doctor("--config", write_config(), "--docs", v2_archive, "--offline")
     assert code == 1, out
     assert found["archive"][0] == "error    archive: 1 page is in a newer archive format (1 in v3) than this code (v2); fix: update this repository's code (git pull)"
+
+
+SUMMARY_META = "summary:\n  model: qwen-long\n  input: abstract\n  prompt_sha256: '0'\n  created: '2026-09-24T06:00:00Z'\n  version: 1\n"
+
+
+def with_summary_body(page: Path, body: str) -> None:
+    """The page with a `summary` key (if it had none) and `body` as its whole body."""
+    meta, _ = page.read_text(encoding="utf-8").split("\n---\n", 1)
+    if "\nsummary:\n" not in meta + "\n":
+        meta += "\n" + SUMMARY_META.rstrip("\n")
+    page.write_text(f"{meta}\n---\n{body}", encoding="utf-8")
+
+
+def test_a_summary_that_shows_nothing_on_the_site_is_a_warning_per_page(v2_archive, write_config, doctor):
+    # Issue 20: a summary the site's renderer turns into no text is silently missing from its page.
+    papers = v2_archive / "papers"
+    empty, comment, image = papers / "2609/2609.26811.md", papers / "2504/2504.17837.md", papers / "2604/2604.26837.md"
+    with_summary_body(empty, "")
+    with_summary_body(comment, "\n<!-- the summary was here -->\n")
+    with_summary_body(image, "\n![a figure](https://example.org/figure.png)\n")
+    code, found, out = doctor("--config", write_config(), "--docs", v2_archive, "--offline")
+    assert code == 0, out  # a warning: the night can run, the fix is the reader's call
+    lines = found["archive"]
+    expected = sorted([comment, empty, image], key=lambda p: p.relative_to(papers).as_posix())
+    assert len(lines) == 4 and lines[-1].startswith("ok       archive: 46 paper pages"), lines
+    for line, page in zip(lines, expected):
+        arxiv_id = page.stem
+        assert line == (
+            f"warning  archive: {page}: its AI summary shows nothing on the site (front matter key `summary` is set, but the body is empty "
+            "or holds only what the site drops: raw HTML inside Markdown, comments, images); "
+            f"fix: write the summary's text as Markdown below the front matter of {page}, "
+            f"or make a new one with `python -m generator resummarize --id {arxiv_id} --force`"
+        )
+    # The migrated archive's summaries kept as v1 HTML show their text: no warning for them (tests/test_migrate.py).
+    assert "2609.99901" not in out and "9901001" not in out
+
+
+def test_many_summaries_that_show_nothing_are_listed_up_to_ten_then_counted(v2_archive, write_config, doctor):
+    pages = sorted((v2_archive / "papers" / "2504").glob("*.md"))[:12]
+    for page in pages:
+        with_summary_body(page, "")
+    code, found, out = doctor("--config", write_config(), "--docs", v2_archive, "--offline")
+    lines = found["archive"]
+    assert [line.split(":", 2)[1].strip() for line in lines[:10]] == [str(p) for p in pages[:10]]
+    assert lines[10] == "warning  archive: 2 more paper pages' AI summaries show nothing on the site (first ones above); fix: fix the first ones, then rerun doctor"
+    assert code == 0, out

@@ -6,6 +6,7 @@ the real CLI, then every page parsed, round-tripped and laid out by the site's t
 from __future__ import annotations
 
 import re
+import shutil
 import time
 import unicodedata
 from pathlib import Path, PurePosixPath
@@ -14,16 +15,18 @@ import pytest
 
 from generator.feed import parse_announcements
 from generator.records import paper_page, read_paper
-from generator.sanitize import render_summary_html
+from generator.sanitize import is_html_body, render_summary_html
 from generator.texclean import clean_tex
 from sitegen.tex import tex_html
 from tests.conftest import snapshot
 from tests.hostile import (
+    HTML_BODIES,
     LLM_KEY,
     SNIPPET_CANARY,
     TRAVERSAL_IDS,
     active_content,
     build_hostile_archive,
+    hand_edit_html_bodies,
     parse_html,
     problems_in_day_html,
     problems_in_links,
@@ -31,7 +34,7 @@ from tests.hostile import (
     raw_html,
     read_page,
 )
-from tests.sitekit import rendered_article
+from tests.sitekit import DEMO_CONFIG, rendered_article
 
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\x00-\x08\x0b\x0c\x0e-\x1f]")
 PAGE_PATH = re.compile(r"^(papers/\d{4}/\d{4}\.\d{4,5}\.md|papers/[a-z-]+(\.[A-Z]{2})?/\d{7}\.md|days/\d{4}/\d{4}-\d{2}-\d{2}\.md|runs/\d{4}/\d{4}-\d{2}-\d{2}\.yml)$")
@@ -169,3 +172,41 @@ def test_a_rerun_on_the_hostile_archive_changes_no_byte(hostile):
     assert again.exit_code == 0, again.stderr
     assert again.llm_requests == 0  # every summary was found in its page
     assert snapshot(hostile.docs) == before
+
+
+def test_hand_edited_html_bodies_render_inert_on_pages_in_feeds_in_lists_and_search(hostile, tmp_path):
+    # Issue 20: a body in HTML (a v1 summary migrate keeps as HTML, or a hand edit) is shown, not dropped,
+    # so it must go through the same allow-list: nothing in it may run, load or escape its block.
+    from sitegen.catalog import read_catalog, render_summary
+    from sitegen.pages import build_context
+    from sitegen.render import Renderer, environment
+    from sitegen.settings import load_site_config, site_info
+    from tests.conftest import ROOT
+
+    docs = tmp_path / "docs"
+    shutil.copytree(hostile.docs, docs)
+    edited = hand_edit_html_bodies(docs)
+    assert sorted(edited.values()) == sorted(HTML_BODIES)
+    catalog = read_catalog(docs)
+    renderer = Renderer(environment([ROOT / "overrides"]), build_context(catalog, site_info(load_site_config(DEMO_CONFIG))))
+    for arxiv_id, name in edited.items():
+        paper = catalog.papers[arxiv_id]
+        assert is_html_body(paper.record.summary.markdown), name
+        meta, _ = read_page(docs / paper.path)
+        article = parse_html(str(renderer.paper(paper).content))
+        assert problems_in_paper_html(article, meta) == [], name
+        summary = next(el for el in article.iter("details") if "ai-summary" in (el.get("class") or ""))
+        assert "kept words" in summary.text_content(), name  # shown, not dropped
+        feed = parse_html(render_summary(paper.record, for_feed=True))
+        assert active_content(feed) == [] and "kept words" in feed.text_content() and "tex-math" not in renderer.feed_item(paper), name
+        assert active_content(parse_html(renderer.search_document(paper))) == [], name
+    # The math payload: marked for KaTeX on the page, as escaped text; readable text in the feed.
+    math = catalog.papers[next(i for i, n in edited.items() if n == "math_payload")]
+    page = render_summary_html(math.record.summary.markdown)
+    assert "<span class=\"tex-math\">$&lt;script&gt;alert('xss-html-math')&lt;/script&gt;$</span>" in page
+    # Day pages: the hand-edited note (HTML) and each entry's one-line gist stay inert; the note's words show.
+    for day in catalog.days:
+        root = parse_html(str(renderer.day(day).content))
+        assert active_content(root) == [], day.date
+        note = next(el for el in root.iter("div") if "day-note" in (el.get("class") or ""))
+        assert [paragraph.text_content() for paragraph in note.iter("p")] == ["kept words", "after"], day.date

@@ -1,6 +1,7 @@
 """Hostile input, end to end: the hostile archive (tests/hostile.py: a hostile arXiv feed, API and
 LLM on 127.0.0.1, through the real CLI) built into a real site (`mkdocs build --strict`) and
-opened page by page in Chromium.
+opened page by page in Chromium. Some summaries and the day's note are then hand-edited into
+hostile HTML (tests/hostile.py HTML_BODIES), which the site shows as sanitized HTML.
 
 Every script payload calls alert('xss-…') and every loading payload points at evil.example,
 so a dialog or a request leaving 127.0.0.1 is text that ran. The static HTML of each page's
@@ -17,7 +18,7 @@ from lxml import html as lxml_html
 
 from generator import paths
 from sitegen.tex import tex_plain
-from tests.hostile import LLM_KEY, build_hostile_archive, problems_in_paper_html, read_page
+from tests.hostile import LLM_KEY, build_hostile_archive, hand_edit_html_bodies, problems_in_paper_html, read_page
 from tests.sitekit import Reader, build_site, serve
 
 ARTICLE = '//article[contains(concat(" ", normalize-space(@class), " "), " md-content__inner ")]'
@@ -28,6 +29,8 @@ def hostile_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile-site")
     archive = build_hostile_archive(root / "work")
     assert archive.exit_code == 0, archive.stderr
+    # Some summaries and the day's note hand-edited into hostile HTML (the site shows HTML bodies: issue 20).
+    archive.html_bodies = hand_edit_html_bodies(archive.docs)  # type: ignore[attr-defined]
     site = root / "site"
     built = build_site(archive.docs, archive.config, site)
     assert built.returncode == 0, built.stderr
@@ -62,6 +65,9 @@ def test_built_paper_pages_are_inert_and_keep_their_shape(hostile_site):
                 if element.tag == "script":
                     assert "alert(" not in (element.text or "") and "evil.example" not in (element.get("src") or ""), meta["arxiv_id"]
         assert LLM_KEY not in built.read_text(encoding="utf-8")
+        if meta["arxiv_id"] in archive.html_bodies:  # a hand-edited HTML body: shown, sanitized
+            [summary] = article.xpath('.//details[contains(@class, "ai-summary")]')
+            assert "kept words" in summary.text_content(), (meta["arxiv_id"], archive.html_bodies[meta["arxiv_id"]])
 
 
 def test_no_built_file_holds_the_key_or_a_live_payload(hostile_site):

@@ -17,7 +17,7 @@ from generator.fulltext import TRUNCATION_NOTE, PdfTextError, estimate_tokens, p
 from generator.llm import _retry_after
 from generator.redaction import MASK, RedactingFilter, forget_all, redact, register
 from generator.runs import RunRecord, SummaryFigures, dump_records, freshness_meta, last_successful_night, load_records, render_run_history
-from generator.sanitize import clean_summary_markdown, render_summary_html, sanitize_html
+from generator.sanitize import clean_summary_markdown, is_html_body, render_summary_html, sanitize_html
 from generator.summarize import DEFAULT_PROMPT, build_prompt, load_prompt
 from tests.conftest import ROOT
 from tests.hostile import raw_html
@@ -54,6 +54,7 @@ HOSTILE = [
 def test_hostile_markup_is_neutralized_and_sanitizing_is_idempotent(answer):
     stored = clean_summary_markdown(answer + "\n\nafter")
     assert raw_html(stored) == [], stored  # the page stores Markdown, no HTML
+    assert not is_html_body(stored)  # and the site reads it as Markdown (only migrate keeps v1 HTML)
     html = render_summary_html(stored)
     for piece in (stored.lower(), html.lower()):
         for bad in ("<script", "onerror=", "onload=", "ontoggle=", "javascript:", "<iframe", "<object", "<embed", "<svg", "<style",
