@@ -17,7 +17,8 @@ labelled papers are what the day's top 10 and top 30 should hold.
 (b) Keywords and interests together, as a reader who configures both is ranked:
     today's rule (score + 20 x similarity, listed by keywords or similarity >= 0.12)
     against the same rule with the learned relevance (listed by keywords or relevance >= 0.5).
-(c) The day's papers as negatives: cross-fitting folds and lower weights.
+(c) The day's papers as negatives: cross-fitting folds and lower weights; and (c2) an
+    archive of earlier listings (on-topic papers) as negatives.
 (d) How many interest papers the classifier needs: the first k interest papers of each
     topic (k = 1..5), the same day for every k, classifier against max cosine.
 (e) Calibration: where relevant and other papers fall on the 0-1 relevance, and how much
@@ -29,8 +30,11 @@ labelled papers are what the day's top 10 and top 30 should hold.
     python -m benchmarks.relevance --base-url URL --embeddings-model M   # adds embeddings rows
     python -m benchmarks.relevance --base-url URL --model M              # adds an LLM judge row
 
-With --base-url the key is read from the variable named by --api-key-env (OPENAI_API_KEY).
-Without them nothing leaves the machine.
+With --base-url the key is read from the variable named by --api-key-env (OPENAI_API_KEY);
+--timeout (seconds per request) and --embeddings-batch suit a slow local server. The
+judge row is a sketch for measuring a model's ratings (the learned ranker's top 30 rated
+0-10 against the profile in batches of 10, reordered by rating), not issue 22's judge.
+Without --base-url nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -461,7 +465,9 @@ def _raw_tf(texts):
 # ---------------------------------------------------------------- online (optional)
 
 
-def embed_pool(pool, topics, base_url: str, model: str, key_env: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def embed_pool(
+    pool, topics, base_url: str, model: str, key_env: str, timeout: float, batch: int
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Vectors of every pool paper and every profile from the endpoint, through the generator's own client."""
     from generator.config import EmbeddingsConfig
     from generator.embeddings import EmbeddingClient
@@ -471,9 +477,9 @@ def embed_pool(pool, topics, base_url: str, model: str, key_env: str) -> tuple[d
         raise SystemExit(
             f"--embeddings-model: the variable {key_env} holds no key; fix: export {key_env}=... or name another with --api-key-env"
         )
-    client = EmbeddingClient(EmbeddingsConfig(model, base_url, key_env, 60.0, 3, 64), key)
+    client = EmbeddingClient(EmbeddingsConfig(model, base_url, key_env, timeout, 3, batch), key)
     texts = [p.text for p in pool] + [t.profile for t in topics]
-    rows = [client.embed(texts[start : start + 64]) for start in range(0, len(texts), 64)]
+    rows = [client.embed(texts[start : start + batch]) for start in range(0, len(texts), batch)]
     matrix = np.vstack(rows)
     return {p.arxiv_id: matrix[i] for i, p in enumerate(pool)}, matrix[len(pool) :]
 
@@ -503,14 +509,14 @@ JUDGE_SYSTEM = (
 )
 
 
-def judge_method(base_url: str, model: str, key_env: str, batch: int = 10, depth: int = 30) -> Callable:
+def judge_method(base_url: str, model: str, key_env: str, timeout: float, batch: int = 10, depth: int = 30) -> Callable:
     """An LLM rates the learned ranker's top `depth` papers 0-10 against the profile; the order is rating, then the ranker's."""
     from generator.llm import ChatClient, LLMError, RequestGate
 
     key = os.environ.get(key_env, "")
     if not key:
         raise SystemExit(f"--model: the variable {key_env} holds no key; fix: export {key_env}=... or name another with --api-key-env")
-    client = ChatClient(base_url=base_url, api_key=key, model=model, timeout=120.0, max_retries=2, retry_backoff=2.0, temperature=0.0,
+    client = ChatClient(base_url=base_url, api_key=key, model=model, timeout=timeout, max_retries=2, retry_backoff=2.0, temperature=0.0,
                         max_output_tokens=2000, gate=RequestGate(token_budget=5_000_000))  # fmt: skip
     options = ranker.RankerOptions()
 
@@ -547,6 +553,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--model", help="chat model: adds an LLM judge row (rates the learned ranker's top 30 against the profile)")
     parser.add_argument("--embeddings-model", help="embeddings model: adds rows with the interest papers and the day embedded")
     parser.add_argument("--api-key-env", default="OPENAI_API_KEY", help="NAME of the variable holding the key (default OPENAI_API_KEY)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60; more for a local model on a CPU)")
+    parser.add_argument("--embeddings-batch", type=int, default=64, help="texts per embeddings request (default 64)")
     args = parser.parse_args(argv)
     if (args.model or args.embeddings_model) and not args.base_url:
         parser.error("--model and --embeddings-model need --base-url")
@@ -566,11 +574,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     extra: dict[str, Callable] = {}
     vectors = None
     if args.embeddings_model:
-        embedded, profiles = embed_pool(pool, topics, args.base_url, args.embeddings_model, args.api_key_env)
+        embedded, profiles = embed_pool(
+            pool, topics, args.base_url, args.embeddings_model, args.api_key_env, args.timeout, args.embeddings_batch
+        )
         extra.update(embedding_methods(embedded, profiles, topics, args.embeddings_model))
         vectors = {f"embeddings {args.embeddings_model}": np.vstack([embedded[p.arxiv_id] for p in pool]).astype(np.float32)}
     if args.model:
-        extra[f"LLM judge {args.model} over the learned ranker's top 30"] = judge_method(args.base_url, args.model, args.api_key_env)
+        extra[f"LLM judge {args.model} over the learned ranker's top 30"] = judge_method(
+            args.base_url, args.model, args.api_key_env, args.timeout
+        )
     results = rankings(pool, topics, config_for, extra)
     table("(a) rankings: the topic's other labelled papers among the day's top 10 and top 30", list(results.items()), topics)
     combined(pool, topics, config_for)
