@@ -1,0 +1,3 @@
+from benchmarks.relevance.measure import main
+
+main()
