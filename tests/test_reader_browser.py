@@ -587,3 +587,66 @@ def test_axe_finds_nothing_serious_on_any_page_kind(site, base, reader, scheme, 
         found += check(kind)
     assert found == [], "\n".join(found)
     reader.assert_clean()
+
+
+# -- Tab never lands on anything unseen --------------------------------------------------------------
+
+FOCUSED = """() => {
+  // A transition under way (Material's skip link fades in when focused): what the reader sees is its end.
+  for (const animation of document.getAnimations()) { try { animation.finish(); } catch (err) { /* endless: left as it is */ } }
+  const node = document.activeElement;
+  if (!node || node === document.body) return null;
+  window.tabFirst = window.tabFirst || node;
+  // A transparent input shows its focus on the label after it (Material's palette toggle: .md-option.focus-visible + label).
+  const next = node.nextElementSibling;
+  const shown = node.matches("input") && getComputedStyle(node).opacity === "0" && next && next.matches("label") ? next : node;
+  const box = shown.getBoundingClientRect();
+  let opacity = 1;
+  for (let up = shown; up; up = up.parentElement) opacity *= Number(getComputedStyle(up).opacity);
+  const seen = box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0 && box.left < innerWidth && box.top < innerHeight &&
+    getComputedStyle(shown).visibility === "visible" && opacity > 0 && shown.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  const name = node.tagName.toLowerCase() + (node.className ? "." + String(node.className).trim().split(/\\s+/).join(".") : "") +
+    " '" + (node.getAttribute("aria-label") || node.textContent).trim().slice(0, 40) + "'";
+  return {name, seen, again: node === window.tabFirst && window.tabCount++ > 0, box: [box.left, box.top, box.width, box.height].map(Math.round)};
+}"""
+
+
+def tab_cycle(page, limit: int = 400) -> list[dict]:
+    """Every element Tab focuses, from the top of the page until focus comes back to the first one."""
+    page.evaluate("() => { window.tabFirst = null; window.tabCount = 0; }")
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        if stop and stop["again"]:
+            return stops
+        if stop:
+            stops.append(stop)
+    raise AssertionError(f"Tab did not come back to the first element in {limit} presses: {[s['name'] for s in stops[-5:]]}")
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+@pytest.mark.parametrize("url", ["", "days/2026/2026-04-30/", "papers/2604/2604.26951/", "reading-list/"], ids=["home", "day", "paper", "reading-list"])
+def test_tab_never_lands_on_anything_unseen(base, browser, viewport, url, script):
+    """Issue 20: on a phone the closed drawer's 11 links took focus off-screen, and Material's "Back to top", hidden but
+    shown transparent by its CSS, took focus wherever its script had not run (it sets tabindex=-1)."""
+    reader = Reader(browser, base, java_script_enabled=script, **viewport)
+    page = reader.page
+    page.goto(base + url)
+    stops = tab_cycle(page)
+    unseen = [f"{s['name']} at {s['box']}" for s in stops if not s["seen"]]
+    assert unseen == [], "\n".join(unseen)
+    names = [s["name"] for s in stops]
+    in_nav = [n for n in names if n.startswith("a.md-nav__link") and "'Archive'" in n]
+    narrow = page.viewport_size["width"] < 1220  # Material's drawer: below 76.25em
+    if page.locator(".md-sidebar--primary").count():  # (without a script, a page outside the nav has none yet: chrome.js)
+        assert bool(in_nav) != narrow, f"the navigation takes focus where it shows, and only there: {names}"
+    if narrow and in_nav == [] and page.locator(".md-sidebar--primary").count():
+        # Opened, the drawer is in the Tab order and seen.
+        page.evaluate("() => document.activeElement.blur()")  # the skip link, focused, lies over the menu button
+        page.locator("header label[for='__drawer']").click()
+        stops = tab_cycle(page)
+        assert [s for s in stops if not s["seen"]] == []
+        assert any(s["name"].startswith("a.md-nav__link") and "'Archive'" in s["name"] for s in stops), [s["name"] for s in stops]
+    reader.assert_clean()
+    reader.close()
