@@ -9,6 +9,7 @@ palettes, at desktop and phone widths. overrides/archive/READER.md is the markup
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import shutil
 import subprocess
@@ -266,7 +267,7 @@ def test_keys_do_nothing_while_typing_or_with_modifiers(site, base, reader):
         page.keyboard.press(chord)
     assert selected_ids(page) == []
     assert stored(page, LIST_KEY) is None
-    assert page.locator("#reader-keys").evaluate("d => d.open") is False
+    assert page.evaluate("() => !document.getElementById('reader-keys')?.open"), "the key help did not open"
     page.keyboard.press("j")
     assert selected_ids(page) == [listed(site, DAY_A)[0]], "keys work again once nothing is being typed"
     reader.assert_clean()
@@ -461,16 +462,22 @@ def test_storage_written_by_anything_is_survived(site, base, reader):
 # -- new since your last visit, read marks -----------------------------------------------------------
 
 
-def test_new_since_last_visit_counts_across_a_new_day(fixture_archive, site, browser, viewport, tmp_path):
-    """Visit a site built without the last day; the nightly run adds it and the site is rebuilt; visit again."""
-    docs = tmp_path / "docs"
+def without_the_last_day(fixture_archive, site, folder: Path) -> tuple[Path, Path, list]:
+    """A copy of the fixture archive in folder/docs without its last day (the day and its papers are moved to folder/held)."""
+    docs = folder / "docs"
     shutil.copytree(fixture_archive.docs, docs)
-    new_ids = listed(site, DAY_C)
-    held = tmp_path / "held"
-    moved = [paths.day_path(dt.date.fromisoformat(DAY_C))] + [paths.paper_path(i) for i in new_ids]
+    held = folder / "held"
+    moved = [paths.day_path(dt.date.fromisoformat(DAY_C))] + [paths.paper_path(i) for i in listed(site, DAY_C)]
     for rel in moved:
         (held / rel).parent.mkdir(parents=True, exist_ok=True)
         (docs / rel).rename(held / rel)
+    return docs, held, moved
+
+
+def test_new_since_last_visit_counts_across_a_new_day(fixture_archive, site, browser, viewport, tmp_path):
+    """Visit a site built without the last day; the nightly run adds it and the site is rebuilt; visit again."""
+    docs, held, moved = without_the_last_day(fixture_archive, site, tmp_path)
+    new_ids = listed(site, DAY_C)
     out = tmp_path / "site"
     result = build_site(docs, DEMO_CONFIG, out)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -516,14 +523,20 @@ def test_new_since_last_visit_counts_across_a_new_day(fixture_archive, site, bro
 # -- accessibility ----------------------------------------------------------------------------------
 
 
-def _axe(page, source: str) -> list[str]:
+def _axe(page, source: str, rules: list[str] | None = None) -> list[str]:
+    """axe-core's violations of any impact (minor and moderate included), or of the named rules only."""
     page.add_script_tag(content=source)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    options = {"resultTypes": ["violations"], **({"runOnly": {"type": "rule", "values": rules}} if rules else {})}
+    result = page.evaluate("options => axe.run(document, options)", options)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
     ]
+
+
+def has_headings(paper) -> bool:
+    """The paper's summary has headings of its own (the demo's answers: "## 1. Contributions and novelty")."""
+    return paper.summary is not None and re.search(r"^#{1,6} ", paper.summary.markdown, re.MULTILINE) is not None
 
 
 PAGE_KINDS = {
@@ -542,7 +555,8 @@ PAGE_KINDS = {
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_axe_finds_nothing_serious_on_any_page_kind(site, base, reader, scheme, npm_tools):
+def test_axe_finds_nothing_on_any_page_kind(site, base, reader, scheme, npm_tools):
+    """Zero violations of any impact, in both palettes and at both widths, with the reader's states shown."""
     source = (npm_tools / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
     page = reader.page
     a, b = listed(site, DAY_A), listed(site, DAY_B)
@@ -562,9 +576,14 @@ def test_axe_finds_nothing_serious_on_any_page_kind(site, base, reader, scheme, 
     page.keyboard.press("s")
     page.keyboard.press("x")
     expect(entry(page, a[0]).locator(".entry-summary .katex")).to_have_count(1)
+    # And an entry whose summary has headings (h3 on its paper page): axe's heading-order reads them in the day's outline.
+    headed = next(i for i in a if has_headings(site.papers[i]))
+    entry(page, headed).locator(".reader-expand").click()
+    expect(entry(page, headed).locator(".entry-summary :is(h1, h2, h3, h4, h5, h6)").first).to_be_visible()
     page.keyboard.press("j")
     found += check("day, selected and expanded")
     page.keyboard.press("?")
+    expect(page.locator("#reader-keys")).to_be_visible()
     found += check("key help")
     page.goto(base + paper_url(b[2]))
     page.get_by_role("button", name="Save to reading list").first.click()
@@ -586,6 +605,76 @@ def test_axe_finds_nothing_serious_on_any_page_kind(site, base, reader, scheme, 
         page.goto(base + url)
         found += check(kind)
     assert found == [], "\n".join(found)
+    reader.assert_clean()
+
+
+# -- an expanded entry's headings in the page's outline -----------------------------------------------
+
+OUTLINE = """() => [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].filter(h => h.checkVisibility())
+  .map(h => [+h.tagName[1], h.textContent.trim().slice(0, 50), !!h.closest(".entry-summary")])"""
+
+
+def expand_every_entry(page) -> None:
+    buttons = page.locator(".reader-expand")
+    expect(buttons.first).to_be_visible()
+    for i in range(buttons.count()):
+        buttons.nth(i).click()
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.entry-summary, .entry-fetched')].some(e => e.textContent.startsWith('Loading'))"
+    )
+
+
+def outline_faults(page, list_heading: int) -> list[str]:
+    """Headings that skip a level, and summary headings not one level below the heading the list is under."""
+    heads = page.evaluate(OUTLINE)
+    faults = [f"h{level} '{text}' after h{before}" for (before, _, _), (level, text, _) in itertools.pairwise(heads) if level > before + 1]
+    in_summaries = [level for level, _, in_summary in heads if in_summary]
+    assert in_summaries, f"no summary heading shown on {page.url}: the check would prove nothing"
+    if min(in_summaries) != list_heading + 1:
+        faults.append(f"the summaries' headings start at h{min(in_summaries)}, the list is under an h{list_heading}")
+    return faults
+
+
+@pytest.fixture(scope="module")
+def base_without_last_day(fixture_archive, site, tmp_path_factory):
+    """The site built without the last day: the home page's latest day lists papers whose summaries have headings."""
+    folder = tmp_path_factory.mktemp("without-last-day")
+    docs, _, _ = without_the_last_day(fixture_archive, site, folder)
+    result = build_site(docs, DEMO_CONFIG, folder / "site")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with serve(folder / "site") as url:
+        yield url
+
+
+def test_expanded_summaries_keep_the_outline_of_every_list_page_kind(site, base, base_without_last_day, browser, viewport, reader, npm_tools):
+    """Issue 20: a summary's headings are h3 under its paper page's h2; in a list they follow the list's own heading
+    (axe heading-order, moderate, was found on an expanded day entry: h3 right after the day's h1)."""
+    source = (npm_tools / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+    assert any(has_headings(site.papers[i]) for i in listed(site, DAY_A)), "the fixture lost its summaries with headings"
+    home = Reader(browser, base_without_last_day, **viewport)
+    found = []
+    for label, opened, url, list_heading in (
+        ("day", reader, base + day_url(DAY_A), 1),
+        ("category", reader, base + "categories/cs.LG/", 1),
+        ("tag", reader, base + "tags/training/", 1),
+        ("search results", reader, base + "search/?q=novelty", 1),
+        ("home (its latest day under an h2)", home, base_without_last_day, 2),
+    ):
+        opened.page.goto(url)
+        expand_every_entry(opened.page)
+        found += [f"{label}: {fault}" for fault in outline_faults(opened.page, list_heading)]
+        found += [f"{label}: {v}" for v in _axe(opened.page, source, ["heading-order"])]
+    assert found == [], "\n".join(found)
+    home.assert_clean()
+    home.close()
+    page = reader.page
+    # The summary keeps its own structure: its four parts are headings of one level, in order.
+    page.goto(base + day_url(DAY_A))
+    headed = next(i for i in listed(site, DAY_A) if has_headings(site.papers[i]))
+    entry(page, headed).locator(".reader-expand").click()
+    heads = entry(page, headed).locator(".entry-summary h2")
+    expect(heads).to_have_count(4)
+    assert heads.all_inner_texts()[0] == "1. Contributions and novelty"
     reader.assert_clean()
 
 
