@@ -2,8 +2,10 @@
 
 Keys on day, category, tag and search-result lists, the reading list (save, reload, export
 BibTeX and ids, remove, import), "new since your last visit" across two builds, read marks,
-the key help, storage written by anything, and axe-core scans of every page kind in both
-palettes, at desktop and phone widths. overrides/archive/READER.md is the markup contract.
+the key help, the setting that turns single-key shortcuts off (WCAG 2.1.4), storage written by
+anything, an expanded entry's headings in the page's outline, Tab never landing on anything
+unseen, and axe-core scans of every page kind in both palettes, at desktop and phone widths.
+overrides/archive/READER.md is the markup contract.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ READING_LIST = paths.READING_LIST_PATH
 LIST_KEY = "arxiv-archive:reading-list:v1"
 READ_KEY = "arxiv-archive:read:v1"
 VISIT_KEY = "arxiv-archive:visit:v1"
+KEYS_KEY = "arxiv-archive:keys:v1"
 DAY_A, DAY_B, DAY_C = "2026-04-30", "2026-09-24", "2026-09-25"
 UNKNOWN_ID = "2609.00001"
 """A well-formed id that the fixture archive does not hold."""
@@ -167,6 +170,7 @@ def test_fragments_render_with_plain_jinja():
     assert 'id="reading-list" data-paper-url="papers/{path}/"' in page
     for marker in ("data-reader-items", "data-reader-count", 'data-export="bib"', 'data-export="ids"', "data-reader-import", "data-reader-status", "data-reader-output"):
         assert marker in page, marker
+    assert '<input type="checkbox" data-reader-keys-setting>' in page, "the setting that turns single-key shortcuts off"
     help_html = env.get_template("archive/partials/keys-help.html").render()
     assert "data-reader-keys hidden" in help_html
     with pytest.raises(jinja2.UndefinedError):
@@ -241,27 +245,36 @@ def test_keys_select_expand_and_open(site, base, reader):
 
 
 def test_keys_do_nothing_while_typing_or_with_modifiers(site, base, reader):
+    """In a field (input, textarea, select, contenteditable) every key is the field's: none selects, saves, searches or helps."""
     page = reader.page
     page.goto(base + day_url(DAY_A))
     search = page.get_by_role("searchbox", name="Search papers")
     if not search.is_visible():  # a phone: the header shows a Search button that opens the box
         page.get_by_role("button", name="Search", exact=True).click()
     search.click()
-    page.keyboard.type("jkxso?")
-    expect(search).to_have_value("jkxso?")
+    page.keyboard.type("jkxso?/nf")
+    expect(search).to_have_value("jkxso?/nf")
     search.fill("")
     page.keyboard.press("Escape")  # the header's results panel closes
     page.evaluate(
         "() => { const a = document.querySelector('article');"
         " a.insertAdjacentHTML('afterbegin', '<div contenteditable=\"true\" aria-label=\"Notes\" id=\"notes\"></div>"
+        "<textarea aria-label=\"Draft\" id=\"draft\"></textarea>"
         "<label>Pick <select id=\"pick\"><option>j</option><option>s</option></select></label>'); }"
     )
     page.locator("#notes").click()
-    page.keyboard.type("jxs")
-    expect(page.locator("#notes")).to_have_text("jxs")
+    page.keyboard.type("jxs/?")
+    expect(page.locator("#notes")).to_have_text("jxs/?")
+    expect(page.locator("#notes")).to_be_focused()  # "/" did not take focus to the search box
+    page.locator("#draft").click()
+    page.keyboard.type("jkxso?/sf")
+    expect(page.locator("#draft")).to_have_value("jkxso?/sf")
+    expect(page.locator("#draft")).to_be_focused()
     page.locator("#pick").focus()
     page.keyboard.press("s")
     page.keyboard.press("j")
+    page.keyboard.press("/")
+    expect(page.locator("#pick")).to_be_focused()
     page.evaluate("() => document.activeElement.blur()")
     for chord in ("Alt+j", "Control+j", "Meta+j", "Shift+J", "Alt+s", "Meta+s", "Control+x"):
         page.keyboard.press(chord)
@@ -298,6 +311,127 @@ def test_key_help_dialog_takes_and_gives_back_focus(site, base, reader):
     expect(dialog).to_be_hidden()
     expect(opener).to_be_focused()
     reader.assert_clean()
+
+
+# -- single-key shortcuts under the reader's control (WCAG 2.1.4) --------------------------------------
+
+SINGLE_KEYS = ("j", "k", "o", "x", "s", "?", "/", "f", "n", "p", ",", ".")
+"""Every single-character key a script of the site acts on: reader.js's, search.js's ("/", and "s", "f" where no list
+is), Material's ("n", "p", "," and "." follow the nav's `link rel=next/prev`)."""
+
+
+def keys_setting(page):
+    return page.get_by_role("checkbox", name="Use single-key shortcuts")
+
+
+def search_opened(page) -> bool:
+    return page.evaluate("() => document.querySelector('[data-archive-search-box]').classList.contains('asb--open')"
+                         " || document.activeElement.matches('.asb-input')")  # fmt: skip
+
+
+def press_every_single_key(page) -> None:
+    for key in SINGLE_KEYS:
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)  # a navigation a key might have started would have begun
+
+
+def test_single_key_shortcuts_turn_off_and_on_and_the_choice_is_remembered(site, base, reader):
+    page = reader.page
+    a = listed(site, DAY_A)
+    # On by default; the help and its setting are reached by a button (no key needed).
+    page.goto(base + day_url(DAY_A))
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    dialog = page.locator("#reader-keys")
+    expect(dialog).to_be_visible()
+    expect(keys_setting(page)).to_be_visible()
+    expect(keys_setting(page)).to_be_checked()
+    keys_setting(page).click()
+    expect(keys_setting(page)).not_to_be_checked()
+    assert stored(page, KEYS_KEY) == {"single": False}
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+
+    # Off: no key of a list, of search or of Material does anything; Ctrl+K (not a single key) still searches.
+    page.evaluate("() => document.activeElement.blur()")
+    press_every_single_key(page)
+    assert page.url == base + day_url(DAY_A)
+    assert selected_ids(page) == [] and stored(page, LIST_KEY) is None
+    expect(dialog).to_be_hidden()
+    assert not search_opened(page)
+    page.keyboard.press("Control+k")
+    assert search_opened(page)
+    page.keyboard.press("Escape")
+    # What a key does by itself stays: it types in a field.
+    page.evaluate("() => document.querySelector('article').insertAdjacentHTML('afterbegin', '<textarea aria-label=\"Draft\" id=\"draft\"></textarea>')")
+    page.locator("#draft").click()
+    page.keyboard.type("jks/?n")
+    expect(page.locator("#draft")).to_have_value("jks/?n")
+
+    # Remembered: after a reload, on other pages (a nav page has Material's next/prev links), and on the reading list.
+    page.reload()
+    press_every_single_key(page)
+    assert selected_ids(page) == [] and not search_opened(page) and page.url == base + day_url(DAY_A)
+    for url in ("archive/", paper_url(a[0])):
+        page.goto(base + url)
+        press_every_single_key(page)
+        assert page.url == base + url, f"a key left {url} with single-key shortcuts off"
+        assert not search_opened(page), url
+    page.goto(base + paths.page_url(READING_LIST))
+    expect(keys_setting(page)).to_be_visible()
+    expect(keys_setting(page)).not_to_be_checked()
+    assert page.locator("#reading-list-keys").is_visible(), "the setting has its own heading on the reading-list page"
+
+    # Back on, from the reading list: every key acts again.
+    keys_setting(page).click()
+    expect(keys_setting(page)).to_be_checked()
+    assert stored(page, KEYS_KEY) == {"single": True}
+    page.goto(base + "archive/")
+    with page.expect_navigation():
+        page.keyboard.press("n")  # Material: the nav's next page
+    assert page.url == base + "categories/"
+    page.goto(base + paper_url(a[0]))
+    page.keyboard.press("/")
+    assert search_opened(page)
+    page.goto(base + day_url(DAY_A))
+    page.keyboard.press("j")
+    assert selected_ids(page) == [a[0]]
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    expect(keys_setting(page)).to_be_checked()
+    reader.assert_clean()
+
+
+def test_the_setting_follows_a_change_made_in_another_tab(site, base, reader):
+    page = reader.page
+    page.goto(base + paths.page_url(READING_LIST))
+    expect(keys_setting(page)).to_be_checked()
+    other = reader.context.new_page()
+    other.goto(base + day_url(DAY_B))
+    other.get_by_role("button", name="Keyboard shortcuts").click()
+    keys_setting(other).click()
+    expect(keys_setting(other)).not_to_be_checked()
+    expect(keys_setting(page)).not_to_be_checked()  # the storage event reached the reading list
+    page.keyboard.press("/")
+    assert not search_opened(page)
+    other.close()
+    reader.assert_clean()
+
+
+def test_storage_that_keeps_nothing_still_turns_the_keys_off_on_the_page(site, base, browser):
+    """A browser that keeps nothing (storage full): the choice holds on the page, and the reader is told it is not kept."""
+    reader = Reader(browser, base, viewport={"width": 1280, "height": 800})
+    reader.context.add_init_script("Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); }")
+    page = reader.page
+    page.goto(base + day_url(DAY_A))
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    keys_setting(page).click()
+    expect(keys_setting(page)).not_to_be_checked()
+    page.get_by_role("button", name="Close").click()
+    expect(page.locator(".reader-toast")).to_contain_text("did not keep the change")
+    page.keyboard.press("j")
+    assert selected_ids(page) == []
+    reader.assert_clean()
+    reader.close()
 
 
 # -- the reading list ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 /*
- * The key help of paper lists: a dialog listing the keys (READER.md).
+ * The key help of paper lists: a dialog listing the keys, with the setting that turns every
+ * single-key shortcut of the site off (WCAG 2.1.4), remembered in this browser (READER.md).
  * reader.js loads this script when the reader first asks for the help (its "Keyboard shortcuts"
  * button, or "?"): no page carries it until then (a day page's script budget).
  */
@@ -17,6 +18,8 @@
       '<h2 class="reader-keys-title" id="reader-keys-title">Keyboard shortcuts</h2><dl>' +
       KEYS.map(function (pair) { return "<dt><kbd>" + pair[0].split(" ").join("</kbd> <kbd>") + "</kbd></dt><dd>" + pair[1] + "</dd>"; }).join("") +
       '</dl><p>Keys do nothing while you type in a field.</p>' +
+      '<p class="reader-keys-setting"><label><input type="checkbox" data-reader-keys-setting> Use single-key shortcuts</label>' +
+      '<span>Off, no letter or sign key does anything on this site, in this browser (Ctrl+K still searches).</span></p>' +
       '<form method="dialog"><button class="reader-button" autofocus>Close</button></form></dialog>');
     var dialog = bar.nextElementSibling;
     dialog.addEventListener("close", function () { if (back && back.focus) back.focus(); });
@@ -28,6 +31,8 @@
     var dialog = document.getElementById("reader-keys") || build(bar);
     if (dialog.open) return;
     back = returnTo;
+    // The setting as stored now (another tab, the reading-list page may have changed it).
+    window.archiveReader.keysSetting(dialog.querySelector("[data-reader-keys-setting]"));
     dialog.showModal();
   };
 })();

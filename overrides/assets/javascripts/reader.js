@@ -3,7 +3,8 @@
  *
  * - Lists of papers: j/k select (aria-current), o or Enter open, x expands an entry in
  *   place (its whole abstract, and its AI summary read from its paper page), s saves,
- *   ? shows the keys. Keys never fire while typing or with Ctrl, Alt or Meta held.
+ *   ? shows the keys. Keys never fire while typing or with Ctrl, Alt or Meta held; a setting
+ *   (the key help, the reading-list page) turns every single-key shortcut of the site off.
  * - The reading list, in this browser's localStorage: Save buttons on entries and paper
  *   pages (the reading-list page itself is reading-list.js, which uses `archiveReader`).
  * - "New since your last visit" on the home page, and read marks on entries.
@@ -16,6 +17,7 @@
   var LIST_KEY = "arxiv-archive:reading-list:v1";
   var READ_KEY = "arxiv-archive:read:v1";
   var VISIT_KEY = "arxiv-archive:visit:v1";
+  var KEYS_KEY = "arxiv-archive:keys:v1";
   var READ_KEPT = 5000;
   var ID = /^(\d{4}\.\d{4,5}|[a-z]+(-[a-z]+)?(\.[A-Z]{2})?\/\d{7})$/;
   var DATE = /^\d{4}-\d\d-\d\d$/;
@@ -357,7 +359,15 @@
     location.href = entry.querySelector(".entry-title").href;
   }
 
-  // The key help: keys-help.js, loaded when the reader first asks for it.
+  // Single-key shortcuts are on unless the reader turned them off (WCAG 2.1.4): {"single": false}. The
+  // setting is in the key help (keys-help.js, loaded when asked for) and on the reading-list page.
+  var keysChosen = null;  // the choice made on this page, when the browser did not keep it (storage full or off)
+  function keysOn() { var stored = readJSON(KEYS_KEY); return keysChosen != null ? keysChosen : !(stored && stored.single === false); }
+  function keysSetting(box) {  // a checkbox: checked, they are on
+    box.checked = keysOn();
+    box.onchange = function () { keysChosen = writeJSON(KEYS_KEY, { single: box.checked }) ? null : box.checked; };
+  }
+  function typing(node) { return node && (node.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(node.tagName)); }
   var helpBar = null;
   function openHelp() {
     var back = document.activeElement;
@@ -366,9 +376,14 @@
 
   function onKey(event) {
     var target = event.target;
-    if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
-    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
     var key = event.key;
+    if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing || typing(target)) return;
+    if (!keysOn()) {
+      // Off: no script of the page sees a character key (search.js's "/", Material's n, p, "," and "."); reader.js
+      // runs first on every page (mkdocs.yml). The key's own action (typing, scrolling) stays.
+      if (key.length === 1 && key !== " ") event.stopImmediatePropagation();
+      return;
+    }
     var dialog = document.getElementById("reader-keys");
     if (dialog && dialog.open) return;  // the key help is modal: Escape or its button close it
     var list = entries();
@@ -467,7 +482,7 @@
   // What reading-list.js (the reading-list page) uses; `enhance` is for lists added after load (search results).
   var listeners = [];
   window.archiveReader = {
-    enhance: enhance, onChange: function (listener) { listeners.push(listener); },
+    enhance: enhance, onChange: function (listener) { listeners.push(listener); }, keysOn: keysOn, keysSetting: keysSetting,
     LIST_KEY: LIST_KEY, loadList: loadList, writeJSON: writeJSON, clean: clean, find: find, pageRecord: pageRecord, fetchPage: fetchPage,
     say: say, el: el, button: button, plural: plural, all: all, absUrl: absUrl, typeset: typeset, root: root, refresh: function () { refresh(); }
   };
