@@ -2,13 +2,16 @@
 
 Keys on day, category, tag and search-result lists, the reading list (save, reload, export
 BibTeX and ids, remove, import), "new since your last visit" across two builds, read marks,
-the key help, storage written by anything, and axe-core scans of every page kind in both
-palettes, at desktop and phone widths. overrides/archive/READER.md is the markup contract.
+the key help, the setting that turns single-key shortcuts off (WCAG 2.1.4), storage written by
+anything, an expanded entry's headings in the page's outline, Tab never landing on anything
+unseen, and axe-core scans of every page kind in both palettes, at desktop and phone widths.
+overrides/archive/READER.md is the markup contract.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import shutil
 import subprocess
@@ -34,6 +37,7 @@ READING_LIST = paths.READING_LIST_PATH
 LIST_KEY = "arxiv-archive:reading-list:v1"
 READ_KEY = "arxiv-archive:read:v1"
 VISIT_KEY = "arxiv-archive:visit:v1"
+KEYS_KEY = "arxiv-archive:keys:v1"
 DAY_A, DAY_B, DAY_C = "2026-04-30", "2026-09-24", "2026-09-25"
 UNKNOWN_ID = "2609.00001"
 """A well-formed id that the fixture archive does not hold."""
@@ -166,6 +170,7 @@ def test_fragments_render_with_plain_jinja():
     assert 'id="reading-list" data-paper-url="papers/{path}/"' in page
     for marker in ("data-reader-items", "data-reader-count", 'data-export="bib"', 'data-export="ids"', "data-reader-import", "data-reader-status", "data-reader-output"):
         assert marker in page, marker
+    assert '<input type="checkbox" data-reader-keys-setting>' in page, "the setting that turns single-key shortcuts off"
     help_html = env.get_template("archive/partials/keys-help.html").render()
     assert "data-reader-keys hidden" in help_html
     with pytest.raises(jinja2.UndefinedError):
@@ -240,33 +245,42 @@ def test_keys_select_expand_and_open(site, base, reader):
 
 
 def test_keys_do_nothing_while_typing_or_with_modifiers(site, base, reader):
+    """In a field (input, textarea, select, contenteditable) every key is the field's: none selects, saves, searches or helps."""
     page = reader.page
     page.goto(base + day_url(DAY_A))
     search = page.get_by_role("searchbox", name="Search papers")
     if not search.is_visible():  # a phone: the header shows a Search button that opens the box
         page.get_by_role("button", name="Search", exact=True).click()
     search.click()
-    page.keyboard.type("jkxso?")
-    expect(search).to_have_value("jkxso?")
+    page.keyboard.type("jkxso?/nf")
+    expect(search).to_have_value("jkxso?/nf")
     search.fill("")
     page.keyboard.press("Escape")  # the header's results panel closes
     page.evaluate(
         "() => { const a = document.querySelector('article');"
         " a.insertAdjacentHTML('afterbegin', '<div contenteditable=\"true\" aria-label=\"Notes\" id=\"notes\"></div>"
+        "<textarea aria-label=\"Draft\" id=\"draft\"></textarea>"
         "<label>Pick <select id=\"pick\"><option>j</option><option>s</option></select></label>'); }"
     )
     page.locator("#notes").click()
-    page.keyboard.type("jxs")
-    expect(page.locator("#notes")).to_have_text("jxs")
+    page.keyboard.type("jxs/?")
+    expect(page.locator("#notes")).to_have_text("jxs/?")
+    expect(page.locator("#notes")).to_be_focused()  # "/" did not take focus to the search box
+    page.locator("#draft").click()
+    page.keyboard.type("jkxso?/sf")
+    expect(page.locator("#draft")).to_have_value("jkxso?/sf")
+    expect(page.locator("#draft")).to_be_focused()
     page.locator("#pick").focus()
     page.keyboard.press("s")
     page.keyboard.press("j")
+    page.keyboard.press("/")
+    expect(page.locator("#pick")).to_be_focused()
     page.evaluate("() => document.activeElement.blur()")
     for chord in ("Alt+j", "Control+j", "Meta+j", "Shift+J", "Alt+s", "Meta+s", "Control+x"):
         page.keyboard.press(chord)
     assert selected_ids(page) == []
     assert stored(page, LIST_KEY) is None
-    assert page.locator("#reader-keys").evaluate("d => d.open") is False
+    assert page.evaluate("() => !document.getElementById('reader-keys')?.open"), "the key help did not open"
     page.keyboard.press("j")
     assert selected_ids(page) == [listed(site, DAY_A)[0]], "keys work again once nothing is being typed"
     reader.assert_clean()
@@ -297,6 +311,127 @@ def test_key_help_dialog_takes_and_gives_back_focus(site, base, reader):
     expect(dialog).to_be_hidden()
     expect(opener).to_be_focused()
     reader.assert_clean()
+
+
+# -- single-key shortcuts under the reader's control (WCAG 2.1.4) --------------------------------------
+
+SINGLE_KEYS = ("j", "k", "o", "x", "s", "?", "/", "f", "n", "p", ",", ".")
+"""Every single-character key a script of the site acts on: reader.js's, search.js's ("/", and "s", "f" where no list
+is), Material's ("n", "p", "," and "." follow the nav's `link rel=next/prev`)."""
+
+
+def keys_setting(page):
+    return page.get_by_role("checkbox", name="Use single-key shortcuts")
+
+
+def search_opened(page) -> bool:
+    return page.evaluate("() => document.querySelector('[data-archive-search-box]').classList.contains('asb--open')"
+                         " || document.activeElement.matches('.asb-input')")  # fmt: skip
+
+
+def press_every_single_key(page) -> None:
+    for key in SINGLE_KEYS:
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)  # a navigation a key might have started would have begun
+
+
+def test_single_key_shortcuts_turn_off_and_on_and_the_choice_is_remembered(site, base, reader):
+    page = reader.page
+    a = listed(site, DAY_A)
+    # On by default; the help and its setting are reached by a button (no key needed).
+    page.goto(base + day_url(DAY_A))
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    dialog = page.locator("#reader-keys")
+    expect(dialog).to_be_visible()
+    expect(keys_setting(page)).to_be_visible()
+    expect(keys_setting(page)).to_be_checked()
+    keys_setting(page).click()
+    expect(keys_setting(page)).not_to_be_checked()
+    assert stored(page, KEYS_KEY) == {"single": False}
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+
+    # Off: no key of a list, of search or of Material does anything; Ctrl+K (not a single key) still searches.
+    page.evaluate("() => document.activeElement.blur()")
+    press_every_single_key(page)
+    assert page.url == base + day_url(DAY_A)
+    assert selected_ids(page) == [] and stored(page, LIST_KEY) is None
+    expect(dialog).to_be_hidden()
+    assert not search_opened(page)
+    page.keyboard.press("Control+k")
+    assert search_opened(page)
+    page.keyboard.press("Escape")
+    # What a key does by itself stays: it types in a field.
+    page.evaluate("() => document.querySelector('article').insertAdjacentHTML('afterbegin', '<textarea aria-label=\"Draft\" id=\"draft\"></textarea>')")
+    page.locator("#draft").click()
+    page.keyboard.type("jks/?n")
+    expect(page.locator("#draft")).to_have_value("jks/?n")
+
+    # Remembered: after a reload, on other pages (a nav page has Material's next/prev links), and on the reading list.
+    page.reload()
+    press_every_single_key(page)
+    assert selected_ids(page) == [] and not search_opened(page) and page.url == base + day_url(DAY_A)
+    for url in ("archive/", paper_url(a[0])):
+        page.goto(base + url)
+        press_every_single_key(page)
+        assert page.url == base + url, f"a key left {url} with single-key shortcuts off"
+        assert not search_opened(page), url
+    page.goto(base + paths.page_url(READING_LIST))
+    expect(keys_setting(page)).to_be_visible()
+    expect(keys_setting(page)).not_to_be_checked()
+    assert page.locator("#reading-list-keys").is_visible(), "the setting has its own heading on the reading-list page"
+
+    # Back on, from the reading list: every key acts again.
+    keys_setting(page).click()
+    expect(keys_setting(page)).to_be_checked()
+    assert stored(page, KEYS_KEY) == {"single": True}
+    page.goto(base + "archive/")
+    with page.expect_navigation():
+        page.keyboard.press("n")  # Material: the nav's next page
+    assert page.url == base + "categories/"
+    page.goto(base + paper_url(a[0]))
+    page.keyboard.press("/")
+    assert search_opened(page)
+    page.goto(base + day_url(DAY_A))
+    page.keyboard.press("j")
+    assert selected_ids(page) == [a[0]]
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    expect(keys_setting(page)).to_be_checked()
+    reader.assert_clean()
+
+
+def test_the_setting_follows_a_change_made_in_another_tab(site, base, reader):
+    page = reader.page
+    page.goto(base + paths.page_url(READING_LIST))
+    expect(keys_setting(page)).to_be_checked()
+    other = reader.context.new_page()
+    other.goto(base + day_url(DAY_B))
+    other.get_by_role("button", name="Keyboard shortcuts").click()
+    keys_setting(other).click()
+    expect(keys_setting(other)).not_to_be_checked()
+    expect(keys_setting(page)).not_to_be_checked()  # the storage event reached the reading list
+    page.keyboard.press("/")
+    assert not search_opened(page)
+    other.close()
+    reader.assert_clean()
+
+
+def test_storage_that_keeps_nothing_still_turns_the_keys_off_on_the_page(site, base, browser):
+    """A browser that keeps nothing (storage full): the choice holds on the page, and the reader is told it is not kept."""
+    reader = Reader(browser, base, viewport={"width": 1280, "height": 800})
+    reader.context.add_init_script("Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); }")
+    page = reader.page
+    page.goto(base + day_url(DAY_A))
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    keys_setting(page).click()
+    expect(keys_setting(page)).not_to_be_checked()
+    page.get_by_role("button", name="Close").click()
+    expect(page.locator(".reader-toast")).to_contain_text("did not keep the change")
+    page.keyboard.press("j")
+    assert selected_ids(page) == []
+    reader.assert_clean()
+    reader.close()
 
 
 # -- the reading list ---------------------------------------------------------------------------
@@ -461,16 +596,22 @@ def test_storage_written_by_anything_is_survived(site, base, reader):
 # -- new since your last visit, read marks -----------------------------------------------------------
 
 
-def test_new_since_last_visit_counts_across_a_new_day(fixture_archive, site, browser, viewport, tmp_path):
-    """Visit a site built without the last day; the nightly run adds it and the site is rebuilt; visit again."""
-    docs = tmp_path / "docs"
+def without_the_last_day(fixture_archive, site, folder: Path) -> tuple[Path, Path, list]:
+    """A copy of the fixture archive in folder/docs without its last day (the day and its papers are moved to folder/held)."""
+    docs = folder / "docs"
     shutil.copytree(fixture_archive.docs, docs)
-    new_ids = listed(site, DAY_C)
-    held = tmp_path / "held"
-    moved = [paths.day_path(dt.date.fromisoformat(DAY_C))] + [paths.paper_path(i) for i in new_ids]
+    held = folder / "held"
+    moved = [paths.day_path(dt.date.fromisoformat(DAY_C))] + [paths.paper_path(i) for i in listed(site, DAY_C)]
     for rel in moved:
         (held / rel).parent.mkdir(parents=True, exist_ok=True)
         (docs / rel).rename(held / rel)
+    return docs, held, moved
+
+
+def test_new_since_last_visit_counts_across_a_new_day(fixture_archive, site, browser, viewport, tmp_path):
+    """Visit a site built without the last day; the nightly run adds it and the site is rebuilt; visit again."""
+    docs, held, moved = without_the_last_day(fixture_archive, site, tmp_path)
+    new_ids = listed(site, DAY_C)
     out = tmp_path / "site"
     result = build_site(docs, DEMO_CONFIG, out)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -516,14 +657,20 @@ def test_new_since_last_visit_counts_across_a_new_day(fixture_archive, site, bro
 # -- accessibility ----------------------------------------------------------------------------------
 
 
-def _axe(page, source: str) -> list[str]:
+def _axe(page, source: str, rules: list[str] | None = None) -> list[str]:
+    """axe-core's violations of any impact (minor and moderate included), or of the named rules only."""
     page.add_script_tag(content=source)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    options = {"resultTypes": ["violations"], **({"runOnly": {"type": "rule", "values": rules}} if rules else {})}
+    result = page.evaluate("options => axe.run(document, options)", options)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
     ]
+
+
+def has_headings(paper) -> bool:
+    """The paper's summary has headings of its own (the demo's answers: "## 1. Contributions and novelty")."""
+    return paper.summary is not None and re.search(r"^#{1,6} ", paper.summary.markdown, re.MULTILINE) is not None
 
 
 PAGE_KINDS = {
@@ -542,7 +689,8 @@ PAGE_KINDS = {
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_axe_finds_nothing_serious_on_any_page_kind(site, base, reader, scheme, npm_tools):
+def test_axe_finds_nothing_on_any_page_kind(site, base, reader, scheme, npm_tools):
+    """Zero violations of any impact, in both palettes and at both widths, with the reader's states shown."""
     source = (npm_tools / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
     page = reader.page
     a, b = listed(site, DAY_A), listed(site, DAY_B)
@@ -562,9 +710,14 @@ def test_axe_finds_nothing_serious_on_any_page_kind(site, base, reader, scheme, 
     page.keyboard.press("s")
     page.keyboard.press("x")
     expect(entry(page, a[0]).locator(".entry-summary .katex")).to_have_count(1)
+    # And an entry whose summary has headings (h3 on its paper page): axe's heading-order reads them in the day's outline.
+    headed = next(i for i in a if has_headings(site.papers[i]))
+    entry(page, headed).locator(".reader-expand").click()
+    expect(entry(page, headed).locator(".entry-summary :is(h1, h2, h3, h4, h5, h6)").first).to_be_visible()
     page.keyboard.press("j")
     found += check("day, selected and expanded")
     page.keyboard.press("?")
+    expect(page.locator("#reader-keys")).to_be_visible()
     found += check("key help")
     page.goto(base + paper_url(b[2]))
     page.get_by_role("button", name="Save to reading list").first.click()
@@ -587,3 +740,136 @@ def test_axe_finds_nothing_serious_on_any_page_kind(site, base, reader, scheme, 
         found += check(kind)
     assert found == [], "\n".join(found)
     reader.assert_clean()
+
+
+# -- an expanded entry's headings in the page's outline -----------------------------------------------
+
+OUTLINE = """() => [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].filter(h => h.checkVisibility())
+  .map(h => [+h.tagName[1], h.textContent.trim().slice(0, 50), !!h.closest(".entry-summary")])"""
+
+
+def expand_every_entry(page) -> None:
+    buttons = page.locator(".reader-expand")
+    expect(buttons.first).to_be_visible()
+    for i in range(buttons.count()):
+        buttons.nth(i).click()
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.entry-summary, .entry-fetched')].some(e => e.textContent.startsWith('Loading'))"
+    )
+
+
+def outline_faults(page, list_heading: int) -> list[str]:
+    """Headings that skip a level, and summary headings not one level below the heading the list is under."""
+    heads = page.evaluate(OUTLINE)
+    faults = [f"h{level} '{text}' after h{before}" for (before, _, _), (level, text, _) in itertools.pairwise(heads) if level > before + 1]
+    in_summaries = [level for level, _, in_summary in heads if in_summary]
+    assert in_summaries, f"no summary heading shown on {page.url}: the check would prove nothing"
+    if min(in_summaries) != list_heading + 1:
+        faults.append(f"the summaries' headings start at h{min(in_summaries)}, the list is under an h{list_heading}")
+    return faults
+
+
+@pytest.fixture(scope="module")
+def base_without_last_day(fixture_archive, site, tmp_path_factory):
+    """The site built without the last day: the home page's latest day lists papers whose summaries have headings."""
+    folder = tmp_path_factory.mktemp("without-last-day")
+    docs, _, _ = without_the_last_day(fixture_archive, site, folder)
+    result = build_site(docs, DEMO_CONFIG, folder / "site")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with serve(folder / "site") as url:
+        yield url
+
+
+def test_expanded_summaries_keep_the_outline_of_every_list_page_kind(site, base, base_without_last_day, browser, viewport, reader, npm_tools):
+    """Issue 20: a summary's headings are h3 under its paper page's h2; in a list they follow the list's own heading
+    (axe heading-order, moderate, was found on an expanded day entry: h3 right after the day's h1)."""
+    source = (npm_tools / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+    assert any(has_headings(site.papers[i]) for i in listed(site, DAY_A)), "the fixture lost its summaries with headings"
+    home = Reader(browser, base_without_last_day, **viewport)
+    found = []
+    for label, opened, url, list_heading in (
+        ("day", reader, base + day_url(DAY_A), 1),
+        ("category", reader, base + "categories/cs.LG/", 1),
+        ("tag", reader, base + "tags/training/", 1),
+        ("search results", reader, base + "search/?q=novelty", 1),
+        ("home (its latest day under an h2)", home, base_without_last_day, 2),
+    ):
+        opened.page.goto(url)
+        expand_every_entry(opened.page)
+        found += [f"{label}: {fault}" for fault in outline_faults(opened.page, list_heading)]
+        found += [f"{label}: {v}" for v in _axe(opened.page, source, ["heading-order"])]
+    assert found == [], "\n".join(found)
+    home.assert_clean()
+    home.close()
+    page = reader.page
+    # The summary keeps its own structure: its four parts are headings of one level, in order.
+    page.goto(base + day_url(DAY_A))
+    headed = next(i for i in listed(site, DAY_A) if has_headings(site.papers[i]))
+    entry(page, headed).locator(".reader-expand").click()
+    heads = entry(page, headed).locator(".entry-summary h2")
+    expect(heads).to_have_count(4)
+    assert heads.all_inner_texts()[0] == "1. Contributions and novelty"
+    reader.assert_clean()
+
+
+# -- Tab never lands on anything unseen --------------------------------------------------------------
+
+FOCUSED = """() => {
+  // A transition under way (Material's skip link fades in when focused): what the reader sees is its end.
+  for (const animation of document.getAnimations()) { try { animation.finish(); } catch (err) { /* endless: left as it is */ } }
+  const node = document.activeElement;
+  if (!node || node === document.body) return null;
+  window.tabFirst = window.tabFirst || node;
+  // A transparent input shows its focus on the label after it (Material's palette toggle: .md-option.focus-visible + label).
+  const next = node.nextElementSibling;
+  const shown = node.matches("input") && getComputedStyle(node).opacity === "0" && next && next.matches("label") ? next : node;
+  const box = shown.getBoundingClientRect();
+  let opacity = 1;
+  for (let up = shown; up; up = up.parentElement) opacity *= Number(getComputedStyle(up).opacity);
+  const seen = box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0 && box.left < innerWidth && box.top < innerHeight &&
+    getComputedStyle(shown).visibility === "visible" && opacity > 0 && shown.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  const name = node.tagName.toLowerCase() + (node.className ? "." + String(node.className).trim().split(/\\s+/).join(".") : "") +
+    " '" + (node.getAttribute("aria-label") || node.textContent).trim().slice(0, 40) + "'";
+  return {name, seen, again: node === window.tabFirst && window.tabCount++ > 0, box: [box.left, box.top, box.width, box.height].map(Math.round)};
+}"""
+
+
+def tab_cycle(page, limit: int = 400) -> list[dict]:
+    """Every element Tab focuses, from the top of the page until focus comes back to the first one."""
+    page.evaluate("() => { window.tabFirst = null; window.tabCount = 0; }")
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        if stop and stop["again"]:
+            return stops
+        if stop:
+            stops.append(stop)
+    raise AssertionError(f"Tab did not come back to the first element in {limit} presses: {[s['name'] for s in stops[-5:]]}")
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+@pytest.mark.parametrize("url", ["", "days/2026/2026-04-30/", "papers/2604/2604.26951/", "reading-list/"], ids=["home", "day", "paper", "reading-list"])
+def test_tab_never_lands_on_anything_unseen(base, browser, viewport, url, script):
+    """Issue 20: on a phone the closed drawer's 11 links took focus off-screen, and Material's "Back to top", hidden but
+    shown transparent by its CSS, took focus wherever its script had not run (it sets tabindex=-1)."""
+    reader = Reader(browser, base, java_script_enabled=script, **viewport)
+    page = reader.page
+    page.goto(base + url)
+    stops = tab_cycle(page)
+    unseen = [f"{s['name']} at {s['box']}" for s in stops if not s["seen"]]
+    assert unseen == [], "\n".join(unseen)
+    names = [s["name"] for s in stops]
+    in_nav = [n for n in names if n.startswith("a.md-nav__link") and "'Archive'" in n]
+    narrow = page.viewport_size["width"] < 1220  # Material's drawer: below 76.25em
+    if page.locator(".md-sidebar--primary").count():  # (without a script, a page outside the nav has none yet: chrome.js)
+        assert bool(in_nav) != narrow, f"the navigation takes focus where it shows, and only there: {names}"
+    if narrow and in_nav == [] and page.locator(".md-sidebar--primary").count():
+        # Opened, the drawer is in the Tab order and seen.
+        page.evaluate("() => document.activeElement.blur()")  # the skip link, focused, lies over the menu button
+        page.locator("header label[for='__drawer']").click()
+        stops = tab_cycle(page)
+        assert [s for s in stops if not s["seen"]] == []
+        assert any(s["name"].startswith("a.md-nav__link") and "'Archive'" in s["name"] for s in stops), [s["name"] for s in stops]
+    reader.assert_clean()
+    reader.close()

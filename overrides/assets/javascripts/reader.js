@@ -3,7 +3,8 @@
  *
  * - Lists of papers: j/k select (aria-current), o or Enter open, x expands an entry in
  *   place (its whole abstract, and its AI summary read from its paper page), s saves,
- *   ? shows the keys. Keys never fire while typing or with Ctrl, Alt or Meta held.
+ *   ? shows the keys. Keys never fire while typing or with Ctrl, Alt or Meta held; a setting
+ *   (the key help, the reading-list page) turns every single-key shortcut of the site off.
  * - The reading list, in this browser's localStorage: Save buttons on entries and paper
  *   pages (the reading-list page itself is reading-list.js, which uses `archiveReader`).
  * - "New since your last visit" on the home page, and read marks on entries.
@@ -16,6 +17,7 @@
   var LIST_KEY = "arxiv-archive:reading-list:v1";
   var READ_KEY = "arxiv-archive:read:v1";
   var VISIT_KEY = "arxiv-archive:visit:v1";
+  var KEYS_KEY = "arxiv-archive:keys:v1";
   var READ_KEPT = 5000;
   var ID = /^(\d{4}\.\d{4,5}|[a-z]+(-[a-z]+)?(\.[A-Z]{2})?\/\d{7})$/;
   var DATE = /^\d{4}-\d\d-\d\d$/;
@@ -43,18 +45,20 @@
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
   function all(selector, scope) { return Array.prototype.slice.call((scope || document).querySelectorAll(selector)); }
   function absUrl(id) { return "https://arxiv.org/abs/" + id; }
-  // Math in what a script adds (an expanded abstract): math.js is loaded by the pages that show math, else here.
-  var mathScript = null;
-  function typeset(node) {
-    if (typeof window.archiveRenderMath === "function") return window.archiveRenderMath(node);
-    if (!node.querySelector(".tex-math")) return;
-    mathScript = mathScript || new Promise(function (resolve) {
+  // One of the site's scripts, loaded once, when a page first needs it (the day page's script budget).
+  var scripts = {};
+  function load(name) {
+    return scripts[name] = scripts[name] || new Promise(function (resolve) {
       var script = el("script");
-      script.src = new URL("assets/javascripts/math.js", root).href;
+      script.src = new URL("assets/javascripts/" + name, root).href;
       script.onload = resolve;
       document.head.appendChild(script);
     });
-    mathScript.then(function () { window.archiveRenderMath(node); });
+  }
+  // Math in what a script adds (an expanded abstract): math.js is loaded by the pages that show math, else here.
+  function typeset(node) {
+    if (typeof window.archiveRenderMath === "function") return window.archiveRenderMath(node);
+    if (node.querySelector(".tex-math")) load("math.js").then(function () { window.archiveRenderMath(node); });
   }
 
   // -- storage ----------------------------------------------------------------------
@@ -294,6 +298,7 @@
       box.textContent = "";
       // Sanitized when the site was built (generator/sanitize.py); <summary> is the box's caption.
       all(":scope > :not(summary)", source).forEach(function (node) { box.appendChild(document.importNode(node, true)); });
+      outline(box, entry.parentNode);
       typeset(box);
     }).catch(function () {
       var target = box || fetched || place(el("p", "entry-summary"), abstract);
@@ -302,6 +307,21 @@
       link.href = new URL(rec.url, root).href;
       target.appendChild(link);
       target.appendChild(document.createTextNode("."));
+    });
+  }
+
+  // A summary's headings (h3 under its paper page's h2) go one level below the heading the list
+  // is under (a day's h1, home's h2, ...), keeping their steps: no level skipped on any list.
+  var HEADINGS = "h1,h2,h3,h4,h5,h6";
+  function outline(box, list) {
+    var under = 0;
+    all(HEADINGS).forEach(function (node) { if (node.compareDocumentPosition(list) & 4 && node.getClientRects().length) under = +node.tagName[1]; });
+    var heads = all(HEADINGS, box);
+    var top = Math.min.apply(Math, heads.map(function (node) { return +node.tagName[1]; }));
+    heads.forEach(function (node) {
+      var head = el("h" + Math.min(6, under + 1 + (+node.tagName[1]) - top));
+      while (node.firstChild) head.appendChild(node.firstChild);
+      node.replaceWith(head);
     });
   }
 
@@ -339,37 +359,36 @@
     location.href = entry.querySelector(".entry-title").href;
   }
 
-  function help() { return document.getElementById("reader-keys"); }
-  // The key help: a button and the dialog it opens, where the page marks a place for them
-  // (archive/partials/keys-help.html; built here, not in every page: the site's byte budget).
-  var KEYS = [["j k", "next, previous paper (the first j selects the first)"], ["o Enter", "open the selected paper's page"],
-    ["x", "expand or collapse it: the whole abstract and the AI summary"], ["s", "save it to your reading list, or remove it"],
-    ["/", "search"], ["?", "this help"]];
-  function keysHelp(bar) {  // fixed text only: written as HTML
-    bar.insertAdjacentHTML("beforeend", '<button class="reader-button " type="button" aria-keyshortcuts="?" data-reader-keys-open>Keyboard shortcuts</button>');
-    bar.hidden = false;
-    bar.insertAdjacentHTML("afterend", '<dialog class="reader-keys" id="reader-keys" aria-labelledby="reader-keys-title"><h2 class="reader-keys-title" id="reader-keys-title">Keyboard shortcuts</h2><dl>' +
-      KEYS.map(function (pair) { return "<dt><kbd>" + pair[0].split(" ").join("</kbd> <kbd>") + "</kbd></dt><dd>" + pair[1] + "</dd>"; }).join("") +
-      '</dl><p>Keys do nothing while you type in a field.</p><form method="dialog"><button class="reader-button" autofocus>Close</button></form></dialog>');
+  // Single-key shortcuts are on unless the reader turned them off (WCAG 2.1.4): {"single": false}. The
+  // setting is in the key help (keys-help.js, loaded when asked for) and on the reading-list page.
+  var keysChosen = null;  // the choice made on this page, when the browser did not keep it (storage full or off)
+  function keysOn() { var stored = readJSON(KEYS_KEY); return keysChosen != null ? keysChosen : !(stored && stored.single === false); }
+  function keysSetting(box) {  // a checkbox: checked, they are on
+    box.checked = keysOn();
+    box.onchange = function () { keysChosen = writeJSON(KEYS_KEY, { single: box.checked }) ? null : box.checked; };
   }
-  var helpReturn = null;
+  function typing(node) { return node && (node.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(node.tagName)); }
+  var helpBar = null;
   function openHelp() {
-    var dialog = help();
-    if (!dialog || dialog.open) return;
-    helpReturn = document.activeElement;
-    dialog.showModal();
+    var back = document.activeElement;
+    load("keys-help.js").then(function () { window.archiveKeysHelp(helpBar, back); });
   }
 
   function onKey(event) {
     var target = event.target;
-    if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
-    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
-    var dialog = help();
-    if (dialog && dialog.open) return;  // the dialog is modal: Escape or its button close it
     var key = event.key;
+    if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing || typing(target)) return;
+    if (!keysOn()) {
+      // Off: no script of the page sees a character key (search.js's "/", Material's n, p, "," and "."); reader.js
+      // runs first on every page (mkdocs.yml). The key's own action (typing, scrolling) stays.
+      if (key.length === 1 && key !== " ") event.stopImmediatePropagation();
+      return;
+    }
+    var dialog = document.getElementById("reader-keys");
+    if (dialog && dialog.open) return;  // the key help is modal: Escape or its button close it
     var list = entries();
     var at = list.indexOf(selected);
-    if (key === "?" && dialog) {
+    if (key === "?" && helpBar) {
       openHelp();
     } else if ((key === "j" || key === "k") && list.length) {
       select(list[at < 0 ? 0 : Math.max(0, Math.min(list.length - 1, at + (key === "j" ? 1 : -1)))]);
@@ -442,14 +461,13 @@
     var note = document.querySelector("[data-reader-new]");
     if (note) markNew(note);
 
-    var bar = document.querySelector("[data-reader-keys]");
-    if (bar) keysHelp(bar);
-    var dialog = help();
-    if (dialog) {
-      dialog.addEventListener("close", function () { if (helpReturn && helpReturn.focus) helpReturn.focus(); });
-      dialog.addEventListener("click", function (event) { if (event.target === dialog) dialog.close(); });  // the backdrop
+    // The key help's button, where the page marks a place for it (archive/partials/keys-help.html): fixed text, as HTML.
+    helpBar = document.querySelector("[data-reader-keys]");
+    if (helpBar) {
+      helpBar.insertAdjacentHTML("beforeend", '<button class="reader-button" type="button" data-reader-keys-open>Keyboard shortcuts</button>');
+      helpBar.hidden = false;
+      helpBar.firstChild.addEventListener("click", openHelp);
     }
-    all("[data-reader-keys-open]").forEach(function (node) { node.addEventListener("click", openHelp); });
 
     document.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest(".entry-title");
@@ -464,7 +482,7 @@
   // What reading-list.js (the reading-list page) uses; `enhance` is for lists added after load (search results).
   var listeners = [];
   window.archiveReader = {
-    enhance: enhance, onChange: function (listener) { listeners.push(listener); },
+    enhance: enhance, onChange: function (listener) { listeners.push(listener); }, keysOn: keysOn, keysSetting: keysSetting,
     LIST_KEY: LIST_KEY, loadList: loadList, writeJSON: writeJSON, clean: clean, find: find, pageRecord: pageRecord, fetchPage: fetchPage,
     say: say, el: el, button: button, plural: plural, all: all, absUrl: absUrl, typeset: typeset, root: root, refresh: function () { refresh(); }
   };

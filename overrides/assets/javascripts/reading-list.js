@@ -208,6 +208,10 @@
     file.addEventListener("change", function () {
       if (file.files[0]) file.files[0].text().then(function (value) { importText(value, function () { file.value = ""; }); });
     });
+    // The setting that turns single-key shortcuts off (reader.js), shown here too: the keys act on every page.
+    var keys = listPage.querySelector("[data-reader-keys-setting]");
+    R.keysSetting(keys);
+    R.onChange(function () { keys.checked = R.keysOn(); });  // changed in another tab
     renderList();
     // Papers saved from a list have their id, title and date: the rest (authors, BibTeX key) is on their page.
     var partial = loadList().filter(function (rec) { return !rec.missing && (!rec.bibkey || rec.more || !rec.title || !rec.authors); });

@@ -154,12 +154,14 @@
     opener.addEventListener("click", open);
     document.addEventListener("click", function (event) { if (!box.contains(event.target)) close(); });
 
-    // "/" (and Material's "s" and "f") or Ctrl/Cmd+K focus the box from anywhere.
+    // "/" (and Material's "s" and "f") or Ctrl/Cmd+K focus the box from anywhere; the single keys only
+    // while the reader has not turned them off (reader.js, READER.md).
     window.addEventListener("keydown", function (event) {
       var target = event.target;
       var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+      var single = !typing && !event.ctrlKey && !event.metaKey && !event.altKey && !(window.archiveReader && !window.archiveReader.keysOn());
       var shortcut = ((event.key === "k" || event.key === "K") && (event.ctrlKey || event.metaKey)) ||
-        (!typing && !event.ctrlKey && !event.metaKey && !event.altKey && (event.key === "/" || ((event.key === "s" || event.key === "f") && !document.querySelector("[data-papers]"))));
+        (single && (event.key === "/" || ((event.key === "s" || event.key === "f") && !document.querySelector("[data-papers]"))));
       if (!shortcut) return;
       event.preventDefault();
       event.stopPropagation();
