@@ -505,6 +505,9 @@ def _url_problem(value: str) -> str | None:
 
 def active_content(root) -> list[str]:
     """Everything in this element tree that could run code, load something or submit data."""
+    for bar in root.findall(".//p[@class='reader-keys-bar']"):  # the template's own key-help button (partials/keys-help.html)
+        if [(b.tag, b.get("data-reader-keys-open"), b.text) for b in bar] == [("button", "", "Keyboard shortcuts")]:
+            bar.getparent().remove(bar)
     problems = []
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -572,9 +575,15 @@ def problems_in_paper_html(root, meta: dict) -> list[str]:
         if "language-bibtex" in (code.get("class") or "") and _children(code):
             problems.append("the BibTeX block holds elements")
     top_lists = _children(root, "ul")
-    # arXiv (with PDF, HTML), [updated], categories, score: the facts the template lists.
-    if not top_lists or len(_children(top_lists[0], "li")) != (4 if meta.get("updated") else 3):
+    # arXiv (with PDF, HTML), [updated], categories, score, elsewhere: the facts the template lists.
+    if not top_lists or len(_children(top_lists[0], "li")) != (5 if meta.get("updated") else 4):
         problems.append("the paper's fact list changed shape")
+    elif [a.get("href") for a in _children(top_lists[0], "li")[-1].iter("a")] != [
+        f"https://www.alphaxiv.org/abs/{meta.get('arxiv_id')}",
+        *([f"https://huggingface.co/papers/{meta.get('arxiv_id')}"] if str(meta.get("arxiv_id", ""))[:4].isdigit() else []),
+        f"https://www.semanticscholar.org/arxiv/{meta.get('arxiv_id')}",
+    ]:  # fmt: skip
+        problems.append("the links to the paper elsewhere changed")
     return problems
 
 

@@ -4,12 +4,17 @@
 - JavaScript off (a real Chromium with scripts disabled): every page kind shows the site name
   linked home, the navigation, and a search form that submits to search/; the search page
   says that search needs JavaScript and where to browse instead.
+- Lighthouse 12.8 (npm, on Debian's chromium), mobile: no layout shift from the page's own
+  scripts or fonts (CLS at most 0.05) and accessibility 100 on home, day, paper, search, tag,
+  reading list and stats.
 
-Both run on the session's real `mkdocs build --strict` of the fixture archive.
+All three run on the session's real `mkdocs build --strict` of the fixture archive.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,9 +22,10 @@ from urllib.parse import urljoin
 
 import pytest
 
-from tests.sitekit import ROOT, serve
+from tests.sitekit import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
 
 NPM = ROOT / "tests" / "npm"
+CLS_LIMIT = 0.05
 
 
 @pytest.fixture(scope="session")
@@ -102,3 +108,33 @@ def test_every_page_kind_is_navigable_without_javascript(built_site, browser, wi
         assert notice.is_visible() and "needs JavaScript" in notice.inner_text()
         assert {"archive", "categories", "tags"} <= {notice.locator("a").nth(i).inner_text() for i in range(notice.locator("a").count())}
         context.close()
+
+
+LIGHTHOUSE_KINDS = ("home", "day", "paper", "search", "tag", "reading list", "stats")
+
+
+def lighthouse(npm_tools: Path, url: str, out: Path) -> dict:
+    """One Lighthouse run (mobile, the defaults of its CLI) on Debian's chromium: its JSON report."""
+    flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
+    result = subprocess.run(
+        ["node", str(npm_tools / "lighthouse" / "cli" / "index.js"), url, "--quiet", "--only-categories=performance,accessibility",
+         "--form-factor=mobile", "--output=json", f"--output-path={out}", f"--chrome-flags={flags}"],
+        capture_output=True, text=True, timeout=240, env={**os.environ, "CHROME_PATH": CHROMIUM},
+    )  # fmt: skip
+    assert result.returncode == 0, f"lighthouse {url}: {result.stderr[-2000:]}"
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_lighthouse_finds_no_layout_shift_and_full_accessibility(built_site, npm_tools, tmp_path):
+    kinds = page_kinds(built_site)
+    found = {}
+    with serve(built_site) as base:
+        for kind in LIGHTHOUSE_KINDS:
+            report = lighthouse(npm_tools, base + kinds[kind], tmp_path / f"{kind}.json")
+            shifts = report["audits"].get("layout-shifts", {}).get("details", {}).get("items", [])
+            found[kind] = (
+                report["audits"]["cumulative-layout-shift"]["numericValue"], report["categories"]["accessibility"]["score"],
+                [(item["node"].get("selector"), round(item["score"], 3)) for item in shifts],
+            )  # fmt: skip
+    failing = {kind: value for kind, value in found.items() if value[0] > CLS_LIMIT or value[1] != 1}
+    assert failing == {}, failing

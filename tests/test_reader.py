@@ -173,7 +173,8 @@ def test_topic_lists_are_marked_for_the_keys_and_carry_no_per_paper_data():
     html = str(site.topic_page(topic_pages(topic)[0]).content)
     assert '<ul class="paper-list" data-papers>' in html
     assert "data-paper=" not in html, "a listed paper's id, title and page are its title link"
-    assert '<p class="reader-keys-bar" data-reader-keys hidden></p>' in html, "the place of the key help (reader.js builds it)"
+    assert '<p class="reader-keys-bar" data-reader-keys><button' in html, "the key help's button, in the page (no layout shift)"
+    assert html.count('<p class="entry-links"></p></li>') == 3, "each entry's last line, filled by reader.js, keeps its place"
 
 
 def test_paper_page_has_its_cite_key_and_its_own_address():

@@ -5,9 +5,8 @@
  * meta tags lack: the entry's key (data-key), the primary category (data-class) and, when
  * BibTeX needs it other than as the plain-text citation_title, the title (data-title:
  * sitegen/tex.py's tex_bibtex, math as {$...$}, `&` as \&).
- * tests/test_site_browser.py checks that the two agree on every page it opens. Also the links to
- * the paper elsewhere (alphaXiv, Hugging Face Papers, Semantic Scholar), built from its id.
- * Paper pages load this script (sitegen/shell.py, PAPER_SCRIPTS), and so does the reading list,
+ * tests/test_site_browser.py checks that the two agree on every page it opens.
+ * Paper pages load this script (overrides/main.html), and so does the reading list,
  * whose BibTeX export writes its entries with the same `window.archiveCite.entry`.
  */
 (function () {
@@ -51,28 +50,7 @@
     ]);
   }
 
-  // The paper on the sites where people discuss and cite it: plain links, nothing loaded from them
-  // (Hugging Face Papers knows new-style ids only).
-  function elsewhere() {
-    var facts = document.querySelector(".paper-meta");
-    var id = meta("citation_arxiv_id")[0];
-    if (!facts || !id || facts.querySelector(".paper-elsewhere")) return;
-    var named = [["alphaXiv", "https://www.alphaxiv.org/abs/"]];
-    if (/^\d{4}\./.test(id)) named.push(["Hugging Face", "https://huggingface.co/papers/"]);
-    named.push(["Semantic Scholar", "https://www.semanticscholar.org/arxiv/"]);
-    var item = document.createElement("li");
-    item.className = "paper-elsewhere";
-    item.appendChild(document.createElement("strong")).textContent = "Elsewhere ";
-    named.forEach(function (pair, i) {
-      if (i) item.appendChild(document.createTextNode(" · "));
-      var link = item.appendChild(document.createElement("a"));
-      link.textContent = pair[0];
-      link.href = pair[1] + id;
-    });
-    facts.appendChild(item);
-  }
-
-  function start() { fill(); elsewhere(); }
+  function start() { fill(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -236,17 +236,17 @@
       var actions = el("span", "reader-actions");
       actions.appendChild(expand);
       actions.appendChild(saveButton(rec, "Save"));
-      // The arXiv links come from the id (the site's byte budget: none in the page).
+      // The arXiv links come from the id (the site's byte budget: the page has an empty line for them).
       var links = entry.querySelector(".entry-links");
-      if (!links) entry.appendChild(links = linksTo("p", "entry-links", [["abs", "abs"], ["PDF", "pdf"], ["HTML", "html"]].map(function (l) { return [l[0], "https://arxiv.org/" + l[1] + "/" + rec.id]; })));
+      if (!links) entry.appendChild(links = el("p", "entry-links"));
+      if (!links.firstChild) linksTo(links, [["abs", "abs"], ["PDF", "pdf"], ["HTML", "html"]].map(function (l) { return [l[0], "https://arxiv.org/" + l[1] + "/" + rec.id]; }));
       links.appendChild(actions);
     });
     refresh();
   }
 
-  // <tag>label name · name · name</tag>: plain links, nothing is loaded from them.
-  function linksTo(tag, className, named) {
-    var links = el(tag, className);
+  // name · name · name into `links`: plain links, nothing is loaded from them.
+  function linksTo(links, named) {
     named.forEach(function (pair, i) {
       var link = el("a", "", pair[0]);
       link.href = pair[1];
@@ -378,6 +378,12 @@
     var target = event.target;
     var key = event.key;
     if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing || typing(target)) return;
+    // A focusable label acting as a button (the header's menu button) takes Space as a button does (Material takes Enter).
+    if (key === " " && target.matches && target.matches("label[for][tabindex]")) {
+      event.preventDefault();
+      target.click();
+      return;
+    }
     if (!keysOn()) {
       // Off: no script of the page sees a character key (search.js's "/", Material's n, p, "," and "."); reader.js
       // runs first on every page (mkdocs.yml). The key's own action (typing, scrolling) stays.
@@ -452,22 +458,18 @@
     var rec = authors && pageRecord(document, siteUrl(location.href));
     if (rec) {
       markRead(rec.id);
-      var paper = el("div", "reader-paper");
+      var paper = document.querySelector(".reader-paper");  // its empty line, after the authors
+      if (!paper) authors.insertAdjacentElement("afterend", paper = el("div", "reader-paper"));
       paper.appendChild(saveButton(rec, "Save to reading list"));
-      authors.insertAdjacentElement("afterend", paper);
     }
 
     enhance(document);
     var note = document.querySelector("[data-reader-new]");
     if (note) markNew(note);
 
-    // The key help's button, where the page marks a place for it (archive/partials/keys-help.html): fixed text, as HTML.
+    // The key help's button, in the page (archive/partials/keys-help.html).
     helpBar = document.querySelector("[data-reader-keys]");
-    if (helpBar) {
-      helpBar.insertAdjacentHTML("beforeend", '<button class="reader-button" type="button" data-reader-keys-open>Keyboard shortcuts</button>');
-      helpBar.hidden = false;
-      helpBar.firstChild.addEventListener("click", openHelp);
-    }
+    if (helpBar) helpBar.querySelector("[data-reader-keys-open]").addEventListener("click", openHelp);
 
     document.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest(".entry-title");
