@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from demo.replay import ArxivReplay
 from generator.config import load_config
-from generator.pipeline import Pipeline
-from generator.progress import quiet
+from generator.night.pipeline import Pipeline
+from generator.night.progress import quiet
 from tests.loopback import FakeLLM, PdfServer, make_pdf
 
 DAY_FEED = "rss_quant-ph_2025-04-28.xml"  # 81 announcements, 32 match the keywords below
@@ -38,8 +38,12 @@ DAY_FEED = "rss_quant-ph_2025-04-28.xml"  # 81 announcements, 32 match the keywo
 
 def write_config(folder: Path, papers: int, workers: int) -> Path:
     data = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    data.update(categories=["quant-ph"], keywords=["quantum", "entanglement", "noise", "qubit"], min_score=1.5, max_papers=papers, days_back=0)
-    data["ai_summary"].update(api_key_env="BENCH_LLM_KEY", model="bench-model", max_papers_to_summarize=papers, max_workers=workers, timeout=60)
+    data.update(
+        categories=["quant-ph"], keywords=["quantum", "entanglement", "noise", "qubit"], min_score=1.5, max_papers=papers, days_back=0
+    )
+    data["ai_summary"].update(
+        api_key_env="BENCH_LLM_KEY", model="bench-model", max_papers_to_summarize=papers, max_workers=workers, timeout=60
+    )
     path = folder / "config.yml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path

@@ -1,7 +1,7 @@
 """Benchmark: `doctor`'s archive check (every page parsed once) on synthetic archives of N papers.
 
 The anchor, measured in the same run on the same files, is the site build's own read
-of the archive (`sitegen.catalog.read_catalog`: every page's front matter, once), so
+of the archive (`generator.website.catalog.read_catalog`: every page's front matter, once), so
 the ratio says what the check adds next to a read every build already does. Archives
 come from benchmarks.synth (cached under benchmarks/out/). Each figure is the best of
 `--runs` runs, after one warm-up run that fills the page cache; wall time and this
@@ -19,8 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.synth import synthesize
-from generator.doctor import ERROR, check_archive
-from sitegen.catalog import read_catalog
+from generator.config.addresses import ERROR
+from generator.night.doctor import check_archive
+from generator.website.catalog import read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
@@ -50,7 +51,9 @@ def main() -> None:
     parser.add_argument("--papers", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'papers':>7} {'pages':>7} {'doctor check wall / CPU':>24} {'anchor read_catalog wall / CPU':>31} {'ratio (CPU)':>11} {'load':>5}")
+    print(
+        f"{'papers':>7} {'pages':>7} {'doctor check wall / CPU':>24} {'anchor read_catalog wall / CPU':>31} {'ratio (CPU)':>11} {'load':>5}"
+    )
     for papers in args.papers:
         docs = archive(papers)
         load = os.getloadavg()[0]

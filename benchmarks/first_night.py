@@ -31,11 +31,11 @@ from pathlib import Path
 
 from demo.build import DEMO_KEY_ENV, build_archive
 from demo.llm import ReplayLLM
-from generator.archive import Archive
+from generator.archive.store import Archive
+from generator.arxiv.api import PAGE_SIZE, make_session
 from generator.config import load_config
-from generator.fetch import PAGE_SIZE, make_session
-from generator.fulltext import ASCII_CHARS_PER_TOKEN
-from generator.summarize import create_summarizer
+from generator.summaries.fulltext import ASCII_CHARS_PER_TOKEN
+from generator.summaries.summarize import create_summarizer
 from tests.loopback import PdfServer, make_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,10 +77,17 @@ def fulltext_prompt(docs_out: Path) -> dict[str, float]:
     paper = archive.read_paper("2604.26837")
     assert paper is not None
     # About 240,000 characters of text: more than the 90,000 a 30,000-token budget keeps.
-    lines = [f"{paper.announcement.title}."] + [paper.announcement.abstract[i : i + 90] for i in range(0, len(paper.announcement.abstract), 90)] * 160
+    lines = [f"{paper.announcement.title}."] + [
+        paper.announcement.abstract[i : i + 90] for i in range(0, len(paper.announcement.abstract), 90)
+    ] * 160
     pdf = make_pdf(lines)
     with ReplayLLM() as llm, PdfServer(lambda versioned: pdf) as pdfs:
-        environ = {"LLM_BASE_URL": llm.base_url, "ARXIV_PDF_URL": pdfs.template, "ARXIV_REQUEST_DELAY": "0", DEMO_KEY_ENV: "demo-replay-not-a-key"}
+        environ = {
+            "LLM_BASE_URL": llm.base_url,
+            "ARXIV_PDF_URL": pdfs.template,
+            "ARXIV_REQUEST_DELAY": "0",
+            DEMO_KEY_ENV: "demo-replay-not-a-key",
+        }
         config = load_config(DEMO_CONFIG, environ=environ)
         warnings: list[str] = []
         summarizer = create_summarizer(config, make_session(config), warnings.append, environ=environ)
@@ -134,7 +141,9 @@ def main() -> None:
         "--results-per-day", nargs="+", default=["cs.AI=600", "cs.CL=250", "cs.DC=70", "cs.LG=700"],
         help="API search results (new and cross-listed papers) per announcement day, per default category: an assumption",
     )  # fmt: skip
-    parser.add_argument("--answer-tokens", type=int, default=1500, help="tokens of a model's answer (an assumption; max_output_tokens is 2000)")
+    parser.add_argument(
+        "--answer-tokens", type=int, default=1500, help="tokens of a model's answer (an assumption; max_output_tokens is 2000)"
+    )
     args = parser.parse_args()
     volumes = {code: int(count) for code, count in (item.split("=", 1) for item in args.results_per_day)}
     load = os.getloadavg()[0]
@@ -145,9 +154,13 @@ def main() -> None:
     seconds = time.monotonic() - started
     print(f"load average before: {load:.2f}; measured in {seconds:.1f} s\n")
     print("demo runs (recorded arXiv, demo-replay LLM):")
-    print(f"{'command':<10} {'days':>4} {'listed':>6} {'arXiv req':>9} {'formula':>7} {'summaries':>9} {'LLM req':>7} {'prompt tok':>10} {'answer tok':>10}")
+    print(
+        f"{'command':<10} {'days':>4} {'listed':>6} {'arXiv req':>9} {'formula':>7} {'summaries':>9} {'LLM req':>7} {'prompt tok':>10} {'answer tok':>10}"
+    )
     for row in rows:
-        print(f"{row['command']:<10} {row['days']:>4} {row['listed']:>6} {row['arxiv_requests']:>9} {row['expected_requests']:>7} {row['summaries']:>9} {row['llm_requests']:>7} {row['prompt_tokens']:>10} {row['completion_tokens']:>10}")
+        print(
+            f"{row['command']:<10} {row['days']:>4} {row['listed']:>6} {row['arxiv_requests']:>9} {row['expected_requests']:>7} {row['summaries']:>9} {row['llm_requests']:>7} {row['prompt_tokens']:>10} {row['completion_tokens']:>10}"
+        )
         assert row["arxiv_requests"] == row["expected_requests"], row
     llm_requests = sum(int(r["llm_requests"]) for r in rows)
     print(f"per abstract-only summary: {sum(int(r['prompt_tokens']) for r in rows) / llm_requests:.0f} prompt tokens, "
@@ -155,7 +168,9 @@ def main() -> None:
     print("one full-text summary (PDF longer than the budget):")
     for key, value in full.items():
         print(f"  {key}: {value}")
-    print(f"\nprojected first night of config.yml (assumed results per category and day: {volumes}; answers of {args.answer_tokens} tokens):")
+    print(
+        f"\nprojected first night of config.yml (assumed results per category and day: {volumes}; answers of {args.answer_tokens} tokens):"
+    )
     for key, value in project(volumes, args.answer_tokens).items():
         print(f"  {key}: {value}")
 

@@ -1,4 +1,4 @@
-"""Benchmark: related papers (sitegen/related.py, TF-IDF) over synthetic archives of N papers.
+"""Benchmark: related papers (generator/website/related.py, TF-IDF) over synthetic archives of N papers.
 
 For each size, a fresh Python process reads the archive's paper pages (as the site
 build does: front matter, plus the AI summary's text), then computes every paper's 5
@@ -32,15 +32,19 @@ TAG = re.compile(r"<[^>]+>")
 
 def read_docs(docs: Path):
     """RelatedDoc of every paper page (front matter, the summary's text without HTML tags)."""
-    from generator.records import split_front_matter, v1_summary_html
-    from sitegen.related import RelatedDoc
+    from generator.archive.records import split_front_matter, v1_summary_html
+    from generator.website.related import RelatedDoc
 
     out = []
     for page in sorted((docs / "papers").rglob("*.md")):
         meta, body = split_front_matter(page.read_text(encoding="utf-8"), str(page))
         # Format v2: the body is the summary's Markdown; format v1 (archives synthesized before it): HTML in the layout.
         summary = body if meta.get("format") == 2 else (v1_summary_html(body) or "")
-        out.append(RelatedDoc(str(meta["arxiv_id"]), int(meta["version"]), str(meta["title"]), str(meta.get("abstract", "")), TAG.sub(" ", summary)))
+        out.append(
+            RelatedDoc(
+                str(meta["arxiv_id"]), int(meta["version"]), str(meta["title"]), str(meta.get("abstract", "")), TAG.sub(" ", summary)
+            )
+        )
     return out
 
 
@@ -56,8 +60,8 @@ def one(papers: int) -> dict[str, float]:
     """Measure one size in this process (run in a child, so peak memory is this size's own)."""
     import sklearn.feature_extraction.text  # noqa: F401 - its import is measured on its own (main)
 
-    from generator.similarity import paper_text, tfidf_vectors, top_k
-    from sitegen.related import compute_related
+    from generator.ranking.similarity import paper_text, tfidf_vectors, top_k
+    from generator.website.related import compute_related
 
     docs_dir = archive(papers)
     started = time.perf_counter()
@@ -96,17 +100,21 @@ def main() -> None:
     # Importing the engine (scikit-learn, SciPy, NumPy) in a fresh process: paid once per build.
     load = os.getloadavg()[0]
     probe = (
-        "import time; t, c = time.perf_counter(), time.process_time(); import sitegen.related, sklearn.feature_extraction.text; "
+        "import time; t, c = time.perf_counter(), time.process_time(); import generator.website.related, sklearn.feature_extraction.text; "
         "print(time.perf_counter() - t, time.process_time() - c)"
     )
     runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split() for _ in range(3)]
     wall, cpu = min(float(r[0]) for r in runs), min(float(r[1]) for r in runs)
-    print(f"importing sitegen.related and scikit-learn in a fresh process: {wall:.2f} s wall, {cpu:.2f} s CPU (best of 3, load before {load:.2f})")
+    print(
+        f"importing generator.website.related and scikit-learn in a fresh process: {wall:.2f} s wall, {cpu:.2f} s CPU (best of 3, load before {load:.2f})"
+    )
     results = {}
     for papers in args.papers:
         archive(papers)  # synthesize outside the measured child
         load = os.getloadavg()[0]
-        child = subprocess.run([sys.executable, "-m", "benchmarks.related_bench", "--one", str(papers)], capture_output=True, text=True, check=True)
+        child = subprocess.run(
+            [sys.executable, "-m", "benchmarks.related_bench", "--one", str(papers)], capture_output=True, text=True, check=True
+        )
         figures = json.loads(child.stdout.strip().splitlines()[-1])
         results[papers] = figures
         print(
@@ -122,7 +130,9 @@ def main() -> None:
         timing = build(archive(10000), OUT / "site-10000", None)
         print(f"anchor: full mkdocs build of 10,000 papers {timing['wall']:.1f} s wall, {timing['cpu']:.1f} s CPU (load before {load:.2f})")
         load = os.getloadavg()[0]
-        child = subprocess.run([sys.executable, "-m", "benchmarks.related_bench", "--one", "10000"], capture_output=True, text=True, check=True)
+        child = subprocess.run(
+            [sys.executable, "-m", "benchmarks.related_bench", "--one", "10000"], capture_output=True, text=True, check=True
+        )
         after = json.loads(child.stdout.strip().splitlines()[-1])
         print(
             f"related papers at 10,000 right after the build (load before {load:.2f}): {after['related']:.2f} s wall, "

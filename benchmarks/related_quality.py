@@ -12,7 +12,7 @@ out of (a), fewer than 4 out of (b).
     cut to its 32 heaviest words for the all-pairs products) and TF-IDF with whole vectors.
 (b) Interests: the first 2 papers of a topic are the reader's interest papers, every
     other paper is "the day", `keywords: []`, and the real selection stage
-    (generator.select.select) lists the day's top 10. Reported: how many of the topic's
+    (generator.ranking.selection.select) lists the day's top 10. Reported: how many of the topic's
     other papers are in that top 10, against the number 10 random papers would hold.
 
     python -m benchmarks.related_quality
@@ -27,11 +27,10 @@ import re
 import numpy as np
 
 from benchmarks.synth import load_sources
+from generator.archive.models import Announcement, InterestPaper
 from generator.config import load_config
-from generator.models import InterestPaper
-from generator.models import Announcement
-from generator.select import select
-from generator.similarity import paper_text, tfidf_vectors, top_k
+from generator.ranking.selection import select
+from generator.ranking.similarity import paper_text, tfidf_vectors, top_k
 from tests.conftest import ROOT
 
 TOPICS = {
@@ -67,7 +66,9 @@ def papers() -> list[tuple[str, str, str]]:
 
 
 def topic_members(items: list[tuple[str, str, str]]) -> dict[str, list[int]]:
-    return {name: [i for i, (_, title, _) in enumerate(items) if re.search(pattern, title, re.IGNORECASE)] for name, pattern in TOPICS.items()}
+    return {
+        name: [i for i, (_, title, _) in enumerate(items) if re.search(pattern, title, re.IGNORECASE)] for name, pattern in TOPICS.items()
+    }
 
 
 def related_shares(items, members, terms_per_paper):
@@ -123,7 +124,9 @@ def main() -> None:
         print(f"| {name} | {size} | {share:.0%} | {whole[name][1]:.0%} | {base:.1%} |")
         totals += np.array([share, whole[name][1], base]) * size
         weights += size
-    print(f"| all topics (weighted by papers) | {weights} | {totals[0] / weights:.0%} | {totals[1] / weights:.0%} | {totals[2] / weights:.1%} |")
+    print(
+        f"| all topics (weighted by papers) | {weights} | {totals[0] / weights:.0%} | {totals[1] / weights:.0%} | {totals[2] / weights:.1%} |"
+    )
     print("\n(b) 2 interest papers of a topic, keywords: [] -- the topic's other papers in the day's top 10")
     print("| topic | papers | in top 10 | at most | 10 random papers would hold |")
     print("|---|---:|---:|---:|---:|")

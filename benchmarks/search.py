@@ -33,7 +33,7 @@ DEBOUNCE_MS = 120  # overrides/assets/javascripts/search.js, header box
 
 def queries(docs: Path) -> list[tuple[str, str]]:
     """(kind, query) pairs drawn from the archive: title words, a surname, arXiv ids, summary-only words."""
-    from sitegen.catalog import read_catalog
+    from generator.website.catalog import read_catalog
 
     catalog = read_catalog(docs)
     papers = catalog.newest_first()
@@ -62,7 +62,9 @@ def measure(site: Path, cases: list[tuple[str, str]]) -> list[dict]:
     results = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            )
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             fetched: list[int] = []
@@ -71,18 +73,24 @@ def measure(site: Path, cases: list[tuple[str, str]]) -> list[dict]:
             page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
             page.goto(base)
             for index, (kind, query) in enumerate(cases):
-                page.evaluate("window.__lastKey = 0; document.addEventListener('keydown', () => { window.__lastKey = performance.now(); }, true)")
+                page.evaluate(
+                    "window.__lastKey = 0; document.addEventListener('keydown', () => { window.__lastKey = performance.now(); }, true)"
+                )
                 fetched.clear()
                 box = page.locator(".asb-input")
                 box.click()
                 box.fill("")
                 before = page.evaluate("document.querySelector('[data-archive-search-box]').dataset.resultsShown || ''")
                 box.type(query, delay=60)
-                page.wait_for_function(f"(document.querySelector('[data-archive-search-box]').dataset.resultsShown || '') !== {before!r}", timeout=30000)
+                page.wait_for_function(
+                    f"(document.querySelector('[data-archive-search-box]').dataset.resultsShown || '') !== {before!r}", timeout=30000
+                )
                 shown = page.evaluate("Number(document.querySelector('[data-archive-search-box]').dataset.resultsShown) - window.__lastKey")
                 page.wait_for_timeout(300)  # let trailing requests of this query finish before counting
                 titles = page.locator(".asb-result .as-title").all_inner_texts()
-                results.append({"kind": kind, "query": query, "ms": shown, "bytes": sum(fetched), "results": len(titles), "first": index == 0})
+                results.append(
+                    {"kind": kind, "query": query, "ms": shown, "bytes": sum(fetched), "results": len(titles), "first": index == 0}
+                )
                 assert not outside, outside
             browser.close()
     finally:
@@ -106,7 +114,9 @@ def main() -> None:
     index_bytes = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
     index_files = sum(1 for p in (site / "pagefind").rglob("*") if p.is_file())
     sizes = site_sizes(site, args.papers)
-    print(f"Pagefind index: {index_bytes / 1e6:.1f} MB in {index_files} files; whole site {sizes['bytes'] / 1e6:.0f} MB ({sizes['per_paper'] / 1000:.1f} KB per paper)")
+    print(
+        f"Pagefind index: {index_bytes / 1e6:.1f} MB in {index_files} files; whole site {sizes['bytes'] / 1e6:.0f} MB ({sizes['per_paper'] / 1000:.1f} KB per paper)"
+    )
     if args.index_only:
         return
     if not Path(CHROMIUM).exists():

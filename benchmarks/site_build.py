@@ -9,7 +9,7 @@ benchmarks/out/), then builds it twice with the real `mkdocs build`, as a user d
 
 and, after them, (c) Pagefind alone: the project's search documents (rendered first,
 untimed) indexed and written by Pagefind with nothing else running, as the project's build
-drives it (sitegen.search). The search index is part of (b); (c) is its floor: (b) cannot
+drives it (generator.website.outputs.search). The search index is part of (b); (c) is its floor: (b) cannot
 take less than it, whatever the rest of the build costs.
 
 It reports both wall times, the ratio b/a, the CPU time of each and the load average
@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 from benchmarks.synth import synthesize
-from generator import paths
+from generator.archive import paths
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
@@ -78,7 +78,13 @@ def build(config: Path, docs: Path, site: Path) -> dict[str, object]:
     """One real `mkdocs build --strict`: wall and CPU time, load before, the archive plugin's log lines."""
     if site.exists():
         shutil.rmtree(site)
-    env = {**os.environ, "ARCHIVE_DOCS": str(docs), "ARCHIVE_CONFIG": str(CONFIG), "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+    env = {
+        **os.environ,
+        "ARCHIVE_DOCS": str(docs),
+        "ARCHIVE_CONFIG": str(CONFIG),
+        "DISABLE_MKDOCS_2_WARNING": "true",
+        "NO_MKDOCS_2_WARNING": "1",
+    }
     load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
@@ -98,9 +104,9 @@ def build(config: Path, docs: Path, site: Path) -> dict[str, object]:
 
 def pagefind_alone(docs: Path, out: Path) -> dict[str, float]:
     """(c): Pagefind indexing the project's search documents and writing its bundle, nothing else running."""
-    from sitegen.catalog import read_catalog
-    from sitegen.render import Renderer, environment
-    from sitegen.search import BackgroundIndexer
+    from generator.website.catalog import read_catalog
+    from generator.website.outputs.search import BackgroundIndexer
+    from generator.website.render import Renderer, environment
 
     renderer = Renderer(environment([ROOT / "overrides"]))
     documents = [("/" + paths.page_url(p.path, True), renderer.search_document(p)) for p in read_catalog(docs).papers.values()]
@@ -147,10 +153,14 @@ def main() -> None:
             anchor_sizes = site_sizes(anchor_site, papers)
             ratio = project["wall"] / anchor["wall"]
             if args.v1_docs:
-                print(f"  ratio b/a' (against bare Material on the v1 pages): {project['wall'] / v1['wall']:.2f} (wall), {project['cpu'] / v1['cpu']:.2f} (CPU)")
+                print(
+                    f"  ratio b/a' (against bare Material on the v1 pages): {project['wall'] / v1['wall']:.2f} (wall), {project['cpu'] / v1['cpu']:.2f} (CPU)"
+                )
             rows.append((papers, run, anchor, project, ratio, sizes, floor))
             print(f"\n{papers} papers, run {run}")
-            print(f"  (a) bare Material: {anchor['wall']:.1f} s wall, {anchor['cpu']:.1f} s CPU, load before {anchor['load']:.2f}; {anchor_sizes['per_paper'] / 1000:.1f} KB per paper")
+            print(
+                f"  (a) bare Material: {anchor['wall']:.1f} s wall, {anchor['cpu']:.1f} s CPU, load before {anchor['load']:.2f}; {anchor_sizes['per_paper'] / 1000:.1f} KB per paper"
+            )
             print(f"  (b) this project:  {project['wall']:.1f} s wall, {project['cpu']:.1f} s CPU, load before {project['load']:.2f}")
             print(f"  ratio b/a: {ratio:.2f} (wall), {project['cpu'] / anchor['cpu']:.2f} (CPU)")
             print(f"  (c) Pagefind alone on the project's search documents: {floor['wall']:.1f} s wall, {floor['cpu']:.1f} s CPU, load before {floor['load']:.2f}; "
@@ -158,12 +168,19 @@ def main() -> None:
             for line in project["log"]:
                 print("  " + line)
             print(f"  site: {sizes['bytes'] / 1e6:.1f} MB, {sizes['per_paper'] / 1000:.2f} KB per paper")
-            print(f"  largest page: {sizes['largest_page'][0] / 1000:.0f} KB ({sizes['largest_page'][1]}); largest file: {sizes['largest_file'][0] / 1000:.0f} KB ({sizes['largest_file'][1]})")
-            print("  bytes per paper by folder: " + ", ".join(f"{name} {size / papers:.0f}" for name, size in sorted(sizes["folders"].items(), key=lambda kv: -kv[1])))
+            print(
+                f"  largest page: {sizes['largest_page'][0] / 1000:.0f} KB ({sizes['largest_page'][1]}); largest file: {sizes['largest_file'][0] / 1000:.0f} KB ({sizes['largest_file'][1]})"
+            )
+            print(
+                "  bytes per paper by folder: "
+                + ", ".join(f"{name} {size / papers:.0f}" for name, size in sorted(sizes["folders"].items(), key=lambda kv: -kv[1]))
+            )
     if not args.keep:
         for site in built:
             shutil.rmtree(site, ignore_errors=True)
-    print("\n| papers | run | bare Material (a) | load | this project (b) | load | b/a wall | b/a CPU | Pagefind alone (c) | c/a wall | KB per paper |")
+    print(
+        "\n| papers | run | bare Material (a) | load | this project (b) | load | b/a wall | b/a CPU | Pagefind alone (c) | c/a wall | KB per paper |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for papers, run, anchor, project, ratio, sizes, floor in rows:
         print(f"| {papers:,} | {run} | {anchor['wall']:.1f} s | {anchor['load']:.2f} | {project['wall']:.1f} s | {project['load']:.2f} | "

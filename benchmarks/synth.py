@@ -3,7 +3,7 @@
 Text comes from recorded real arXiv responses (tests/fixtures/arxiv/): titles,
 abstracts and author names of ~200 real papers, recombined so that every synthetic
 paper has an abstract-length, real-looking text and a unique id. Pages are written
-by the generator's own writer (generator.records), so they have exactly the
+by the generator's own writer (generator.archive.records), so they have exactly the
 archive format; categories follow a realistic spread (configured categories as
 primaries, cross-lists from ~40 others), tags come from scoring the text with the
 demo config's keywords, half of the papers carry an AI summary, and papers
@@ -25,13 +25,13 @@ from pathlib import Path
 
 import feedparser
 
-from generator import paths
+from generator.archive import paths
+from generator.archive.models import Announcement, Day, DayCounts, Paper, Score, Summary
+from generator.archive.records import day_page, day_record, paper_page
+from generator.arxiv.feed import parse_announcements
 from generator.config import load_config
-from generator.feed import parse_announcements
-from generator.models import Announcement, Day, DayCounts, Paper, Score, Summary
-from generator.records import day_page, day_record, paper_page
-from generator.select import score
-from generator.texclean import clean_name, clean_tex
+from generator.ranking.selection import score
+from generator.text.clean import clean_name, clean_tex
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "arxiv"
@@ -154,7 +154,9 @@ def synthesize(count: int, out: Path, seed: int = 20260924, start: dt.date = dt.
             _write(docs, paths.paper_path(arxiv_id), paper_page(paper))
             made += 1
         papers.sort(key=lambda p: (-p.score.value, p.arxiv_id))
-        counts = DayCounts(fetched=len(papers) * 8, matched=len(papers), listed=len(papers), summarized=sum(p.summary is not None for p in papers))
+        counts = DayCounts(
+            fetched=len(papers) * 8, matched=len(papers), listed=len(papers), summarized=sum(p.summary is not None for p in papers)
+        )
         _write(docs, paths.day_path(day), day_page(day_record(Day(day, tuple(papers), counts))))
     return docs
 

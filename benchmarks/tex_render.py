@@ -1,11 +1,11 @@
-"""Benchmark and survey: the TeX text model (sitegen/tex.py) on every recorded arXiv title and abstract.
+"""Benchmark and survey: the TeX text model (generator/text/tex.py) on every recorded arXiv title and abstract.
 
 Speed: renders every distinct recorded paper (title + abstract) with `tex_html` and
 `tex_plain` (what every page and the search index need), then each other output, cold
 (caches cleared before each pass) and warm (cached, as the second page that shows the
 same title), and reports µs of CPU time per record (this process only: the machine is
 shared) with two anchors measured in the same run: `markupsafe.escape` of title and
-abstract (what a template does with raw text) and `generator.texclean.clean_tex` (the
+abstract (what a template does with raw text) and `generator.text.clean.clean_tex` (the
 accent conversion every record goes through at fetch).
 
 Survey: how many records of the recordings contain each TeX construct outside math,
@@ -25,9 +25,9 @@ from collections import Counter
 
 from markupsafe import escape
 
-from generator.texclean import MATH_SPAN, clean_tex, split_math
-from sitegen.tex import Link, Math, Styled, Text, math_text, parse, tex_bibtex, tex_feed_html, tex_html, tex_plain
-from tests.test_tex import ALL_FIELDS, RECORDINGS
+from generator.text.clean import MATH_SPAN, clean_tex, split_math
+from generator.text.tex import Link, Math, Styled, Text, math_text, parse, tex_bibtex, tex_feed_html, tex_html, tex_plain
+from tests.text.test_tex import ALL_FIELDS, RECORDINGS
 
 CACHED = (parse, tex_html, tex_plain, tex_feed_html, tex_bibtex, math_text)
 
@@ -143,8 +143,10 @@ def survey() -> None:
             _walk(parse(text), Counter(), math_cases, dollar_cases)
             katex_math += sum(1 for m in MATH_SPAN.finditer(text) if re.match(r"\$\d", m.group(0)))
         papers_with += had
-    print(f"\n`$` + digit: {all_cases} cases in {papers_with} papers; the dollar rule typesets {len(math_cases)} as math "
-          f"and keeps {len(dollar_cases)} as dollar signs; KaTeX's auto-render (any `$...$` pair) would typeset {katex_math}.")
+    print(
+        f"\n`$` + digit: {all_cases} cases in {papers_with} papers; the dollar rule typesets {len(math_cases)} as math "
+        f"and keeps {len(dollar_cases)} as dollar signs; KaTeX's auto-render (any `$...$` pair) would typeset {katex_math}."
+    )
 
 
 def main() -> None:

@@ -59,7 +59,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 1000, 10000])
     parser.add_argument("--feed", default="rss_quant-ph_2025-04-28.xml")
     args = parser.parse_args()
-    print("| archive pages | synth time | update wall | update step | pages written / unchanged | rerun wall | rerun step | files touched by rerun |")
+    print(
+        "| archive pages | synth time | update wall | update step | pages written / unchanged | rerun wall | rerun step | files touched by rerun |"
+    )
     print("|---:|---:|---:|---:|---|---:|---:|---:|")
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp, ArxivReplay() as replay:
@@ -76,7 +78,9 @@ def main() -> None:
             rerun_wall, rerun_step, _ = run_update(docs, config, env)
             after = snapshot(docs)
             touched = sum(1 for key in set(before) | set(after) if before.get(key) != after.get(key))
-            print(f"| {size:,} | {synth_time:.1f} s | {wall:.2f} s | {step:.2f} s | {written} | {rerun_wall:.2f} s | {rerun_step:.2f} s | {touched} |")
+            print(
+                f"| {size:,} | {synth_time:.1f} s | {wall:.2f} s | {step:.2f} s | {written} | {rerun_wall:.2f} s | {rerun_step:.2f} s | {touched} |"
+            )
 
 
 if __name__ == "__main__":

@@ -49,7 +49,13 @@ def build_archive(out: Path, config: Path = CONFIG, quiet: bool = False) -> Path
         shutil.rmtree(docs)
     docs.mkdir(parents=True)
     with ArxivReplay(searches=SEARCHES) as replay, ReplayLLM() as llm:
-        env = {**os.environ, **replay.environ(), "PYTHONPATH": str(ROOT), "LLM_BASE_URL": llm.base_url, DEMO_KEY_ENV: "demo-replay-not-a-key"}
+        env = {
+            **os.environ,
+            **replay.environ(),
+            "PYTHONPATH": str(ROOT),
+            "LLM_BASE_URL": llm.base_url,
+            DEMO_KEY_ENV: "demo-replay-not-a-key",
+        }
         env.pop("DASHSCOPE_API_KEY", None)  # a real key never goes near the demo
         for command, feeds in STEPS:
             if feeds:

@@ -1,6 +1,6 @@
 """A loopback OpenAI-compatible server that replays the demo's committed answers.
 
-`make demo` points the real summary stage (generator/summarize.py and its `openai`
+`make demo` points the real summary stage (generator/summaries/summarize.py and its `openai`
 client) at this server, so the demo shows AI summaries with no network and no key.
 It answers `POST /v1/chat/completions` for the model `demo-replay` only:
 
@@ -11,7 +11,7 @@ It answers `POST /v1/chat/completions` for the model `demo-replay` only:
 - anything else (doctor's one-token check) gets "OK".
 
 Token counts in `usage` are the generator's own conservative estimate
-(generator.fulltext.estimate_tokens: 3 ASCII characters or one other character per
+(generator.summaries.fulltext.estimate_tokens: 3 ASCII characters or one other character per
 token), not a tokenizer's: this server has no model and no tokenizer.
 """
 
@@ -24,7 +24,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from generator.fulltext import estimate_tokens
+from generator.summaries.fulltext import estimate_tokens
 
 ANSWERS = Path(__file__).resolve().parent / "answers"
 MODEL = "demo-replay"
@@ -110,12 +110,24 @@ class ReplayLLM:
             "created": int(time.time()),
             "model": MODEL,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens},
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
         }
 
     def _record(self, arxiv_id: str | None, status: int, prompt_tokens: int, completion_tokens: int, chars: int) -> None:
         with self._lock:
-            self.requests.append({"paper": arxiv_id, "status": status, "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "chars_sent": chars})
+            self.requests.append(
+                {
+                    "paper": arxiv_id,
+                    "status": status,
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
+                    "chars_sent": chars,
+                }
+            )
 
     def __enter__(self) -> ReplayLLM:
         self.thread.start()

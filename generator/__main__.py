@@ -1,7 +1,7 @@
-"""`python -m generator ...`: see generator/cli.py."""
+"""`python -m generator ...`: see generator/night/cli.py."""
 
 import sys
 
-from .cli import main
+from generator.night.cli import main
 
 sys.exit(main())

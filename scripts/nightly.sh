@@ -55,7 +55,7 @@ commit() {
 }
 
 build() {
-    # mkdocs.yml reads the archive folder and the config from these (sitegen/settings.py);
+    # mkdocs.yml reads the archive folder and the config from these (generator/website/settings.py);
     # the two notices about MkDocs' future are not warnings about this site.
     ARCHIVE_DOCS="$DOCS" ARCHIVE_CONFIG="$CONFIG" DISABLE_MKDOCS_2_WARNING=true NO_MKDOCS_2_WARNING=1 \
         "$PYTHON" -m mkdocs build --strict

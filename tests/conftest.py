@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.cli import main
+from generator.night.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "arxiv"
@@ -92,7 +92,7 @@ def _no_proxy(monkeypatch):
     os.environ.pop("PYTEST_CURRENT_CONFIG", None)
 
 
-# -- the site (sitegen/, mkdocs.yml): one fixture archive and one build per session ------------
+# -- the site (generator/website/, mkdocs.yml): one fixture archive and one build per session ------------
 
 
 @pytest.fixture(scope="session")

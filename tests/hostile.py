@@ -49,9 +49,9 @@ import yaml
 from lxml import etree
 from lxml import html as lxml_html
 
-from generator.paths import page_url
-from generator.records import split_front_matter
-from sitegen.tex import tex_html
+from generator.archive.paths import page_url
+from generator.archive.records import split_front_matter
+from generator.text.tex import tex_html
 from tests.loopback import FakeLLM, LoopbackServer, Reply
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "arxiv"
@@ -69,15 +69,15 @@ PAYLOADS: dict[str, str] = {
     "script": "<script>alert('xss-script')</script><SCRIPT SRC=//evil.example/x.js></SCRIPT>",
     "img_onerror": "<img src=x onerror=\"alert('xss-img')\"> <svg/onload=alert('xss-svg')>",
     "javascript_link": "[click](javascript:alert('xss-link')) <a href=\"JaVaScRiPt:alert('xss-a')\">a</a> <javascript:alert('xss-auto')>",
-    "iframe": "<iframe src=\"https://evil.example/\"></iframe><object data=\"https://evil.example/\"></object>",
+    "iframe": '<iframe src="https://evil.example/"></iframe><object data="https://evil.example/"></object>',
     "jinja": "{{ config.site_name }} {% include 'x.html' %} {# comment #} {{ page.meta.x | safe }} {%- raw -%}",
     "yaml": "\": ' --- \n---\n...\nkey: value # not a comment & anchor *alias !!python/object:os.system |",
     "markdown_layout": (
         "```\nunclosed fence\n# Heading\n<!-- unclosed comment\n[ref]: javascript:alert('xss-ref')\n[x][ref]\n"
-        "---\n!!! danger \"admonition\"\n??? note \"details\"\n=== \"tab\"\n| a | b |\n|---|---|\n"
+        '---\n!!! danger "admonition"\n??? note "details"\n=== "tab"\n| a | b |\n|---|---|\n'
         "{: onclick=\"alert('xss-attr')\" } </div></details></p>"
     ),
-    "snippet": f"--8<-- \"{SNIPPET_FILE}\"\n;--8<-- \"secret\"",
+    "snippet": f'--8<-- "{SNIPPET_FILE}"\n;--8<-- "secret"',
     "invisible": "zero\u200bwidth\u200d joiner \u202eevil override\u202c \u2066isolate\u2069 \ufeffbom \u2028sep\u2029para \x00\x07ctl",
     "entities": "&lt;script&gt;alert('xss-entity')&lt;/script&gt; &amp;lt; &#x3C;img src=x onerror=alert(1)&#x3E;",
     "tex": "$x<y$ \\(a<b\\) $$\\frac{1}{2}<\\text{<script>}$$ \\textbf{<b>bold</b>} {\\'e}",
@@ -118,11 +118,11 @@ LLM_ANSWERS: list[str] = [
     "<!-- ai-summary:end -->\n</details><script>alert('xss-llm-escape')</script>\n<!-- ai-summary:begin -->\ntext",
     "{{ config.site_name }} {% include 'x' %}\n\n---\ntitle: forged\n---\n",
     "text before\n```\nunclosed fence\n<script>alert('xss-llm-fence')</script>\n\n# Top heading\n\n[ref]: javascript:alert('xss-llm-ref')\n\n[x][ref]",
-    "paragraph\n~~~\nunclosed tilde fence\n\n!!! danger \"x\"\n    admonition body\n\n??? note\n    details body\n\n=== \"Tab\"\n    tab body",
-    "<div markdown=\"1\">**md in html**</div> <p title=\"<!-- ai-summary:end -->\">t</p> {: onclick=\"alert('xss-llm-attr')\" }",
-    f"--8<-- \"{SNIPPET_FILE}\"\n\ntext\n--8<-- \"{SNIPPET_FILE}\"",
-    "zero\u200bwidth \u202eoverride\u202c <a href=\"jav&#x09;ascript:alert('xss-llm-tab')\">x</a> <a href=\"data:text/html,<script>alert(1)</script>\">d</a>",
-    "<style>body{display:none}</style><form action=\"https://evil.example/\"><input name=q></form><meta http-equiv=refresh content=0;url=https://evil.example/>",
+    'paragraph\n~~~\nunclosed tilde fence\n\n!!! danger "x"\n    admonition body\n\n??? note\n    details body\n\n=== "Tab"\n    tab body',
+    '<div markdown="1">**md in html**</div> <p title="<!-- ai-summary:end -->">t</p> {: onclick="alert(\'xss-llm-attr\')" }',
+    f'--8<-- "{SNIPPET_FILE}"\n\ntext\n--8<-- "{SNIPPET_FILE}"',
+    'zero\u200bwidth \u202eoverride\u202c <a href="jav&#x09;ascript:alert(\'xss-llm-tab\')">x</a> <a href="data:text/html,<script>alert(1)</script>">d</a>',
+    '<style>body{display:none}</style><form action="https://evil.example/"><input name=q></form><meta http-equiv=refresh content=0;url=https://evil.example/>',
     "Long answer. " * 20000,
 ]
 
@@ -130,18 +130,18 @@ HTML_BODIES: dict[str, str] = {
     "script": "<p>kept words</p><script>alert('xss-html-script')</script><SCRIPT SRC=//evil.example/x.js></SCRIPT>",
     "img_svg": "<p>kept words <img src=x onerror=\"alert('xss-html-img')\"> <svg/onload=alert('xss-html-svg')></p>",
     "javascript_links": (
-        "<p>kept words <a href=\"javascript:alert('xss-html-a')\">a</a> <a href=\"JaVaScRiPt:alert(1)\">b</a> "
-        "<a href=\"jav&#x09;ascript:alert(1)\">c</a> <a href=\"data:text/html,<script>alert(1)</script>\">d</a> "
-        "<a href=\"../../../etc/passwd\">rel</a> <a href=\"#top\">anchor</a></p>"
+        '<p>kept words <a href="javascript:alert(\'xss-html-a\')">a</a> <a href="JaVaScRiPt:alert(1)">b</a> '
+        '<a href="jav&#x09;ascript:alert(1)">c</a> <a href="data:text/html,<script>alert(1)</script>">d</a> '
+        '<a href="../../../etc/passwd">rel</a> <a href="#top">anchor</a></p>'
     ),
     "active_elements": (
-        "<div><p>kept words</p><iframe src=\"https://evil.example/\"></iframe><object data=\"https://evil.example/\"></object>"
-        "<form action=\"https://evil.example/\"><input name=q><button>go</button></form><meta http-equiv=refresh content=\"0;url=https://evil.example/\">"
-        "<base href=\"https://evil.example/\"><style>body{display:none}</style><link rel=stylesheet href=\"https://evil.example/x.css\"></div>"
+        '<div><p>kept words</p><iframe src="https://evil.example/"></iframe><object data="https://evil.example/"></object>'
+        '<form action="https://evil.example/"><input name=q><button>go</button></form><meta http-equiv=refresh content="0;url=https://evil.example/">'
+        '<base href="https://evil.example/"><style>body{display:none}</style><link rel=stylesheet href="https://evil.example/x.css"></div>'
     ),
     "attributes": (
-        "<p style=\"position:fixed;top:0\" class=\"admonition\" id=\"related\" onclick=\"alert('xss-html-click')\">kept words</p>"
-        "<span class=\"tex-math evil\" onmouseover=\"alert(1)\">$x$</span>"
+        '<p style="position:fixed;top:0" class="admonition" id="related" onclick="alert(\'xss-html-click\')">kept words</p>'
+        '<span class="tex-math evil" onmouseover="alert(1)">$x$</span>'
     ),
     "math_payload": "<p>kept words $&lt;script&gt;alert('xss-html-math')&lt;/script&gt;$ and \\(&lt;img src=x onerror=alert(1)&gt;\\)</p>",
     "breakout": (
@@ -149,13 +149,12 @@ HTML_BODIES: dict[str, str] = {
         "</details></article><script>alert('xss-html-breakout')</script><p>after</p>"
     ),
     "headings": "<h1>Top heading</h1><h2>kept words</h2><h6>deep</h6>",
-    "foreign": "<p>kept words <![CDATA[<script>alert(1)</script>]]></p><math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    "foreign": '<p>kept words <![CDATA[<script>alert(1)</script>]]></p><math><mi xlink:href="javascript:alert(1)">x</mi></math>',
     "details": "<details open ontoggle=alert('xss-html-toggle')><summary>kept words</summary>inside</details>",
-    "template": "<p>kept words</p><template><script>alert(1)</script></template><noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+    "template": '<p>kept words</p><template><script>alert(1)</script></template><noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
 }
 """Hand-edited summary bodies in HTML (a v1 summary `migrate` keeps as HTML is one): each starts with a block
-element, so the site reads it as HTML (generator.sanitize.is_html_body), and each keeps the words `kept words`."""
-
+element, so the site reads it as HTML (generator.text.markdown.is_html_body), and each keeps the words `kept words`."""
 
 
 def hand_edit_html_bodies(docs: Path) -> dict[str, str]:
@@ -272,7 +271,11 @@ def hostile_papers() -> list[HostilePaper]:
         )
     for name, first in LINE_START.items():
         number += 1
-        papers.append(HostilePaper(arxiv_id=f"2609.{number}", title=f"LLM line start {name}", abstract="LLM abstract", authors=(first, "Second Author")))
+        papers.append(
+            HostilePaper(
+                arxiv_id=f"2609.{number}", title=f"LLM line start {name}", abstract="LLM abstract", authors=(first, "Second Author")
+            )
+        )
     number += 1
     papers.append(
         HostilePaper(
@@ -280,7 +283,13 @@ def hostile_papers() -> list[HostilePaper]:
             title=LONG["title"],
             abstract=LONG["abstract"],
             authors=tuple(LONG["authors"]),
-            api={"comment": LONG["comment"], "journal_ref": None, "doi": None, "primary_category": "cs.LG", "authors": [(a, ["Univ " * 50]) for a in LONG["authors"][:300]]},
+            api={
+                "comment": LONG["comment"],
+                "journal_ref": None,
+                "doi": None,
+                "primary_category": "cs.LG",
+                "authors": [(a, ["Univ " * 50]) for a in LONG["authors"][:300]],
+            },
         )
     )
     return papers
@@ -316,7 +325,18 @@ def hostile_feed(papers: list[HostilePaper] | None = None) -> bytes:
     for item in items:
         channel.remove(item)
 
-    def add(arxiv_id: str, version: int, title: str, abstract: str, authors: str, categories, kind: str = "new", doi=None, journal_ref=None, license=None) -> None:
+    def add(
+        arxiv_id: str,
+        version: int,
+        title: str,
+        abstract: str,
+        authors: str,
+        categories,
+        kind: str = "new",
+        doi=None,
+        journal_ref=None,
+        license=None,
+    ) -> None:
         item = copy.deepcopy(template)
         _set(item, "title", title, nsmap)
         _set(item, "link", f"https://arxiv.org/abs/{arxiv_id}", nsmap)
@@ -334,7 +354,17 @@ def hostile_feed(papers: list[HostilePaper] | None = None) -> bytes:
         channel.append(item)
 
     for paper in papers:
-        add(paper.arxiv_id, 1, paper.title, paper.abstract, ", ".join(paper.authors), paper.categories, doi=paper.doi, journal_ref=paper.journal_ref, license=paper.license)
+        add(
+            paper.arxiv_id,
+            1,
+            paper.title,
+            paper.abstract,
+            ", ".join(paper.authors),
+            paper.categories,
+            doi=paper.doi,
+            journal_ref=paper.journal_ref,
+            license=paper.license,
+        )
     for bad in TRAVERSAL_IDS:
         add(bad, 1, f"LLM traversal {bad}", "LLM abstract", "Evil Author", ("cs.LG",))
     add("2609.39999", 1, "LLM unknown announce type", "LLM abstract", "Odd Author", ("cs.LG",), kind="<script>alert('xss-type')</script>")
@@ -450,7 +480,7 @@ def write_hostile_config(path: Path, papers: int) -> Path:
         max_workers=4, timeout=10, max_retries=0, retry_backoff=0.01, max_output_tokens=500,
     )  # fmt: skip
     # Ceilings above the hostile lengths: these tests show that very long text is escaped and
-    # renders in time; cutting it at the ceilings is tests/test_ceilings.py's subject.
+    # renders in time; cutting it at the ceilings is tests/arxiv/test_ceilings.py's subject.
     data["limits"].update(title_chars=100_000, abstract_chars=1_000_000, authors=10_000)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
@@ -459,10 +489,10 @@ def write_hostile_config(path: Path, papers: int) -> Path:
 def build_hostile_archive(workdir: Path, *, extra_args: tuple[str, ...] = ()) -> HostileArchive:
     """Serve the hostile arXiv and LLM on 127.0.0.1 and run `python -m generator update` into workdir/docs.
 
-    The CLI runs in-process (generator.cli.main) with the ARXIV_*/LLM_* environment pointing at
+    The CLI runs in-process (generator.night.cli.main) with the ARXIV_*/LLM_* environment pointing at
     the loopback servers; the environment is restored afterwards.
     """
-    from generator.cli import main
+    from generator.night.cli import main
 
     papers = hostile_papers()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -547,8 +577,10 @@ def problems_in_paper_html(root, meta: dict) -> list[str]:
     elif {c.tag for c in h1[0].iter() if isinstance(c.tag, str)} - {"h1"} - TEX_TAGS:
         problems.append("the title holds elements the TeX model does not make")
     h2 = [re.sub(r"\W+$", "", h.text_content()).strip() for h in root.iter("h2")]
-    related = root.find(".//section[@id='related']")  # the site build's related papers (`sitegen derive` has none)
-    expected_h2 = ["Abstract"] + (["AI summary"] if meta.get("summary") else []) + (["Related papers"] if related is not None else []) + ["Cite"]
+    related = root.find(".//section[@id='related']")  # the site build's related papers (`python -m generator.website derive` has none)
+    expected_h2 = (
+        ["Abstract"] + (["AI summary"] if meta.get("summary") else []) + (["Related papers"] if related is not None else []) + ["Cite"]
+    )
     if h2 != expected_h2:
         problems.append(f"section headings {h2}, expected {expected_h2}")
     if related is not None:
@@ -611,7 +643,9 @@ def problems_in_day_html(root, meta: dict, titles: dict[str, str]) -> list[str]:
             links = [a for a in item.iter("a") if (a.get("href") or "").endswith((f"/{name}.md", f"/{name}/"))]
             if len(links) != 1:
                 problems.append(f"{arxiv_id}: its entry has {len(links)} links to its page")
-            elif arxiv_id in titles and _plain(links[0].text_content()) != _plain(parse_html(tex_html(titles[arxiv_id], links=False, math=False)).text_content()):
+            elif arxiv_id in titles and _plain(links[0].text_content()) != _plain(
+                parse_html(tex_html(titles[arxiv_id], links=False, math=False)).text_content()
+            ):
                 problems.append(f"{arxiv_id}: link text {links[0].text_content()[:80]!r} is not the title")
             inner = {c.tag for c in item.iter() if isinstance(c.tag, str)} - {"li", "p", "strong", "a", "br", "em", "span"}
             if inner:
@@ -620,7 +654,7 @@ def problems_in_day_html(root, meta: dict, titles: dict[str, str]) -> list[str]:
 
 
 TEX_TAGS = {"span", "a", "strong", "em", "code", "u", "br"}
-"""What sitegen.tex.tex_html makes of arXiv's TeX (math spans, links, styles): allowed in arXiv's fields."""
+"""What generator.text.tex.tex_html makes of arXiv's TeX (math spans, links, styles): allowed in arXiv's fields."""
 
 
 def _plain(text: str) -> str:

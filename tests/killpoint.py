@@ -49,7 +49,7 @@ _wrap(tempfile, "mkstemp")
 
 def _watch_commits() -> None:
     """Note the steps of each commit (first, before its journal, last), for kills aimed at it."""
-    from generator import archive
+    from generator.archive import store as archive
 
     commit, stage_files, write_synced = archive.Archive.commit, archive.Archive._stage_files, archive._write_synced
     _journal: list[int] = []
@@ -88,7 +88,7 @@ def _report() -> None:
 
 
 if __name__ == "__main__":
-    from generator.cli import main
+    from generator.night.cli import main
 
     _watch_commits()
     code = main(sys.argv[1:])

@@ -280,7 +280,9 @@ class FakeLLM(LoopbackServer):
         with self.concurrency:
             data = json.loads(body)
             messages = {m["role"]: m["content"] for m in data["messages"]}
-            request = LLMRequest(headers.get("Authorization", ""), data["model"], messages.get("system", ""), messages.get("user", ""), data)
+            request = LLMRequest(
+                headers.get("Authorization", ""), data["model"], messages.get("system", ""), messages.get("user", ""), data
+            )
             with self._lock:
                 self.requests.append(request)
             refusal = self._refusal(request)
@@ -309,14 +311,23 @@ class FakeLLM(LoopbackServer):
                 }
             return 200, {"Content-Type": "application/json", **reply.headers}, json.dumps(answer).encode()
 
-
     def _refusal(self, request: LLMRequest) -> tuple[int, dict[str, str], bytes] | None:
         """OpenAI's answers to a wrong key and an unknown model (bodies as api.openai.com sends them)."""
         if self.keys is not None and request.authorization.removeprefix("Bearer ") not in self.keys:
-            error = {"message": "Incorrect API key provided: sk-...xxxx. You can find your API key at https://platform.openai.com/account/api-keys.", "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}
+            error = {
+                "message": "Incorrect API key provided: sk-...xxxx. You can find your API key at https://platform.openai.com/account/api-keys.",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "invalid_api_key",
+            }
             return 401, {"Content-Type": "application/json"}, json.dumps({"error": error}).encode()
         if self.models is not None and request.model not in self.models:
-            error = {"message": f"The model `{request.model}` does not exist or you do not have access to it.", "type": "invalid_request_error", "param": None, "code": "model_not_found"}
+            error = {
+                "message": f"The model `{request.model}` does not exist or you do not have access to it.",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "model_not_found",
+            }
             return 404, {"Content-Type": "application/json"}, json.dumps({"error": error}).encode()
         return None
 

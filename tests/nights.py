@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 
-from generator.feed import split_authors
+from generator.arxiv.feed import split_authors
 from tests.conftest import fixture_bytes
 from tests.loopback import LoopbackServer, make_pdf
 

@@ -24,10 +24,10 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
 from demo.build import build_archive
-from generator.archive import Archive
-from generator.models import Announcement, DayCounts, DayRecord, Paper, Score, Summary
-from generator.paths import day_path, paper_path
-from generator.records import day_page, day_title, paper_page, read_paper
+from generator.archive.models import Announcement, DayCounts, DayRecord, Paper, Score, Summary
+from generator.archive.paths import day_path, paper_path
+from generator.archive.records import day_page, day_title, paper_page, read_paper
+from generator.archive.store import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = ROOT / "demo" / "config.yml"
@@ -91,7 +91,14 @@ def make_fixture_archive(root: Path) -> FixtureArchive:
     for arxiv_id in SUMMARIZED:
         paper = archive.read_paper(arxiv_id)
         assert paper is not None, f"the demo archive lost {arxiv_id}"
-        summary = Summary("qwen-long", "abstract", "0" * 64, f"{paper.announced.isoformat()}T06:00:00Z", paper.announcement.version, summary_markdown(arxiv_id))
+        summary = Summary(
+            "qwen-long",
+            "abstract",
+            "0" * 64,
+            f"{paper.announced.isoformat()}T06:00:00Z",
+            paper.announcement.version,
+            summary_markdown(arxiv_id),
+        )
         pages[paper_path(arxiv_id)] = paper_page(replace(paper, summary=summary))
         touched_days.add(paper.announced)
     archive.write(pages)
@@ -108,9 +115,17 @@ def make_fixture_archive(root: Path) -> FixtureArchive:
     return FixtureArchive(docs, DEMO_CONFIG)
 
 
-def build_site(docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "mkdocs.yml", environ: Mapping[str, str | None] | None = None) -> subprocess.CompletedProcess:
+def build_site(
+    docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "mkdocs.yml", environ: Mapping[str, str | None] | None = None
+) -> subprocess.CompletedProcess:
     """`mkdocs build --strict` of this archive into `out`, as a user runs it (`environ`: variables to set, or with None to unset)."""
-    env = {**os.environ, "ARCHIVE_DOCS": str(docs), "ARCHIVE_CONFIG": str(config), "DISABLE_MKDOCS_2_WARNING": "true", "NO_MKDOCS_2_WARNING": "1"}
+    env = {
+        **os.environ,
+        "ARCHIVE_DOCS": str(docs),
+        "ARCHIVE_CONFIG": str(config),
+        "DISABLE_MKDOCS_2_WARNING": "true",
+        "NO_MKDOCS_2_WARNING": "1",
+    }
     for name, value in (environ or {}).items():
         if value is None:
             env.pop(name, None)
@@ -124,10 +139,10 @@ def build_site(docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "m
 
 def rendered_article(docs: Path, relpath: PurePosixPath) -> str:
     """The article HTML the site shows for the paper or day page at docs/relpath (overrides/archive/'s templates)."""
-    from sitegen.catalog import read_catalog
-    from sitegen.pages import build_context
-    from sitegen.render import Renderer, environment
-    from sitegen.settings import load_site_config, site_info
+    from generator.website.catalog import read_catalog
+    from generator.website.context import build_context
+    from generator.website.render import Renderer, environment
+    from generator.website.settings import load_site_config, site_info
 
     catalog = read_catalog(docs)
     renderer = Renderer(environment([ROOT / "overrides"]), build_context(catalog, site_info(load_site_config(DEMO_CONFIG))))
@@ -222,7 +237,9 @@ class Reader:
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("response", lambda r: self.failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         # A request cut short because the reader moved on to another page is no failure.
-        self.page.on("requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "") else self.failures.append(f"failed {r.url}: {r.failure}"))
+        self.page.on(
+            "requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "") else self.failures.append(f"failed {r.url}: {r.failure}")
+        )
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))

@@ -1,8 +1,8 @@
 """A site built from every recorded arXiv paper, to check what the build writes of their TeX (issue 15).
 
 Every paper of every recorded feed and API answer in tests/fixtures/arxiv (read with the
-generator's own parsers, as tests/test_tex.py reads them) becomes a record, written
-through generator.records, one day page per announcement day; plus one constructed
+generator's own parsers, as tests/text/test_tex.py reads them) becomes a record, written
+through generator.archive.records, one day page per announcement day; plus one constructed
 paper for what the recordings lack (no recorded abstract holds `\\href` or a summary):
 its abstract ends with the sentence issue 15 quotes from arXiv:2411.17705 (EEG-DCNet),
 whose page showed a raw `\\href{...}{here}`, and holds a dollar amount, a percentage
@@ -15,12 +15,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.archive import Archive
-from generator.models import Announcement, DayCounts, DayRecord, Paper, Score, Summary
-from generator.paths import day_path, paper_path
-from generator.records import day_page, day_title, paper_page
+from generator.archive.models import Announcement, DayCounts, DayRecord, Paper, Score, Summary
+from generator.archive.paths import day_path, paper_path
+from generator.archive.records import day_page, day_title, paper_page
+from generator.archive.store import Archive
 from tests.sitekit import DEMO_CONFIG, build_site
-from tests.test_tex import RECORDINGS, recorded_announcements
+from tests.text.test_tex import RECORDINGS, recorded_announcements
 
 HREF_ID = "2609.99950"
 HREF_URL = "https://github.com/Kanyooo/EEG-DCNet"

@@ -9,11 +9,11 @@ labelled papers are what the day's top 10 and top 30 should hold.
 (a) Rankings, per topic and averaged over topics (recall and precision in the top 10
     and 30; precision counts the papers actually listed, which keywords can leave
     below 10):
-    - keywords only: the real generator.select.select with the topic's keywords, no interests;
+    - keywords only: the real generator.ranking.selection.select with the topic's keywords, no interests;
     - max cosine: the real select with the interest papers and `keywords: []`, as
       benchmarks/related_quality.py runs it (min_similarity 0, so the whole day is ranked),
       and at today's default min_similarity of 0.12 (what a reader is shown);
-    - the learned ranker (generator/ranker.py) with its defaults, and variants.
+    - the learned ranker (generator/ranking/learned.py) with its defaults, and variants.
 (b) Keywords and interests together, as a reader who configures both is ranked:
     today's rule (score + 20 x similarity, listed by keywords or similarity >= 0.12)
     against the same rule with the learned relevance (listed by keywords or relevance >= 0.5).
@@ -56,14 +56,14 @@ import feedparser
 import numpy as np
 import yaml
 
-from generator import ranker
+from generator.archive.models import Announcement, InterestPaper
+from generator.arxiv.feed import parse_announcements
 from generator.config import Config, load_config
-from generator.feed import parse_announcements
-from generator.models import Announcement, InterestPaper
-from generator.select import evaluate as keyword_rule
-from generator.select import score, select
-from generator.similarity import paper_text, tfidf_vectors, top_k
-from generator.texclean import clean_tex
+from generator.ranking import learned as ranker
+from generator.ranking.selection import evaluate as keyword_rule
+from generator.ranking.selection import score, select
+from generator.ranking.similarity import paper_text, tfidf_vectors, top_k
+from generator.text.clean import clean_tex
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = Path(__file__).resolve().parent / "labels.yml"
@@ -457,7 +457,7 @@ def related(pool, topics, vectors: dict[str, object] | None = None) -> None:
 def _raw_tf(texts):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from generator.similarity import words
+    from generator.ranking.similarity import words
 
     return TfidfVectorizer(analyzer=words, min_df=2, max_df=0.5, sublinear_tf=False, dtype=np.float32).fit_transform(texts).tocsr()
 
@@ -470,7 +470,7 @@ def embed_pool(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Vectors of every pool paper and every profile from the endpoint, through the generator's own client."""
     from generator.config import EmbeddingsConfig
-    from generator.embeddings import EmbeddingClient
+    from generator.ranking.embeddings import EmbeddingClient
 
     key = os.environ.get(key_env, "")
     if not key:
@@ -511,7 +511,7 @@ JUDGE_SYSTEM = (
 
 def judge_method(base_url: str, model: str, key_env: str, timeout: float, batch: int = 10, depth: int = 30) -> Callable:
     """An LLM rates the learned ranker's top `depth` papers 0-10 against the profile; the order is rating, then the ranker's."""
-    from generator.llm import ChatClient, LLMError, RequestGate
+    from generator.summaries.llm import ChatClient, LLMError, RequestGate
 
     key = os.environ.get(key_env, "")
     if not key:

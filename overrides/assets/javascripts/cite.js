@@ -1,10 +1,10 @@
 /*
  * The BibTeX entry of a paper's "Cite" block, written from the page's own citation_* meta tags
  * (which reference managers read) instead of being repeated in every page: the same entry as
- * sitegen/cite.py's bibtex() writes, in arXiv's export style. The page gives the fields the
+ * generator/website/cite.py's bibtex() writes, in arXiv's export style. The page gives the fields the
  * meta tags lack: the entry's key (data-key), the primary category (data-class) and, when
  * BibTeX needs it other than as the plain-text citation_title, the title (data-title:
- * sitegen/tex.py's tex_bibtex, math as {$...$}, `&` as \&).
+ * generator/text/tex.py's tex_bibtex, math as {$...$}, `&` as \&).
  * tests/test_site_browser.py checks that the two agree on every page it opens.
  * Paper pages load this script (overrides/main.html), and so does the reading list,
  * whose BibTeX export writes its entries with the same `window.archiveCite.entry`.
@@ -27,7 +27,7 @@
     return depth === 0 ? text : text.replace(/\{/g, "(").replace(/\}/g, ")");
   }
 
-  // One entry: [name, value] fields in sitegen/cite.py's order; those without a value are left out.
+  // One entry: [name, value] fields in generator/website/cite.py's order; those without a value are left out.
   function entry(key, fields) {
     var lines = fields.filter(function (f) { return f[1]; }).map(function (f) { return "      " + f[0] + "={" + value(f[1]) + "}"; });
     return "@misc{" + key + ",\n" + lines.join(",\n") + ",\n}";

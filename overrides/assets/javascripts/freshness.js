@@ -4,9 +4,9 @@
  * after 60 days without repository activity, and in forks until they are enabled) also
  * stops rebuilding the site, so the check runs here, against the reader's clock.
  *
- * Reads three values (generator/runs.py `freshness_meta` gives them): the site build writes
+ * Reads three values (generator/archive/runs.py `freshness_meta` gives them): the site build writes
  * them into assets/javascripts/freshness-values.js (`window.archiveFreshnessValues`,
- * sitegen/plugin.py), which every page loads before this file, so pages carry none and do
+ * generator/website/plugin.py), which every page loads before this file, so pages carry none and do
  * not change from one night to the next; a page's <meta> tag of the same name wins over them:
  *   archive:last-update            YYYY-MM-DD, the last successful nightly update
  *   archive:built                  the build time (ISO 8601 UTC), shown in the banner's title
@@ -33,7 +33,7 @@
     return match ? Date.UTC(+match[1], +match[2] - 1, +match[3]) : null;
   }
 
-  // Monday-to-Friday days d with earlier < d <= later (both midnight UTC), as generator/schedule.py counts them.
+  // Monday-to-Friday days d with earlier < d <= later (both midnight UTC), as generator/arxiv/schedule.py counts them.
   function weekdaysBetween(earlier, later) {
     var count = 0;
     for (var day = earlier + DAY; day <= later; day += DAY) {

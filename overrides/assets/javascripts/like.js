@@ -1,5 +1,5 @@
 /* "More like this" (search/?like=<arXiv id>): the paper's related papers, as its own page
- * lists them (#related, computed at build time by sitegen/related.py): one page fetched,
+ * lists them (#related, computed at build time by generator/website/related.py): one page fetched,
  * no index. search.js loads this file on the search page only when the URL asks for it,
  * and calls window.archiveLike(root, id, {el, siteRoot, directoryUrls}).
  * Text from the fetched page goes in as text nodes, never as HTML.
@@ -13,7 +13,7 @@
   var NEW_STYLE_ID = /^\d{4}\.\d{4,5}$/;
   var OLD_STYLE_ID = /^([a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?)\/(\d{7})$/;
 
-  // The paper's page, as generator/paths.py `paper_path` places it: papers/2504/2504.18298/, papers/hep-th/9901001/.
+  // The paper's page, as generator/archive/paths.py `paper_path` places it: papers/2504/2504.18298/, papers/hep-th/9901001/.
   function paperPageUrl(id) {
     var old = OLD_STYLE_ID.exec(id);
     var path = old ? "papers/" + old[1] + "/" + old[2] : NEW_STYLE_ID.test(id) ? "papers/" + id.slice(0, 4) + "/" + id : null;

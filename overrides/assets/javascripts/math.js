@@ -1,7 +1,7 @@
 /*
  * Math in the archive's pages, typeset in the browser by KaTeX (served from this site).
- * The site marks every math span when it renders a page (sitegen/tex.py for arXiv's text,
- * generator/sanitize.py for AI summaries): a `span.tex-math` holds the TeX as written,
+ * The site marks every math span when it renders a page (generator/text/tex.py for arXiv's text,
+ * generator/text/markdown.py for AI summaries): a `span.tex-math` holds the TeX as written,
  * delimiters included (`$x$`, `\(x\)`; `$$x$$` and `\[x\]` also carry `tex-display`).
  * Only those elements are typeset, each by katex.render on its text less the delimiters:
  * no text is scanned for dollars, so "$5 million" stays a dollar amount. KaTeX (its

@@ -256,7 +256,7 @@
     return links;
   }
 
-  // A list's abstract that is only its start ends with " …" (sitegen/reader.py).
+  // A list's abstract that is only its start ends with " …" (generator/website/reader.py).
   function cut(abstract) { return / …$/.test(abstract.textContent); }
 
   function toggleExpand(entry) {
@@ -296,7 +296,7 @@
       if (!box) return;
       if (!source) throw new Error("no summary");
       box.textContent = "";
-      // Sanitized when the site was built (generator/sanitize.py); <summary> is the box's caption.
+      // Sanitized when the site was built (generator/text/markdown.py); <summary> is the box's caption.
       all(":scope > :not(summary)", source).forEach(function (node) { box.appendChild(document.importNode(node, true)); });
       outline(box, entry.parentNode);
       typeset(box);
