@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import yaml
 
 from generator.config.model import Config, DeprecatedKey
-from generator.config.schema import Declaration, Invalid, declarations, dotted, type_name
+from generator.config.schema import Declaration, Invalid, declarations, dotted, replacements, type_name
 from generator.errors import ConfigError
 
 Section = TypeVar("Section")
@@ -44,7 +44,7 @@ def load(path: str | os.PathLike[str], root: type[Section], environ: Mapping[str
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(source, None, f"cannot be read ({exc})", fix="save it as UTF-8 text") from None
     document = _Document(text, source)
-    reader = _Reader(source, document, os.environ if environ is None else environ, Path(path).parent)
+    reader = _Reader(source, document, os.environ if environ is None else environ, Path(path).parent, root)
     values = reader.section(root, document.data, ())
     extras = {"path": source, "raw": document.data if isinstance(document.data, dict) else {}, "deprecated": tuple(reader.deprecated)}
     names = {f.name for f in dataclasses.fields(root)}  # type: ignore[arg-type]
@@ -117,11 +117,12 @@ class _Document:
 class _Reader:
     """Reads sections against their declarations; collects the deprecated keys it meets."""
 
-    def __init__(self, source: str, document: _Document, environ: Mapping[str, str], folder: Path):
+    def __init__(self, source: str, document: _Document, environ: Mapping[str, str], folder: Path, root: type):
         self.source = source
         self.document = document
         self.environ = environ
         self.folder = folder
+        self.replaced = replacements(root)
         self.deprecated: list[DeprecatedKey] = []
 
     def error(self, path: tuple[Any, ...], problem: str, fix: str) -> ConfigError:
@@ -134,24 +135,22 @@ class _Reader:
         if not isinstance(data, dict):
             raise self.error(path, f"expected a mapping of keys, got {type_name(data)}", "write 'key: value' lines indented under it")
         declared = declarations(cls)
-        old_names = {d.replaces.old: d for d in declared.values() if d.replaces}
         for key in data:
-            if key not in declared and key not in old_names:
+            if key not in declared and not any(old[: len(path) + 1] == (*path, key) for old in self.replaced):
                 near = difflib.get_close_matches(str(key), list(declared), n=1)
                 fix = f"did you mean {near[0]!r}?" if near else f"remove it; valid keys here: {', '.join(declared)}"
                 raise self.error(path + (key,), "unknown key", fix)
         defaults = cls.__dataclass_fields__  # type: ignore[attr-defined]
         values: dict[str, Any] = {}
         for name, declaration in declared.items():
-            key_path = path + (name,)
+            written, key_path = self.written(declaration, data, path + (name,))
             if declaration.section is not None:
-                written = data.get(name)
-                if declaration.optional and written is None:
+                if declaration.optional and written in (_ABSENT, None):
                     values[name] = None
                 else:
+                    written = None if written is _ABSENT else written
                     values[name] = declaration.section(**self.section(declaration.section, written, key_path))
                 continue
-            written, key_path = self.written(declaration, data, key_path)
             value = defaults[name].default if written is _ABSENT else self.read(declaration, written, key_path)
             if declaration.env:
                 value = self.from_environment(declaration, value)
@@ -160,32 +159,43 @@ class _Reader:
             values[name] = value
         return values
 
-    def written(self, declaration: Declaration, data: dict[str, Any], key_path: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
-        """The key's value as written (or _ABSENT) and the path it was written at: its own, or the old name it replaces."""
+    def written(self, declaration: Declaration, data: dict[str, Any], key_path: tuple[str, ...]) -> tuple[Any, tuple[Any, ...]]:
+        """The key's value as written (or _ABSENT), and the path it was written at: its own, or the old key's it replaces."""
         replaced = declaration.replaces
-        if replaced and replaced.old in data:
-            old_path = key_path[:-1] + (replaced.old,)
+        old = self.at(replaced.path) if replaced else _ABSENT
+        if old is not _ABSENT:
+            assert replaced is not None
+            old_path = replaced.path
             if declaration.name in data:
                 raise self.error(
                     old_path, f"replaced by {dotted(key_path)}, which is set too", f"delete {dotted(old_path)} and keep {dotted(key_path)}"
                 )
+            verb = "rename" if old_path[:-1] == key_path[:-1] else "move"
             self.deprecated.append(
-                DeprecatedKey(dotted(old_path), self.document.line(old_path), replaced.note, f"rename it to {declaration.name}")
+                DeprecatedKey(dotted(old_path), self.document.line(old_path), replaced.note, f"{verb} it to {dotted(key_path)}")
             )
-            written = data[replaced.old]
             if replaced.convert is not None:
                 try:
-                    written = replaced.convert(written)
+                    old = replaced.convert(old)
                 except Invalid as err:
                     raise self.error(old_path + err.at, err.problem, err.fix) from None
-            return written, old_path
+            return old, old_path
         if declaration.name not in data:
             return _ABSENT, key_path
         if declaration.deprecated:
             self.deprecated.append(DeprecatedKey(dotted(key_path), self.document.line(key_path), declaration.deprecated, "delete it"))
         return data[declaration.name], key_path
 
-    def read(self, declaration: Declaration, written: Any, key_path: tuple[str, ...]) -> Any:
+    def at(self, path: tuple[str, ...]) -> Any:
+        """The value written at a key path, or _ABSENT."""
+        value: Any = self.document.data
+        for part in path:
+            if not isinstance(value, dict) or part not in value:
+                return _ABSENT
+            value = value[part]
+        return value
+
+    def read(self, declaration: Declaration, written: Any, key_path: tuple[Any, ...]) -> Any:
         if declaration.as_written and isinstance(written, list):
             written = [self.as_written(item, key_path + (index,)) for index, item in enumerate(written)]
         try:
@@ -217,7 +227,7 @@ class _Reader:
         except Invalid as err:
             raise ConfigError(where, None, err.problem, fix=err.fix) from None
 
-    def resolve_file(self, declaration: Declaration, name: str, key_path: tuple[str, ...]) -> str:
+    def resolve_file(self, declaration: Declaration, name: str, key_path: tuple[Any, ...]) -> str:
         """A path relative to config.yml's folder, made absolute; the file must exist before anything runs."""
         path = Path(name).expanduser()
         if not path.is_absolute():

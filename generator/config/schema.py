@@ -18,6 +18,7 @@ returns the value to keep or raises `Invalid` with the problem and the fix.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
@@ -200,14 +201,18 @@ class Written:
 
 @dataclass(frozen=True)
 class Replaced:
-    """An old name of a key, still read in its place: the note says why it changed."""
+    """An old key or section still read in the place of the one declaring this: the note says what changed."""
 
     old: str
-    """The old key, in the same section."""
+    """The old key's dotted path from the top of config.yml (`interests.min_similarity`, `related.embeddings`)."""
     note: str
     """One line for the doctor: what replaced it and what changed."""
     convert: Callable[[Any], Any] | None = None
-    """The old value as written -> the new key's value as written (None: taken as it is)."""
+    """The old value as written -> the new key's value as written (None: taken as it is); may raise Invalid."""
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(self.old.split("."))
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,7 @@ class Declaration:
     deprecated: str | None = None
     """For a key still read but on its way out: the note the doctor prints."""
     replaces: Replaced | None = None
+    """An old key still read in this one's place (with the note the doctor prints)."""
     section: type | None = None
     """For a subsection: its class."""
     optional: bool = False
@@ -289,7 +295,7 @@ def setting(
         default,
         doc,
         {
-            "bounds": {k: v for k, v in bounds.items() if v not in (None, False)},
+            "bounds": {k: v for k, v in bounds.items() if v is not None and v is not False},
             "check": check,
             "env": env,
             "file": file,
@@ -301,9 +307,9 @@ def setting(
     )
 
 
-def subsection(doc: str, *, optional: bool = False) -> Any:
+def subsection(doc: str, *, optional: bool = False, replaces: Replaced | None = None) -> Any:
     """Declare a nested section (its annotation is a `@section` class, `| None` when optional)."""
-    return _Pending(None, doc, {"optional": optional}, is_section=True)
+    return _Pending(None, doc, {"optional": optional, "replaces": replaces}, is_section=True)
 
 
 def section(cls: type) -> type:
@@ -342,7 +348,7 @@ def _declare(cls: type, name: str, annotation: Any, pending: _Pending) -> Declar
             raise TypeError(f"{where}: a subsection's annotation must be a @section class, not {annotation}")
         if nullable != pending.options["optional"]:
             raise TypeError(f"{where}: an optional subsection is annotated `X | None`, a required one `X`")
-        return Declaration(name, pending.doc, section=inner, optional=nullable)
+        return Declaration(name, pending.doc, section=inner, optional=nullable, replaces=pending.options["replaces"])
     options = dict(pending.options)
     bounds = options.pop("bounds")
     kind = _kind(annotation, bounds, where)
@@ -350,8 +356,6 @@ def _declare(cls: type, name: str, annotation: Any, pending: _Pending) -> Declar
         raise TypeError(f"{where}: {', '.join(bounds)} do not apply to {annotation}")
     if options["env"] and not hasattr(kind, "from_text"):
         raise TypeError(f"{where}: a {annotation} cannot be set from an environment variable")
-    if options["replaces"] and options["replaces"].old == name:
-        raise TypeError(f"{where}: a key cannot replace itself")
     return Declaration(name, pending.doc, pending.default, kind, **options)
 
 
@@ -400,6 +404,20 @@ def walk(cls: type, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...
         yield path + (name,), declaration
         if declaration.section is not None:
             yield from walk(declaration.section, path + (name,))
+
+
+@functools.cache
+def replacements(root: type) -> dict[tuple[str, ...], tuple[tuple[str, ...], Declaration]]:
+    """Old key path -> (the path of the key or section that replaces it, its declaration), below `root`."""
+    declared = {path for path, _ in walk(root)}
+    found = {}
+    for path, declaration in walk(root):
+        if declaration.replaces:
+            old = declaration.replaces.path
+            if old in declared:
+                raise TypeError(f"{dotted(path)} replaces {declaration.replaces.old}, which is still declared")
+            found[old] = (path, declaration)
+    return found
 
 
 def dotted(path: tuple[Any, ...]) -> str:

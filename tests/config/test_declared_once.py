@@ -144,17 +144,25 @@ class Pool:
 @section
 class Thresholds:
     relevance: float = setting(
-        0.5, "Listed from this relevance on", maximum=1, replaces=Replaced("similarity", "relevance replaced similarity")
+        0.5, "Listed from this relevance on", maximum=1, replaces=Replaced("thresholds.similarity", "relevance replaced similarity")
     )
-    window: int = setting(7, "Days looked back", replaces=Replaced("weeks", "now in days", convert=lambda weeks: weeks * 7))
+    window: int = setting(7, "Days looked back", replaces=Replaced("thresholds.weeks", "now in days", convert=lambda weeks: weeks * 7))
     legacy: bool = setting(False, "An old switch", deprecated="it does nothing since 2.0")
+
+
+@section
+class Related:
+    count: int = setting(5, "Related papers shown")
 
 
 @section
 class Root:
     pool: Pool = subsection("The worker pool")
     thresholds: Thresholds = subsection("When a paper is listed")
-    extra: Pool | None = subsection("A second pool, only when configured", optional=True)
+    related: Related = subsection("Related papers")
+    extra: Pool | None = subsection(
+        "A second pool, only when configured", optional=True, replaces=Replaced("related.pool", "one pool for every stage")
+    )
     path: str = ""
     deprecated: tuple[DeprecatedKey, ...] = ()
 
@@ -186,7 +194,10 @@ def test_a_new_key_is_one_declaration_and_every_view_follows(tmp_path):
     assert read(tmp_path, "pool:\n  notes: notes.txt\n").pool.notes == str(tmp_path / "notes.txt")
     table = keys_table(Root)
     assert "| `pool.size` | `4` | integer, 1 to 64 | Workers in the pool; `POOL_SIZE` overrides it |" in table
-    assert "| `extra` | `null` | a section, or null | A second pool, only when configured |" in table
+    assert (
+        "| `extra` | `null` | a section, or null | A second pool, only when configured "
+        "(`related.pool` is still read: one pool for every stage) |" in table
+    )
 
 
 def test_an_old_key_is_still_read_with_a_note_the_doctor_prints(tmp_path):
@@ -194,8 +205,8 @@ def test_an_old_key_is_still_read_with_a_note_the_doctor_prints(tmp_path):
     loaded = read(tmp_path, text)
     assert (loaded.thresholds.relevance, loaded.thresholds.window, loaded.thresholds.legacy) == (0.3, 14, True)
     assert loaded.deprecated == (
-        DeprecatedKey("thresholds.similarity", 2, "relevance replaced similarity", "rename it to relevance"),
-        DeprecatedKey("thresholds.weeks", 3, "now in days", "rename it to window"),
+        DeprecatedKey("thresholds.similarity", 2, "relevance replaced similarity", "rename it to thresholds.relevance"),
+        DeprecatedKey("thresholds.weeks", 3, "now in days", "rename it to thresholds.window"),
         DeprecatedKey("thresholds.legacy", 4, "it does nothing since 2.0", "delete it"),
     )
     assert read(tmp_path, "thresholds:\n  relevance: 0.3\n").deprecated == ()
@@ -213,16 +224,44 @@ def test_an_old_key_is_still_read_with_a_note_the_doctor_prints(tmp_path):
     with pytest.raises(ConfigError, match="did you mean 'relevance'"):
         read(tmp_path, "thresholds:\n  relevanse: 0.3\n")
     table = keys_table(Root)
-    assert "(`similarity` is still read: relevance replaced similarity)" in table
+    assert "(`thresholds.similarity` is still read: relevance replaced similarity)" in table
     assert "An old switch. Deprecated: it does nothing since 2.0" in table
     # The doctor prints each as a warning (on the real Config, which has no old key yet).
     config = dataclasses.replace(load_config(ROOT / "config.yml", environ={}), deprecated=loaded.deprecated)
     assert [finding.line() for finding in deprecated_keys(config)] == [
         f"warning  config: {ROOT / 'config.yml'}:2: thresholds.similarity is deprecated: relevance replaced similarity; "
-        "fix: rename it to relevance",
-        f"warning  config: {ROOT / 'config.yml'}:3: thresholds.weeks is deprecated: now in days; fix: rename it to window",
+        "fix: rename it to thresholds.relevance",
+        f"warning  config: {ROOT / 'config.yml'}:3: thresholds.weeks is deprecated: now in days; fix: rename it to thresholds.window",
         f"warning  config: {ROOT / 'config.yml'}:4: thresholds.legacy is deprecated: it does nothing since 2.0; fix: delete it",
     ]
+
+
+def test_a_section_moved_elsewhere_is_still_read_where_it_was(tmp_path):
+    # Issue 22 plans one `embeddings:` block for related papers and interests, moved out of `related`.
+    text = "related:\n  count: 3\n  pool:\n    size: 9\n"
+    loaded = read(tmp_path, text, {"POOL_SIZE": "12"})
+    assert loaded.related.count == 3 and loaded.extra == Pool(12, "https://mirror.example.org/", None)
+    assert read(tmp_path, text).extra.size == 9
+    assert loaded.deprecated == (DeprecatedKey("related.pool", 3, "one pool for every stage", "move it to extra"),)
+    with pytest.raises(ConfigError) as err:  # errors name the keys where they are written
+        read(tmp_path, "related:\n  pool:\n    size: 0\n")
+    assert str(err.value).endswith(":3: related.pool.size: must be at least 1, got 0; fix: use a value at least 1")
+    with pytest.raises(ConfigError, match="related.pool: replaced by extra, which is set too"):
+        read(tmp_path, "extra:\n  size: 2\nrelated:\n  pool:\n    size: 3\n")
+    with pytest.raises(ConfigError, match=r"related.poll: unknown key; fix: remove it; valid keys here: count$"):  # old names unsuggested
+        read(tmp_path, "related:\n  poll: {}\n")
+
+
+def test_a_replaced_key_that_is_still_declared_is_a_mistake(tmp_path):
+    @section
+    class Twice:
+        old: int = setting(1, "The old key")
+        new: int = setting(1, "The new key", replaces=Replaced("old", "renamed"))
+
+    path = tmp_path / "settings.yml"
+    path.write_text("{}\n", encoding="utf-8")
+    with pytest.raises(TypeError, match="new replaces old, which is still declared"):
+        load(path, Twice, {})
 
 
 @pytest.mark.parametrize(
@@ -231,12 +270,22 @@ def test_an_old_key_is_still_read_with_a_note_the_doctor_prints(tmp_path):
         (str, lambda: setting("x", "text", minimum=1), "minimum do not apply"),
         (tuple[str, ...], lambda: setting([], "a list", env="LIST"), "cannot be set from an environment variable"),
         (int, lambda: setting(7, "a bad default", maximum=5), "the default 7 is invalid: must be at most 5"),
-        (int, lambda: setting(1, "replaces itself", replaces=Replaced("value", "no")), "cannot replace itself"),
         (dict, lambda: setting({}, "a mapping"), "no way to read"),
     ],
-    ids=["bound on text", "env on a list", "bad default", "replaces itself", "unknown type"],
+    ids=["bound on text", "env on a list", "bad default", "unknown type"],
 )
 def test_a_wrong_declaration_fails_when_its_module_is_imported(annotation, declare, message):
     namespace = {"__annotations__": {"value": annotation}, "value": declare(), "__module__": __name__}
     with pytest.raises(TypeError, match=message):
         section(type("Wrong", (), namespace))
+
+
+def test_a_bound_of_zero_is_a_bound(tmp_path):
+    @section
+    class Level:
+        level: int = setting(0, "A level at most 0", minimum=-5, maximum=0)
+
+    path = tmp_path / "settings.yml"
+    path.write_text("level: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="level: must be at most 0, got 1"):
+        load(path, Level, {})
