@@ -22,7 +22,7 @@ from generator.config.model import Config, DeprecatedKey
 from generator.config.schema import Declaration, Invalid, declarations, dotted, replacements, type_name
 from generator.errors import ConfigError
 
-Section = TypeVar("Section")
+Root = TypeVar("Root")
 _ABSENT = object()
 
 
@@ -31,7 +31,7 @@ def load_config(path: str | os.PathLike[str], environ: Mapping[str, str] | None 
     return load(path, Config, environ)
 
 
-def load(path: str | os.PathLike[str], root: type[Section], environ: Mapping[str, str] | None = None) -> Section:
+def load(path: str | os.PathLike[str], root: type[Root], environ: Mapping[str, str] | None = None) -> Root:
     """A YAML file read against the declarations of `root` (a `@section` class).
 
     Its fields `path`, `raw` and `deprecated`, where it has them, say where the values came from.
