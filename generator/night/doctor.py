@@ -1,13 +1,13 @@
 """`python -m generator doctor`: is this archive ready for its nightly run?
 
-Checks, in a few seconds, what otherwise shows up days later: the config (a key on
-its way out is a warning), the addresses a fork must make its own (site.url, the
-User-Agent), whether the arXiv endpoints answer with the XML the generator reads,
-whether the LLM endpoint accepts the key and knows the model, whether every archived
-page can be read, and whether every stored AI summary shows on the site (one the
-site's renderer turns into no text at all is a warning naming the page). Each finding
-is one line, `ok`, `warning` or `error`, with the fix; the command exits 1 when there
-is an error, so the nightly workflow stops on night one with the fix in its log.
+Checks, in a few seconds, what otherwise shows up days later: the config, the
+addresses a fork must make its own (site.url, the User-Agent), whether the arXiv
+endpoints answer with the XML the generator reads, whether the LLM endpoint accepts
+the key and knows the model, whether every archived page can be read, and whether
+every stored AI summary shows on the site (one the site's renderer turns into no
+text at all is a warning naming the page). Each finding is one line, `ok`,
+`warning` or `error`, with the fix; the command exits 1 when there is an error, so
+the nightly workflow stops on night one with the fix in its log.
 
 The network checks send one request each (arXiv's through the polite session, the
 LLM's through the openai client, a one-token completion); `--offline` skips them.
@@ -144,8 +144,7 @@ def check_llm(config: Config, environ: Mapping[str, str], *, offline: bool) -> F
     key = environ.get(settings.api_key_env, "").strip()
     if not key:
         return Finding(
-            WARNING, check,
-            f"the environment variable {settings.api_key_env} (ai_summary.api_key_env) is not set, so nightly runs make no AI summaries",
+            WARNING, check, f"the environment variable {settings.api_key_env} (ai_summary.api_key_env) is not set, so nightly runs make no AI summaries",
             fix=f"add a repository secret named {settings.api_key_env} (Settings → Secrets and variables → Actions) or export it locally; "
             "or set ai_summary.enabled: false",
         )  # fmt: skip
@@ -325,9 +324,7 @@ def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
     if older:
         versions = ", ".join(f"{n:,} in v{v}" for v, n in sorted(older.items()))
         findings.append(Finding(
-            WARNING, "archive",
-            f"{pages_are(sum(older.values()))} in an older archive format ({versions}; this code reads v{records.FORMAT}): "
-            "`update` stops until they are upgraded",
+            WARNING, "archive", f"{pages_are(sum(older.values()))} in an older archive format ({versions}; this code reads v{records.FORMAT}): `update` stops until they are upgraded",
             fix=f"run `python -m generator migrate --docs {docs}` (lossless, safe to rerun; the nightly workflow runs it before archiving)",
         ))  # fmt: skip
     if newer:
