@@ -392,6 +392,7 @@ def diagnose(
         add(*check_archive(Path(docs)))
         return findings
     add(Finding(OK, "config", f"{config_path} is valid ({len(config.categories)} categories, {len(config.keywords)} keywords)"))
+    add(*deprecated_keys(config))
     add(*check_addresses(config, environ))
     if offline:
         add(Finding(SKIPPED, "feed endpoint", f"{feed_url(config)} not checked (--offline)"))
@@ -412,6 +413,11 @@ def diagnose(
     add(check_llm(config, environ, offline=offline))
     add(*check_archive(Path(docs), config.days_back))
     return findings
+
+
+def deprecated_keys(config: Config) -> list[Finding]:
+    """A warning per key config.yml still uses although its declaration says it is on its way out."""
+    return [Finding(WARNING, "config", old.message(config.path), fix=old.fix) for old in config.deprecated]
 
 
 def summary_line(findings: list[Finding]) -> str:
