@@ -24,6 +24,7 @@ from generator.errors import ArchiveError
 from generator.text.clean import split_prose_math
 from generator.text.markdown import html_text, is_html_body, render_summary_html
 from generator.text.tex import tex_plain
+from generator.website.listed import ListedPaper
 
 _FENCE = re.compile(r"^ {0,3}(?:```|~~~).*$", re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]*", re.MULTILINE)
@@ -243,12 +244,25 @@ class DayEntry:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every paper and day of one archive."""
+    """Every paper and day of one archive.
 
-    papers: dict[str, PaperEntry]
+    `papers` holds each paper's whole record (`read_catalog`), or, in the site build, each paper as lists
+    show it (generator.website.listed.ListedPaper), with `loader` giving the whole record of one paper when a
+    page shows it (generator.website.build.SiteBuild.entry). Templates read the same names from both.
+    """
+
+    papers: dict[str, PaperEntry | ListedPaper]
     """By arXiv id."""
     days: tuple[DayEntry, ...]
     """Oldest first."""
+    loader: Callable[[ListedPaper], PaperEntry] | None = field(default=None, compare=False)
+
+    def entry(self, paper: PaperEntry | ListedPaper) -> PaperEntry:
+        """A paper's whole record (its page, its day's entries, its feed item and search document show it)."""
+        if isinstance(paper, PaperEntry):
+            return paper
+        assert self.loader is not None, "a catalog of listed papers needs a loader"
+        return self.loader(paper)
 
     def newest_first(self, papers: Iterable[PaperEntry] | None = None) -> list[PaperEntry]:
         """Papers by announcement day, newest first; within a day, best score first."""

@@ -245,7 +245,7 @@ class Renderer:
 
     def day(self, day: DayEntry) -> SitePage:
         here = day.path
-        papers = self.ctx.day_papers(day)
+        papers = [self.ctx.catalog.entry(p) for p in self.ctx.day_papers(day)]  # entries show the abstract's start and the gist
         content = self.template("day").render(
             day=day, papers=papers, updated=self.ctx.updated_papers(day), to=self.ctx.links(here), note=self.note(day)
         )
@@ -311,7 +311,7 @@ class Renderer:
         return [
             self._nav_page(
                 "home", paths.HOME_PATH, "", lastmod=newest, last_day=last_day, latest=latest,
-                top=ctx.day_papers(latest)[:HOME_TOP] if latest else [], tag_counts={paths.slug(t.key): len(t.papers) for t in ctx.tags},
+                top=[catalog.entry(p) for p in ctx.day_papers(latest)[:HOME_TOP]] if latest else [], tag_counts={paths.slug(t.key): len(t.papers) for t in ctx.tags},
                 recent_days=reader.recent_days((d.date, len(ctx.day_papers(d))) for d in catalog.days),
                 category_counts={t.key: len(t.papers) for t in ctx.categories},
             ),

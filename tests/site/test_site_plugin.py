@@ -66,6 +66,7 @@ def test_a_second_build_in_the_same_process_starts_clean(fixture_archive, tmp_pa
     monkeypatch.setenv("ARCHIVE_CONFIG", str(fixture_archive.config))
     # The build time is in freshness.js (the staleness banner's title): fixed, as for reproducible builds.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    monkeypatch.setenv("ARCHIVE_CACHE", str(tmp_path / "cache"))  # the second and third builds are warm (generator/website/buildcache.py)
     monkeypatch.chdir(ROOT)
     config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
     config.plugins.on_startup(command="build", dirty=False)
