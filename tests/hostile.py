@@ -44,8 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, urlsplit
 
+import cmarkgfm
 import markdown
 import yaml
+from cmarkgfm.cmark import Options as CmarkOptions
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -682,18 +684,19 @@ ARCHIVE_LINK = re.compile(r"(papers/[^/]+/[^/]+/|days/\d{4}/[\d-]+/|(categories|
 
 
 def raw_html(markdown_text: str) -> list[str]:
-    """The raw HTML python-markdown would pass through from this Markdown.
+    """The raw HTML the site's Markdown (GitHub-flavoured, cmark-gfm) would pass through from this Markdown.
 
-    python-markdown keeps raw HTML, character references and its own fenced code blocks
-    in one stash; the last two are not raw HTML (a code block's text is escaped).
+    What cmark-gfm's safe mode leaves out ("raw HTML omitted") is the raw HTML; given as the
+    lines of its unsafe rendering that its safe one does not have. A code block's or code
+    span's text is escaped, not raw HTML, wherever cmark-gfm finds one (an unclosed fence runs
+    to the end).
     """
-    converter = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
-    converter.convert(markdown_text)
-    return [
-        block
-        for block in converter.htmlStash.rawHtmlBlocks
-        if not re.fullmatch(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);", block) and not re.fullmatch(r"<pre><code[^<>]*>[^<]*</code></pre>\n?", block)
-    ]
+    safe = cmarkgfm.github_flavored_markdown_to_html(markdown_text, options=CmarkOptions.CMARK_OPT_VALIDATE_UTF8)
+    if "<!-- raw HTML omitted -->" not in safe:
+        return []
+    unsafe = cmarkgfm.github_flavored_markdown_to_html(markdown_text, options=CmarkOptions.CMARK_OPT_UNSAFE)
+    kept = set(safe.splitlines())
+    return [line for line in unsafe.splitlines() if line not in kept] or ["<!-- raw HTML omitted -->"]
 
 
 def read_page(path: Path) -> tuple[dict, str]:

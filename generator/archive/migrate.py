@@ -36,8 +36,9 @@ from markdownify import markdownify
 
 from generator.archive import paths, records
 from generator.archive.store import TEMP_PREFIX, atomic_write
+from generator.archive.v1_summary import render_v1_summary
 from generator.errors import ArchiveError
-from generator.text.markdown import html_text, is_html_body, render_summary_html, sanitize_html, summary_html
+from generator.text.markdown import html_text, is_html_body, render_summary_html, sanitize_html
 
 
 @dataclass
@@ -62,7 +63,7 @@ def summary_body(html: str) -> tuple[str, bool]:
     """The body a v2 page stores for v1's summary `html`, and whether it is that HTML kept as HTML.
 
     Markdown when one renders to exactly `html`, either the way v1 rendered it
-    (Python-Markdown: the model's own Markdown comes back) or the way the site renders it
+    (Python-Markdown, generator.archive.v1_summary: the model's own Markdown comes back) or the way the site renders it
     now (`render_summary_html`, which keeps math as written where v1 read `\\|` in `$…$`
     as `|`); otherwise `html` itself, sanitized (the site renders it as HTML).
     """
@@ -70,7 +71,7 @@ def summary_body(html: str) -> tuple[str, bool]:
         text = markdownify(
             html, heading_style="ATX", bullets="-", escape_asterisks=escape, escape_underscores=escape, escape_misc=False
         ).strip()
-        if _same_html(summary_html(text), html) or _same_html(render_summary_html(text, math_html=_math_as_text), html):
+        if _same_html(render_v1_summary(text), html) or _same_html(render_summary_html(text, math_html=_math_as_text), html):
             return text, False
     return sanitize_html(html), True
 

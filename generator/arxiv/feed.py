@@ -20,6 +20,7 @@ from generator.archive.models import ANNOUNCE_TYPES, Announcement
 from generator.arxiv.ids import parse_versioned_id
 from generator.errors import FeedError
 from generator.text.clean import clean_name, clean_tex, http_url, one_line
+from generator.text.cut import shorten
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -227,11 +228,11 @@ def _announcement(
         raw_id = link.split("/abs/", 1)[-1]
     parsed = parse_versioned_id(raw_id or "")
     if parsed is None:
-        raise _UnreadableItem(f"no readable arXiv id (guid {_clip(guid)!r}, link {_clip(link)!r})")
+        raise _UnreadableItem(f"no readable arXiv id (guid {_quoted(guid)}, link {_quoted(link)})")
     arxiv_id, version = parsed
     kind = (announce_type or (header.group("type") if header else "new")).strip().lower()
     if kind not in ANNOUNCE_TYPES:
-        raise _UnreadableItem(f"{arxiv_id}: unknown announce type {_clip(kind)!r} (known: {', '.join(ANNOUNCE_TYPES)})")
+        raise _UnreadableItem(f"{arxiv_id}: unknown announce type {_quoted(kind)} (known: {', '.join(ANNOUNCE_TYPES)})")
     if announced is None:
         raise FeedError(f"{source}: no announcement date in the feed", fix="check ARXIV_FEED_URL points at rss.arxiv.org")
     abstract = description[header.end() :] if header else description
@@ -250,14 +251,6 @@ def _announcement(
         journal_ref=one_line(journal_ref) if journal_ref else None,
         license=http_url(license),
     )
-
-
-def _clip(text: str | None, limit: int = 80) -> str | None:
-    """Feed text quoted in a one-line message: invisible characters dropped, cut to `limit`."""
-    if text is None:
-        return None
-    text = one_line(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def split_authors(creators: str) -> list[str]:
@@ -311,3 +304,8 @@ def _iso_date(value: str | None) -> dt.date | None:
         return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
     except ValueError:
         return None
+
+
+def _quoted(text: str | None) -> str:
+    """Feed text quoted in a one-line message (generator.text.cut.shorten: invisible characters dropped, at most 80 characters)."""
+    return repr(None if text is None else shorten(text, 80))

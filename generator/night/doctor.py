@@ -33,7 +33,8 @@ from generator.arxiv.feed import parse_announcements
 from generator.config import Config, load_config
 from generator.config.addresses import ERROR, OK, SKIPPED, WARNING, Finding, check_addresses, effective_user_agent
 from generator.errors import ArchiveError, ConfigError, FeedError, FetchError
-from generator.redaction import error_cause, redact, register, short
+from generator.redaction import error_cause, redact, register
+from generator.text.cut import shorten
 from generator.text.markdown import html_text, render_summary_html
 from generator.web import PoliteSession, UnreachableError, unreachable_reason
 
@@ -183,7 +184,7 @@ def _llm_status_finding(exc: openai.APIStatusError, where: str, model: str, key_
     body = exc.body if isinstance(exc.body, dict) else {}
     error = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
     code = str(error.get("code") or "")
-    message = short(redact(str(error.get("message") or exc.message)))
+    message = shorten(redact(str(error.get("message") or exc.message)))
     check = "summaries"
     unknown_model = code == "model_not_found" or (
         status in (400, 404) and re.search(r"model.*(not (exist|found)|does not exist|unknown)|unknown model", message, re.IGNORECASE)

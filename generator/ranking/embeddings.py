@@ -50,7 +50,8 @@ from generator.archive.store import atomic_write
 from generator.config import Config, EmbeddingsConfig
 from generator.errors import ArchiveError, ConfigError
 from generator.ranking.similarity import paper_text
-from generator.redaction import install_log_filter, redact, register, short
+from generator.redaction import install_log_filter, redact, register
+from generator.text.cut import shorten
 
 log = logging.getLogger(__name__)
 
@@ -208,13 +209,13 @@ class EmbeddingClient:
         try:
             response = self._client.embeddings.create(model=self.settings.model, input=list(texts), encoding_format="float")
         except openai.APIStatusError as exc:
-            raise EmbeddingError(f"HTTP {exc.status_code} from {self.settings.base_url}: {short(redact(str(exc.message)))}") from None
+            raise EmbeddingError(f"HTTP {exc.status_code} from {self.settings.base_url}: {shorten(redact(str(exc.message)))}") from None
         except openai.APITimeoutError:
             raise EmbeddingError(f"no answer from {self.settings.base_url} within {self.settings.timeout:g} s") from None
         except openai.APIConnectionError:
             raise EmbeddingError(f"cannot connect to {self.settings.base_url}") from None
         except (openai.OpenAIError, ValueError) as exc:
-            raise EmbeddingError(f"bad answer from {self.settings.base_url}: {type(exc).__name__}: {short(redact(str(exc)))}") from None
+            raise EmbeddingError(f"bad answer from {self.settings.base_url}: {type(exc).__name__}: {shorten(redact(str(exc)))}") from None
         items = getattr(response, "data", None)
         if not isinstance(items, list) or len(items) != len(texts):
             raise EmbeddingError(

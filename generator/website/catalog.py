@@ -12,8 +12,6 @@ sanitized here (generator.text.markdown.render_summary_html).
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -21,63 +19,15 @@ from pathlib import Path, PurePosixPath
 from generator.archive import paths, records
 from generator.archive.models import DayCounts, DayRecord, Paper
 from generator.errors import ArchiveError
-from generator.text.clean import split_prose_math
-from generator.text.markdown import html_text, is_html_body, render_summary_html
-from generator.text.tex import tex_plain
+from generator.text.markdown import math_as_text, render_summary_html
 from generator.website.listed import ListedPaper
-
-_FENCE = re.compile(r"^ {0,3}(?:```|~~~).*$", re.MULTILINE)
-_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]*", re.MULTILINE)
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
-_QUOTE = re.compile(r"^ {0,3}>[ \t]?", re.MULTILINE)
-_TABLE_RULE = re.compile(r"^[ \t|:-]*-[ \t|:-]*$", re.MULTILINE)
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3})(?=\S)(.+?)(?<=\S)\1")
-_MARKS = re.compile(r"`+|\|")
-
-
-def math_as_text(source: str) -> str:
-    """A math span as readable text, escaped (`math_html` for feeds, lists and the search index)."""
-    return html.escape(tex_plain(source), quote=False)
-
-
-def summary_text(markdown_text: str) -> str:
-    """The words of a summary's Markdown without its syntax (for the search index: no need to render it).
-
-    Math becomes readable text (generator.text.tex.tex_plain: `$\\times$` -> ×), as in the rest of the index.
-    A body kept as HTML (generator.text.markdown.is_html_body) is sanitized and its text taken.
-    """
-    if is_html_body(markdown_text):
-        return html_text(render_summary_html(markdown_text, math_html=math_as_text))
-    out = []
-    for is_math, chunk in split_prose_math(markdown_text):
-        if is_math:
-            chunk = tex_plain(chunk)
-        else:  # each pattern only where its mark can be: 1.2 s instead of 1.8 s for the 5,000 summaries of the 10,000-paper benchmark
-            if "```" in chunk or "~~~" in chunk:
-                chunk = _FENCE.sub("", chunk)
-            if "-" in chunk:
-                chunk = _TABLE_RULE.sub("", chunk)
-            if "#" in chunk:
-                chunk = _HEADING.sub("", chunk)
-            chunk = _LIST_ITEM.sub("", chunk)
-            if ">" in chunk:
-                chunk = _QUOTE.sub("", chunk)
-            if "](" in chunk:
-                chunk = _LINK.sub(r"\1", chunk)
-            if "*" in chunk or "_" in chunk:
-                chunk = _EMPHASIS.sub(r"\2", chunk)
-            if "`" in chunk or "|" in chunk:
-                chunk = _MARKS.sub(" ", chunk)
-        out.append(chunk)
-    return "".join(out)
 
 
 def render_summary(paper: Paper, *, for_feed: bool = False) -> str | None:
     """The paper's AI summary (the Markdown its page stores) as sanitized HTML, or None.
 
     On a page, math is marked for KaTeX; in a feed (`for_feed`: readers typeset no math), it
-    is readable text (generator.text.tex.tex_plain).
+    is readable text (generator.text.markdown.math_as_text).
     """
     if paper.summary is None:
         return None

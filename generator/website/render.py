@@ -39,10 +39,10 @@ from generator.archive import paths
 from generator.archive.runs import RunRecord, last_successful_night
 from generator.arxiv.taxonomy import category_name
 from generator.errors import GeneratorError
-from generator.text.markdown import render_summary_html
+from generator.text.markdown import render_summary_html, summary_text
 from generator.text.tex import tex_bibtex, tex_feed_html, tex_html, tex_plain
 from generator.website import meta, reader
-from generator.website.catalog import DayEntry, PaperEntry, render_summary, summary_text
+from generator.website.catalog import DayEntry, PaperEntry, render_summary
 from generator.website.cite import bibtex_key
 from generator.website.context import (
     AUTHORS_SHOWN,
@@ -335,7 +335,7 @@ class Renderer:
     def search_document(self, paper: PaperEntry) -> str:
         """What Pagefind indexes of a paper (its page shows more, which search should not match).
 
-        The summary goes in as the words of its Markdown (catalog.summary_text), so the index
+        The summary goes in as the words of its Markdown (generator.text.markdown.summary_text), so the index
         need not wait for summaries to be rendered: those are for the pages.
         """
         summary = summary_text(paper.summary.markdown) if paper.summary is not None else None

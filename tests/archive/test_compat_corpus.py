@@ -23,8 +23,8 @@ import shutil
 import unicodedata
 from pathlib import Path, PurePosixPath
 
+import cmarkgfm
 import feedparser
-import markdown
 import pytest
 from lxml import html as lxml_html
 
@@ -33,8 +33,8 @@ from generator.archive.migrate import migrate
 from generator.archive.runs import load_records
 from generator.arxiv.ids import abs_url
 from generator.arxiv.taxonomy import category_name
-from generator.text.clean import split_prose_math
 from generator.text.markdown import is_html_body
+from generator.text.tex import split_math
 from generator.website.settings import load_site_config, site_info
 from tests.conftest import ROOT
 from tests.sitekit import DEMO_CONFIG, build_site
@@ -150,16 +150,17 @@ def stored_pages(docs: Path, folder: str) -> list[tuple[PurePosixPath, dict, str
 
 
 def summary_text_as_stored(body: str) -> str:
-    """The text of a stored summary, read without the site's renderer: HTML as a browser reads it, Markdown as Python-Markdown does."""
+    """The text of a stored summary, read without the site's renderer: HTML as a browser reads it, Markdown as cmark-gfm
+    (GitHub-flavoured Markdown, the one dialect of summaries) reads it, without setting math aside."""
     if not body.strip():
         return ""
-    source = body if is_html_body(body) else markdown.markdown(body, extensions=["tables", "fenced_code", "sane_lists"])
+    source = body if is_html_body(body) else cmarkgfm.github_flavored_markdown_to_html(body)
     return lxml_html.fragment_fromstring(source, create_parent="div").text_content()
 
 
 def prose_words(text: str) -> list[str]:
     """The words of a text outside its math (feeds show math as readable text, not as written)."""
-    return [w for is_math, chunk in split_prose_math(text) if not is_math for w in chunk.split() if len(letters(w)) >= 3]
+    return [w for is_math, chunk in split_math(text) if not is_math for w in chunk.split() if len(letters(w)) >= 3]
 
 
 # -- the build -----------------------------------------------------------------------------

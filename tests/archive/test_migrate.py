@@ -12,7 +12,8 @@ import pytest
 from generator.archive import records
 from generator.archive import store as archive_module
 from generator.archive.migrate import migrate, shown_text, summary_body
-from generator.text.markdown import html_text, is_html_body, render_summary_html, sanitize_html, summary_html
+from generator.archive.v1_summary import render_v1_summary
+from generator.text.markdown import html_text, is_html_body, render_summary_html, sanitize_html
 from tests.conftest import ROOT, snapshot
 from tests.hostile import active_content, parse_html, raw_html
 
@@ -76,7 +77,7 @@ def test_migrate_is_lossless(v1_docs, run_cli):
         else:
             assert raw_html(new_body) == [] and not is_html_body(body), rel  # no layout HTML left (code blocks may show `<`)
             # The stored Markdown converts back to exactly the HTML v1 stored.
-            assert squeeze(summary_html(new_body)) == squeeze(html), rel
+            assert squeeze(render_v1_summary(new_body)) == squeeze(html), rel
         # Either way the site shows all the text v1 showed (issue 20: kept HTML used to render to nothing).
         assert letters(shown_text(body)) == letters(html_text(html)) != "", rel
     assert (summaries, kept) == (6, 2)
@@ -94,7 +95,7 @@ def test_a_summary_kept_as_html_shows_on_the_page_and_in_feeds_with_its_math(v1_
     # The link whose address v1 removed is its text, linking nowhere.
     assert '<a rel="nofollow noopener noreferrer">项目页面</a>' in page
     # The search index and a day's entry get its words, math as readable text, no markup.
-    from generator.website.catalog import summary_text
+    from generator.text.markdown import summary_text
     from generator.website.reader import gist
     from generator.website.related import _summary_words
 

@@ -15,7 +15,8 @@ from generator.archive import paths
 from generator.archive.models import Announcement, Paper, Score, Summary
 from generator.archive.records import paper_page
 from generator.errors import ArchiveError
-from generator.website.catalog import Catalog, PaperEntry, paper_entry, read_catalog, summary_text
+from generator.text.markdown import summary_text
+from generator.website.catalog import Catalog, PaperEntry, paper_entry, read_catalog
 from generator.website.context import PAGE_SIZE, Links, build_context, json_for_script, topic_chunks, topic_pages
 from generator.website.outputs.sitemap import sitemap_documents
 from generator.website.render import Renderer, environment, toc_tokens
