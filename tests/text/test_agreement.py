@@ -32,7 +32,7 @@ from generator.archive import paths
 from generator.archive.models import Announcement, DayCounts, DayRecord, Paper, Score, Summary
 from generator.archive.records import day_title
 from generator.arxiv.limits import clip_announcement
-from generator.config import DEFAULT_LIMITS
+from generator.config.model import Limits
 from generator.text.clean import clean_tex, strip_invisible
 from generator.text.markdown import clean_summary_markdown, render_summary_html
 from generator.text.tex import Link, Math, Styled, math_text, parse, tex_bibtex
@@ -350,7 +350,7 @@ def tex_field_problems(text: str, outputs: Outputs) -> list[str]:
     stored = clean_tex(text)
     announcement = dataclasses.replace(outputs.paper.record.announcement, title=stored, abstract=stored)
     for limit in (20, 60, 100, 140, 200, 1000):
-        limits = dataclasses.replace(DEFAULT_LIMITS, title_chars=limit, abstract_chars=limit)
+        limits = dataclasses.replace(Limits(), title_chars=limit, abstract_chars=limit)
         clipped, _ = clip_announcement(announcement, limits)
         problems += cut_problems(f"title ceiling at {limit}", clipped.title, stored, spans(stored), limit)
         problems += cut_problems(f"abstract ceiling at {limit}", clipped.abstract, stored, spans(stored), limit)
