@@ -46,7 +46,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from generator.archive.records import read_paper
-from generator.archive.store import atomic_write
+from generator.archive.store import Archive, atomic_write
 from generator.config import Config, EmbeddingsConfig
 from generator.errors import ArchiveError, ConfigError
 from generator.ranking.similarity import paper_text
@@ -334,14 +334,8 @@ def embed_missing(
 def archive_texts(docs: Path) -> list[EmbedText]:
     """Every archived paper's current version, title and abstract (read through records.read_paper)."""
     out = []
-    for page in sorted(Path(docs, "papers").rglob("*.md")):
-        if page.name.startswith("."):
-            continue
-        try:
-            text = page.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ArchiveError(f"{page}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- {page}`") from None
-        paper = read_paper(text, str(page))
+    for page in Archive(Path(docs)).pages("paper"):
+        paper = read_paper(page.read_text(), str(page.path))
         out.append(EmbedText(paper.arxiv_id, paper.announcement.version, paper.announcement.title, paper.announcement.abstract))
     return out
 
