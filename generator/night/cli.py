@@ -25,8 +25,9 @@ from generator.arxiv.ids import is_arxiv_id
 from generator.config import load_config
 from generator.config.addresses import with_effective_addresses
 from generator.errors import GeneratorError
-from generator.night.pipeline import Pipeline, RunReport
+from generator.night.pipeline import Pipeline
 from generator.night.progress import Progress
+from generator.night.report import RunReport
 from generator.redaction import forget_all, redact
 
 log = logging.getLogger("generator")

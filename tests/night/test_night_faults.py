@@ -174,17 +174,17 @@ def test_the_summary_stage_raising_after_the_days_were_computed_leaves_docs_unch
 
 
 def test_rendering_failing_on_the_last_day_leaves_docs_unchanged(world, tmp_path, monkeypatch):
-    from generator.night import pipeline
+    from generator.night import day as stage
 
     docs, before = start(world, tmp_path)
-    real = pipeline.day_page
+    real = stage.day_page
 
     def day_page(record):
         if record.date == DAYS[3]:
             raise ValueError("cannot render 1 May")
         return real(record)
 
-    monkeypatch.setattr(pipeline, "day_page", day_page)
+    monkeypatch.setattr(stage, "day_page", day_page)
     code, err = world.run(docs, 3)
     assert code == 1 and "cannot render 1 May" in errors(err)[0]
     assert unchanged(docs, before)
