@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 import arxiv
@@ -42,13 +43,15 @@ def arxiv_endpoints(config: Config) -> tuple[Endpoint, ...]:
     )
 
 
-def make_session(config: Config) -> PoliteSession:
+def make_session(config: Config, *, sleep: Callable[[float], None] = time.sleep) -> PoliteSession:
+    """The polite session every arXiv request of a run goes through; `sleep` is how it waits (tests pass a fake clock)."""
     settings = config.arxiv
     return PoliteSession(
         delay=settings.request_delay,
         timeout=settings.timeout,
         max_retries=settings.max_retries,
         user_agent=settings.user_agent,
+        sleep=sleep,
         endpoints=arxiv_endpoints(config),
     )
 

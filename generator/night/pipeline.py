@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,13 +80,18 @@ class Pipeline:
         *,
         with_summaries: bool = False,
         model: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> Pipeline:
-        """A pipeline; `with_summaries` builds the LLM summarizer from the config and the environment."""
-        session = make_session(config)
+        """A pipeline; `with_summaries` builds the LLM summarizer from the config and the environment.
+
+        `sleep` is how the run waits between arXiv requests and before retries (tests pass a fake clock).
+        """
+        session = make_session(config, sleep=sleep)
         client = ApiClient(session, config.arxiv.api_url, max_bytes=config.limits.api_bytes)
         report = RunReport(command)
         if summarizer is None and with_summaries:
-            summarizer = create_summarizer(config, session, report.warnings.append, model=model, required=command == "resummarize")
+            required = command == "resummarize"
+            summarizer = create_summarizer(config, session, report.warnings.append, model=model, required=required, sleep=sleep)
         if isinstance(summarizer, Summarizer):
             report.summaries = summarizer.stats
         return cls(config, Archive(docs), session, client, progress, summarizer, report)

@@ -24,7 +24,7 @@ import yaml
 from generator.archive.paths import day_path
 from generator.archive.records import split_front_matter
 from generator.archive.store import TRANSACTION_DIR, Archive
-from tests.conftest import ROOT, snapshot
+from tests.conftest import ROOT, FakeClock, snapshot
 from tests.loopback import CUT_AFTER, FakeLLM, Reply
 from tests.night.test_sigkill import check_consistent, normalized_tree
 from tests.nights import DAYS, UNAVAILABLE, FourDays
@@ -54,6 +54,8 @@ def write_config(path: Path) -> Path:
 class World:
     def __init__(self, root: Path, arxiv: FourDays, llm: FakeLLM):
         self.root, self.arxiv, self.llm = root, arxiv, llm
+        self.clock = FakeClock()
+        """The nights wait on it: retries are recorded, not slept (tests/conftest.py)."""
         self.config = write_config(root / "config.yml")
         self.env = {
             "ARXIV_FEED_URL": arxiv.url + "/rss/{categories}",
@@ -76,7 +78,7 @@ class World:
         stderr = io.StringIO()
         try:
             with contextlib.redirect_stderr(stderr):
-                code = main(["update", "--config", str(self.config), "--docs", str(docs)])
+                code = main(["update", "--config", str(self.config), "--docs", str(docs)], sleep=self.clock)
         finally:
             for key, value in saved.items():
                 os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
