@@ -106,6 +106,22 @@ def run_cli(capsys):
     return cli_runner(capsys)
 
 
+SLOW_FIXTURES = {"fixture_archive", "built_site", "browser"}
+"""Fixtures that build an archive with the real CLI, run `mkdocs build` or start Chromium: a test asking for one is slow."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` (left out of `make test-fast`) every browser test and every test that needs a built site.
+
+    Modules slow for other reasons (their own site builds, subprocesses, SIGKILL) say so with
+    `pytestmark = pytest.mark.slow`.
+    """
+    browser_tests = ROOT / "tests" / "browser"
+    for item in items:
+        if browser_tests in Path(item.path).parents or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch):
     # Loopback servers must be reached directly even where a proxy is configured.

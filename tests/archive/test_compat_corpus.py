@@ -39,6 +39,8 @@ from generator.website.settings import load_site_config, site_info
 from tests.conftest import ROOT
 from tests.sitekit import DEMO_CONFIG, build_site
 
+pytestmark = pytest.mark.slow  # runs `mkdocs build --strict` on every frozen archive format (left out of `make test-fast`)
+
 FIXTURES = ROOT / "tests" / "fixtures"
 FORMATS = ("v1", "v2")
 

@@ -51,6 +51,8 @@ from generator.ranking.selection import select
 from tests.conftest import ROOT, fixture_bytes
 from tests.loopback import FakeLLM, LoopbackServer, Reply, make_pdf
 
+pytestmark = pytest.mark.slow  # kills the real CLI with SIGKILL at every step, in subprocesses (left out of `make test-fast`)
+
 SEED = int(os.environ.get("KILL_SEED", "20261127"))
 KILLS_PER_NIGHT = int(os.environ.get("KILLS_PER_NIGHT", "12"))
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"

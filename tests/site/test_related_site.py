@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
+import pytest
+
 from generator.archive import paths
 from generator.archive.records import split_front_matter
 from generator.config import load_config
@@ -22,6 +24,8 @@ from generator.website.catalog import read_catalog
 from generator.website.related import RelatedDoc, related_for_archive
 from tests.ranking.test_interests import DAY, day_ids, interest_config, serve_arxiv
 from tests.sitekit import Reader, build_site, serve
+
+pytestmark = pytest.mark.slow  # runs `mkdocs build` (left out of `make test-fast`)
 
 RELATED = re.compile(r'<section id="related">(.*?)</section>', re.DOTALL)
 ITEM = re.compile(r'<li><a href="([^"]+)">(.*?)</a><span>(\d{4}-\d\d-\d\d) · ([0-9.]+)</span></li>')
