@@ -1,7 +1,7 @@
 # Two commands for a fresh machine (see README):
 #   make demo   set everything up, build the demo archive and site from recorded data, serve it
 #   make test   lint, then run the whole test suite (installs Chromium, Java and the npm test tools if missing)
-# While editing: make test-fast (no browser, no site build, under a minute) and make lint.
+# While editing: make test-fast (no browser, no site build) and make lint.
 
 PYTHON ?= python3
 VENV   ?= .venv
