@@ -219,7 +219,10 @@ class PoliteSession(requests.Session):
                         fix = "arXiv is throttling or down; the archive is unchanged, rerun later"
                     elif unexpected is not None:
                         check = f", or check {endpoint.setting}" if endpoint else ""
-                        fix = f"arXiv answered something other than the expected XML (a maintenance page?); the archive is unchanged, rerun later{check}"
+                        fix = (
+                            "arXiv answered something other than the expected XML (a maintenance page?); "
+                            f"the archive is unchanged, rerun later{check}"
+                        )
                     else:
                         check = f", and check {endpoint.setting} if it persists" if endpoint else ""
                         fix = f"the archive is unchanged; rerun later{check}"

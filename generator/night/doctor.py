@@ -143,8 +143,9 @@ def check_llm(config: Config, environ: Mapping[str, str], *, offline: bool) -> F
         return Finding(OK, check, "off (ai_summary.enabled: false)")
     key = environ.get(settings.api_key_env, "").strip()
     if not key:
+        unset = f"the environment variable {settings.api_key_env} (ai_summary.api_key_env) is not set"
         return Finding(
-            WARNING, check, f"the environment variable {settings.api_key_env} (ai_summary.api_key_env) is not set, so nightly runs make no AI summaries",
+            WARNING, check, f"{unset}, so nightly runs make no AI summaries",
             fix=f"add a repository secret named {settings.api_key_env} (Settings → Secrets and variables → Actions) or export it locally; "
             "or set ai_summary.enabled: false",
         )  # fmt: skip
@@ -314,8 +315,9 @@ def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
 
     if older:
         versions = ", ".join(f"{n:,} in v{v}" for v, n in sorted(older.items()))
+        older_pages = f"{pages_are(sum(older.values()))} in an older archive format ({versions}; this code reads v{records.FORMAT})"
         findings.append(Finding(
-            WARNING, "archive", f"{pages_are(sum(older.values()))} in an older archive format ({versions}; this code reads v{records.FORMAT}): `update` stops until they are upgraded",
+            WARNING, "archive", f"{older_pages}: `update` stops until they are upgraded",
             fix=f"run `python -m generator migrate --docs {docs}` (lossless, safe to rerun; the nightly workflow runs it before archiving)",
         ))  # fmt: skip
     if newer:

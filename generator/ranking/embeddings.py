@@ -217,9 +217,8 @@ class EmbeddingClient:
             raise EmbeddingError(f"bad answer from {self.settings.base_url}: {type(exc).__name__}: {short(redact(str(exc)))}") from None
         items = getattr(response, "data", None)
         if not isinstance(items, list) or len(items) != len(texts):
-            raise EmbeddingError(
-                f"malformed answer from {self.settings.base_url}: {len(items) if isinstance(items, list) else 'no'} vectors for {len(texts)} texts"
-            )
+            vectors = len(items) if isinstance(items, list) else "no"
+            raise EmbeddingError(f"malformed answer from {self.settings.base_url}: {vectors} vectors for {len(texts)} texts")
         rows: list[list[float] | None] = [None] * len(texts)
         for position, item in enumerate(items):
             index = getattr(item, "index", position)

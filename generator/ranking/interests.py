@@ -251,7 +251,8 @@ def load_interests(
                     fix="rerun later; the archive is unchanged and the next run fetches them (and catches this day up)",
                 ) from None
             warn(
-                f"interests: the arXiv API failed ({exc}); {len(kept)} interest papers cached earlier are used tonight, the list is fetched again next run"
+                f"interests: the arXiv API failed ({exc}); {len(kept)} interest papers cached earlier are used tonight, "
+                "the list is fetched again next run"
             )
             return tuple(kept), None
         known = {p.arxiv_id for p in papers}

@@ -259,7 +259,8 @@ class Summarizer:
         if failed:
             examples = "; ".join(f"{i}: {r}" for i, r in failed[:3]) + ("; …" if len(failed) > 3 else "")
             self.warn(
-                f"{len(failed)} of {len(papers)} summaries failed ({examples}); those papers have no summary yet and the next run retries them"
+                f"{len(failed)} of {len(papers)} summaries failed ({examples}); "
+                "those papers have no summary yet and the next run retries them"
             )
         if skipped and not self._budget_warned:
             self._budget_warned = True
@@ -328,7 +329,8 @@ class Summarizer:
             read = read_pdf(response.content, max_chars, limits.pdf_pages if limits else None)
             if read.page_limit_hit:
                 self.warn(
-                    f"{ann.arxiv_id}: limits.pdf_pages ({read.pages_read}) reached: the summary was made from the PDF's first {read.pages_read} pages"
+                    f"{ann.arxiv_id}: limits.pdf_pages ({read.pages_read}) reached: "
+                    f"the summary was made from the PDF's first {read.pages_read} pages"
                 )
             return FULLTEXT_SOURCE, read.text
         except ResponseTooLarge as err:

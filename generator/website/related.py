@@ -29,6 +29,7 @@ Importing this module is cheap: the engine's libraries load when it first runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -175,7 +176,10 @@ def plan_related(keys: Sequence[tuple[str, int]], config: Config, docs_dir: Path
     if missing:
         why = f"{missing} of them have no cached embedding for {settings.model} (run `python -m generator embed` to fill the cache)"
     elif len(dimensions) > 1:
-        why = f"the cached embeddings of {settings.model} have different dimensions {sorted(dimensions)} (delete the cache and run `python -m generator embed`)"
+        why = (
+            f"the cached embeddings of {settings.model} have different dimensions {sorted(dimensions)} "
+            "(delete the cache and run `python -m generator embed`)"
+        )
     else:
         return RelatedPlan(
             "embeddings", f"related papers: embeddings of {settings.model} over {len(keys)} papers", settings.model, len(keys)
@@ -304,9 +308,7 @@ class BackgroundRelated:
             self._process.kill()
             self._process.wait()
         for pipe in (self._process.stdin, self._process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 pipe.close()
-            except OSError:
-                pass
         if self._writer is not None:
             self._writer.join()

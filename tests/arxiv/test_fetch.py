@@ -17,7 +17,7 @@ from tests.conftest import fixture_bytes
 
 
 def session(**kwargs) -> PoliteSession:
-    settings = dict(delay=0.0, timeout=5.0, max_retries=2, user_agent="arxiv-daily-archive/test")
+    settings = {"delay": 0.0, "timeout": 5.0, "max_retries": 2, "user_agent": "arxiv-daily-archive/test"}
     settings.update(kwargs)
     return PoliteSession(**settings)
 
@@ -87,7 +87,8 @@ def test_a_host_that_does_not_resolve_is_named_after_one_retry():
     )
     with pytest.raises(
         FetchError,
-        match=r"^API endpoint http://arxiv-mirror.invalid/api/query\?id_list=1: host name arxiv-mirror.invalid does not resolve \(DNS\) \(after one retry\); fix: check ARXIV_API_URL",
+        match=r"^API endpoint http://arxiv-mirror.invalid/api/query\?id_list=1: host name arxiv-mirror.invalid does not resolve \(DNS\) "
+        r"\(after one retry\); fix: check ARXIV_API_URL",
     ):
         polite.get("http://arxiv-mirror.invalid/api/query?id_list=1")
     assert polite.requests_made == 2

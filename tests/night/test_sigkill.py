@@ -308,7 +308,8 @@ def test_sigkill_at_random_moments_loses_nothing_and_the_next_run_completes_the_
         figures.append((kind, point, code))
         shutil.rmtree(docs.parent)
     print(
-        f"\n{night}: {len(figures)} kills planned (seed {SEED}), {killed} killed mid-run, {survived} finished first; all resumed to the uninterrupted archive"
+        f"\n{night}: {len(figures)} kills planned (seed {SEED}), {killed} killed mid-run, {survived} finished first; all resumed to the "
+        "uninterrupted archive"
     )
     assert killed >= len(figures) // 2
 

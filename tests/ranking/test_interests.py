@@ -46,13 +46,13 @@ def serve_arxiv(server, interest_queries: list[str]) -> None:
 
 
 def interest_config(write_config, **overrides):
-    base = dict(
-        categories=["quant-ph"],
-        keywords=[],
-        min_score=1.5,
-        max_papers=10,
-        interests={"papers": ["quant-ph/0201082"], "min_similarity": 0.03},
-    )
+    base = {
+        "categories": ["quant-ph"],
+        "keywords": [],
+        "min_score": 1.5,
+        "max_papers": 10,
+        "interests": {"papers": ["quant-ph/0201082"], "min_similarity": 0.03},
+    }
     base.update(overrides)
     return write_config(**base)
 

@@ -174,7 +174,8 @@ def test_interests_alone_day_and_paper_pages_say_close_to_and_about_lists_the_pa
 def test_keywords_and_interests_combined_only_papers_close_enough_say_close_to(tmp_path, arxiv_env, write_config, run_cli):
     docs, site, _ = interest_site(
         tmp_path, arxiv_env, write_config, run_cli,
-        keywords=["entanglement"], min_score=1.0, max_papers=40, interests={"papers": ["quant-ph/0201082"], "weight": 10, "min_similarity": 0.035},
+        keywords=["entanglement"], min_score=1.0, max_papers=40,
+        interests={"papers": ["quant-ph/0201082"], "weight": 10, "min_similarity": 0.035},
     )  # fmt: skip
     listed = day_ids(docs)
     day = page_file(site, paths.day_path(DAY)).read_text(encoding="utf-8")
