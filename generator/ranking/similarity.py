@@ -41,9 +41,17 @@ from scipy import sparse
 
 # Words every abstract uses whatever its topic; without them "we propose a novel
 # method and show results" would make unrelated papers look alike.
-ABSTRACT_BOILERPLATE = frozenset(
-    ["paper", "papers", "propose", "proposed", "proposes", "present", "presents", "presented", "introduce", "introduces", "introduced", "show", "shows", "shown", "showing", "demonstrate", "demonstrates", "demonstrated", "result", "results", "approach", "approaches", "method", "methods", "based", "using", "use", "used", "uses", "new", "novel", "work", "works", "study", "studies", "studied", "also", "however", "well", "first", "second", "provide", "provides", "provided", "achieve", "achieves", "achieved", "existing", "significantly", "furthermore", "moreover", "respectively", "et", "al", "via", "can", "may", "paper's", "address", "addresses", "addressed", "propose", "experiments", "experimental", "experiment", "evaluate", "evaluated", "evaluation", "outperform", "outperforms", "state", "art", "recent", "recently", "problem", "problems", "task", "tasks", "performance", "improve", "improves", "improved", "different", "various", "several", "including", "include", "includes", "given", "allows", "enable", "enables"]
-)
+ABSTRACT_BOILERPLATE = frozenset([
+    "paper", "papers", "propose", "proposed", "proposes", "present", "presents", "presented", "introduce", "introduces",
+    "introduced", "show", "shows", "shown", "showing", "demonstrate", "demonstrates", "demonstrated", "result", "results",
+    "approach", "approaches", "method", "methods", "based", "using", "use", "used", "uses", "new", "novel", "work", "works",
+    "study", "studies", "studied", "also", "however", "well", "first", "second", "provide", "provides", "provided",
+    "achieve", "achieves", "achieved", "existing", "significantly", "furthermore", "moreover", "respectively", "et", "al",
+    "via", "can", "may", "paper's", "address", "addresses", "addressed", "experiments", "experimental", "experiment",
+    "evaluate", "evaluated", "evaluation", "outperform", "outperforms", "state", "art", "recent", "recently", "problem",
+    "problems", "task", "tasks", "performance", "improve", "improves", "improved", "different", "various", "several",
+    "including", "include", "includes", "given", "allows", "enable", "enables",
+])  # fmt: skip
 # scikit-learn is imported when TF-IDF is first needed, not with this module: importing
 # it costs more CPU time than computing a small day (about 1.2 s here, most of it SciPy's
 # statistics module), and a nightly run without `interests` never needs it.

@@ -373,7 +373,8 @@ def freshness_values(runs) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     built = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
     values = json.dumps(freshness_meta(list(runs), built), sort_keys=True)
-    return f"/* Written by the archive plugin (generator/website/build.py) at each build: overrides/assets/javascripts/freshness.js reads it. */\nwindow.archiveFreshnessValues = {values};\n"
+    origin = "/* Written by the archive plugin (generator/website/build.py) at each build; freshness.js reads it. */"
+    return f"{origin}\nwindow.archiveFreshnessValues = {values};\n"
 
 
 def previous_spool(cache: BuildCache | None) -> Path | None:

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.archive import paths, records
 from generator.archive.models import DayCounts, DayRecord, Paper
+from generator.archive.store import Archive
 from generator.errors import ArchiveError
 from generator.text.markdown import math_as_text, render_summary_html
 from generator.website.listed import ListedPaper
@@ -236,36 +237,19 @@ def day_entry(text: str, path: PurePosixPath) -> DayEntry:
     return DayEntry(records.read_day(text, f"docs/{path}"), path)
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"{path}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- {path}`") from None
-
-
-def _pages(docs: Path, folder: str, pattern: str) -> list[tuple[Path, PurePosixPath]]:
-    root = docs / folder
-    if not root.is_dir():
-        return []
-    # Hidden files are a killed run's temp files (generator.archive.store writes through `.tmp-*`).
-    return [
-        (file, PurePosixPath(file.relative_to(docs).as_posix())) for file in sorted(root.glob(pattern)) if not file.name.startswith(".")
-    ]
-
-
 def read_catalog(docs: Path, on_paper: Callable[[PaperEntry], None] | None = None) -> Catalog:
     """Read every paper and day page under docs/ (an empty or missing docs/ gives an empty catalog).
 
     `on_paper` sees each paper as soon as it is read (the site hands it to the search
     indexer, which then works while the rest is read).
     """
-    docs = Path(docs)
+    archive = Archive(Path(docs))  # its lister says which files are pages (never a killed run's temp files)
     papers: dict[str, PaperEntry] = {}
-    for file, rel in _pages(docs, "papers", "**/*.md"):
-        entry = paper_entry(_read(file), rel)
+    for page in archive.pages("paper"):
+        entry = paper_entry(page.read_text(), page.relpath)
         papers[entry.arxiv_id] = entry
         if on_paper is not None:
             on_paper(entry)
-    days = [day_entry(_read(file), rel) for file, rel in _pages(docs, "days", "*/*.md")]
+    days = [day_entry(page.read_text(), page.relpath) for page in archive.pages("day")]
     days.sort(key=lambda d: d.date)
     return Catalog(papers, tuple(days))

@@ -73,7 +73,10 @@ class ArchivePluginConfig(Config):
     config = c.Type(str, default="config.yml")
     """The archive's config.yml (site title and URL, categories, keywords), relative to mkdocs.yml."""
     related = c.Type(bool, default=True)
-    """Related papers on paper pages (generator/website/related.py); `false` builds without them (benchmarks/site_build.py measures their cost so)."""
+    """Related papers on paper pages (generator/website/related.py); `false` builds without them.
+
+    benchmarks/site_build.py measures their cost so.
+    """
     cache = c.Type(str, default=".cache/archive-build")
     """The build cache folder (generator/website/buildcache.py), relative to mkdocs.yml; "" builds from scratch every time."""
 

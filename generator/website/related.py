@@ -33,6 +33,7 @@ runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -190,7 +191,10 @@ def plan_related(keys: Sequence[tuple[str, int]], config: Config, docs_dir: Path
     if missing:
         why = f"{missing} of them have no cached embedding for {settings.model} (run `python -m generator embed` to fill the cache)"
     elif len(dimensions) > 1:
-        why = f"the cached embeddings of {settings.model} have different dimensions {sorted(dimensions)} (delete the cache and run `python -m generator embed`)"
+        why = (
+            f"the cached embeddings of {settings.model} have different dimensions {sorted(dimensions)} "
+            "(delete the cache and run `python -m generator embed`)"
+        )
     else:
         return RelatedPlan(
             "embeddings", f"related papers: embeddings of {settings.model} over {len(keys)} papers", settings.model, len(keys)
@@ -382,9 +386,7 @@ class BackgroundRelated:
             self._process.kill()
             self._process.wait()
         for pipe in (self._process.stdin, self._process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 pipe.close()
-            except OSError:
-                pass
         if self._writer is not None:
             self._writer.join()

@@ -39,6 +39,8 @@ from generator.website.settings import load_site_config, site_info
 from tests.conftest import ROOT
 from tests.sitekit import DEMO_CONFIG, build_site
 
+pytestmark = pytest.mark.slow  # runs `mkdocs build --strict` on every frozen archive format (left out of `make test-fast`)
+
 FIXTURES = ROOT / "tests" / "fixtures"
 FORMATS = ("v1", "v2")
 
@@ -315,7 +317,7 @@ def test_every_summary_v1_stored_is_on_its_page_with_the_text_v1_showed(corpora)
     """The summary HTML of each v1 page (before migrate), on the built page of the migrated archive."""
     corpus = corpora("v1")
     checked = kept_as_html = 0
-    for rel, meta, v1_body in stored_pages(corpus.written, "papers"):
+    for rel, _meta, v1_body in stored_pages(corpus.written, "papers"):
         html = records.v1_summary_html(v1_body)
         if html is None:
             continue
@@ -375,7 +377,10 @@ def test_every_day_page_shows_its_record_and_note(corpus):
         if text_of(one(article, "h1")) != meta["title"]:
             problems.append(f"{rel}: title: shown {text_of(one(article, 'h1'))!r}")
         counts = meta.get("counts") or {}
-        line = f"{counts.get('listed', 0)} papers listed · {counts.get('matched', 0)} matched the keywords · {counts.get('fetched', 0)} announced · {counts.get('summarized', 0)} summarized"
+        line = (
+            f"{counts.get('listed', 0)} papers listed · {counts.get('matched', 0)} matched the keywords · "
+            f"{counts.get('fetched', 0)} announced · {counts.get('summarized', 0)} summarized"
+        )
         if line not in text_of(article):
             problems.append(f"{rel}: counts: no {line!r}")
         entries = [li[0].get("href", "") for li in find(article, "ol.day-papers > li")]

@@ -117,7 +117,8 @@ def test_a_summary_the_site_would_not_show_stops_migrate_and_nothing_is_written(
     head, _, rest = text.partition("\n---\n")
     meta = "summary:\n  model: qwen-long\n  input: abstract\n  prompt_sha256: '0'\n  created: '2025-04-28T06:00:00Z'\n"
     page.write_text(
-        f"{head}\n{meta}---\n{rest}\n<!-- ai-summary:begin -->\nIntro words\n<table><tr><td>Quokka cell</td></tr></table>\n<!-- ai-summary:end -->\n",
+        f"{head}\n{meta}---\n{rest}\n<!-- ai-summary:begin -->\nIntro words\n"
+        "<table><tr><td>Quokka cell</td></tr></table>\n<!-- ai-summary:end -->\n",
         encoding="utf-8",
     )
     empty = v1_docs / "papers/2504/2504.18098.md"
@@ -130,7 +131,8 @@ def test_a_summary_the_site_would_not_show_stops_migrate_and_nothing_is_written(
         assert code == 1
         [line] = [line for line in err.splitlines() if line.strip()]
         assert line.startswith(
-            f"error: {v1_docs.name}/papers/2504/2504.18098.md: front matter key `summary` names a summary, but the page holds no summary text"
+            f"error: {v1_docs.name}/papers/2504/2504.18098.md: front matter key `summary` names a summary, "
+            "but the page holds no summary text"
         )
         assert f"(and 1 more pages: {v1_docs.name}/papers/2504/2504.18141.md)" in line and "nothing was written" in line
         assert (
@@ -143,7 +145,8 @@ def test_a_summary_the_site_would_not_show_stops_migrate_and_nothing_is_written(
     code, err = run_cli("migrate", "--docs", v1_docs)
     assert code == 1 and snapshot(v1_docs) == before
     assert err.strip() == (
-        f"error: {v1_docs.name}/papers/2504/2504.18141.md: its AI summary would lose 2 of its 4 words (first: 'Quokka') on the site, kept as Markdown; "
+        f"error: {v1_docs.name}/papers/2504/2504.18141.md: its AI summary would lose 2 of its 4 words (first: 'Quokka') on the site, kept "
+        "as Markdown; "
         f"fix: in {v1_docs.name}/papers/2504/2504.18141.md, put the summary between its ai-summary markers inside <p>…</p> "
         "(or another block element such as <ul>), then rerun `python -m generator migrate`; nothing was written"
     )
@@ -223,4 +226,4 @@ def test_a_migration_cut_short_is_finished_by_the_next_run_and_update_waits_for_
     monkeypatch.setattr("generator.archive.migrate.atomic_write", real)
     report = migrate(v1_docs)
     assert (report.papers, report.days, report.current) == (26, 5, 20)
-    assert not [p for p in v1_docs.rglob(".tmp-*")]
+    assert not list(v1_docs.rglob(".tmp-*"))

@@ -82,7 +82,11 @@ def test_the_nightly_build_restores_and_saves_its_cache():
     under a key that a template, theme, config, code or dependency change changes (a miss only makes the night slower)."""
     steps = load("nightly.yml")["jobs"]["archive"]["steps"]
     names = [step.get("uses", step.get("run", "")).split("@")[0] for step in steps]
-    restore, build, save = names.index("actions/cache/restore"), names.index("bash scripts/nightly.sh build"), names.index("actions/cache/save")
+    restore, build, save = (
+        names.index("actions/cache/restore"),
+        names.index("bash scripts/nightly.sh build"),
+        names.index("actions/cache/save"),
+    )
     assert names.index("bash scripts/nightly.sh commit") < restore < build < save
     cached = mkdocs_cache_folder()
     for step in (steps[restore], steps[save]):

@@ -23,6 +23,8 @@ from generator.archive import paths
 from generator.website.catalog import read_catalog
 from tests.sitekit import ROOT, build_site, parse_page
 
+pytestmark = pytest.mark.slow  # runs `mkdocs build` on the fixture archive and on a large one (left out of `make test-fast`)
+
 SOURCES = [ROOT / "generator", ROOT / "benchmarks", ROOT / "tests", ROOT / "demo", ROOT / "scripts"]
 
 
