@@ -21,10 +21,9 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from demo.loopback import LoopbackServer
+from demo.loopback import LoopbackServer, QuietHandler
 from generator.summaries.fulltext import estimate_tokens
 
 ANSWERS = Path(__file__).resolve().parent / "answers"
@@ -47,7 +46,7 @@ class ReplayLLM(LoopbackServer):
         self._lock = threading.Lock()
         replay = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
@@ -61,22 +60,13 @@ class ReplayLLM(LoopbackServer):
                     self._send(*_error(404, f"no such endpoint: {self.path}", "not_found"))
 
             def _send(self, status: int, payload: dict) -> None:
-                body = json.dumps(payload).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
+                self.reply(status, json.dumps(payload).encode("utf-8"), "application/json")
 
         super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{self.origin}/v1"
 
     def answer(self, path: str, raw: bytes) -> tuple[int, dict]:
         if path.rstrip("/") != "/v1/chat/completions":

@@ -15,13 +15,12 @@ parsers and pipeline run unchanged (only ARXIV_*_URL point here):
 from __future__ import annotations
 
 import re
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from lxml import etree
 
-from demo.loopback import LoopbackServer
+from demo.loopback import LoopbackServer, QuietHandler
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "arxiv"
 EMPTY_API = "api2026_empty_totalResults0_idlist_0000.0000.xml"
@@ -63,25 +62,16 @@ class ArxivReplay(LoopbackServer):
         self.requests: list[str] = []
         replay = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 replay.requests.append(self.path)
-                status, body, kind = replay.answer(self.path)
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
+                self.reply(*replay.answer(self.path))
 
         super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.origin
 
     def environ(self) -> dict[str, str]:
         """ARXIV_* settings that point the generator here."""
