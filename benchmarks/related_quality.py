@@ -30,7 +30,7 @@ from benchmarks.synth import load_sources
 from generator.archive.models import Announcement, InterestPaper
 from generator.config import load_config
 from generator.ranking.selection import select
-from generator.ranking.similarity import paper_text, tfidf_vectors, top_k
+from generator.ranking.similarity import TERMS_PER_PAPER, fit_vocabulary, paper_text, terms, top_k, vectorize, words
 from tests.conftest import ROOT
 
 TOPICS = {
@@ -71,9 +71,12 @@ def topic_members(items: list[tuple[str, str, str]]) -> dict[str, list[int]]:
     }
 
 
-def related_shares(items, members, terms_per_paper):
-    matrix = tfidf_vectors([paper_text(title, abstract) for _, title, abstract in items])
-    indices, sims = top_k(matrix, 5, terms_per_paper=terms_per_paper)
+def related_shares(items, members, terms_per_paper, features=terms):
+    """Per topic: (papers, share of their 5 related papers with the topic, that share among random papers), with the
+    site's engine: a vocabulary of `features` fitted on every paper, vectors cut to `terms_per_paper` (None: whole)."""
+    lists = [features(paper_text(title, abstract)) for _, title, abstract in items]
+    matrix = vectorize(lists, fit_vocabulary(lists), terms_per_paper)
+    indices, sims = top_k(matrix, 5, terms_per_paper=None)
     rows = {}
     for name, group in members.items():
         if len(group) < 3:
@@ -113,21 +116,26 @@ def main() -> None:
     items = papers()
     members = topic_members(items)
     print(f"{len(items)} recorded real papers; topics by title: " + ", ".join(f"{n} {len(g)}" for n, g in members.items()))
-    pruned = related_shares(items, members, 32)
-    whole = related_shares(items, members, None)
+    engines = [
+        related_shares(items, members, TERMS_PER_PAPER),
+        related_shares(items, members, None),
+        related_shares(items, members, 32, words),
+        related_shares(items, members, None, words),
+    ]
     print("\n(a) share of the 5 related papers with the paper's topic")
-    print("| topic | papers | TF-IDF (site: 32 words) | TF-IDF (whole vectors) | 5 random papers |")
-    print("|---|---:|---:|---:|---:|")
-    totals = np.zeros(3)
-    weights = 0
-    for name, (size, share, base) in pruned.items():
-        print(f"| {name} | {size} | {share:.0%} | {whole[name][1]:.0%} | {base:.1%} |")
-        totals += np.array([share, whole[name][1], base]) * size
-        weights += size
     print(
-        f"| all topics (weighted by papers) | {weights} | {totals[0] / weights:.0%} | {totals[1] / weights:.0%} | "
-        f"{totals[2] / weights:.1%} |"
+        f"| topic | papers | site: words and bigrams, {TERMS_PER_PAPER} terms | words and bigrams, whole | "
+        "before: words, 32 | words, whole | 5 random papers |"
     )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    totals = np.zeros(len(engines) + 1)
+    weights = 0
+    for name, (size, _, base) in engines[0].items():
+        shares = [engine[name][1] for engine in engines]
+        print(f"| {name} | {size} | " + " | ".join(f"{share:.0%}" for share in shares) + f" | {base:.1%} |")
+        totals += np.array([*shares, base]) * size
+        weights += size
+    print(f"| all topics (weighted by papers) | {weights} | " + " | ".join(f"{t / weights:.1%}" for t in totals) + " |")
     print("\n(b) 2 interest papers of a topic, keywords: [] -- the topic's other papers in the day's top 10")
     print("| topic | papers | in top 10 | at most | 10 random papers would hold |")
     print("|---|---:|---:|---:|---:|")
@@ -136,6 +144,28 @@ def main() -> None:
         print(f"| {name} | {size} | {hit} | {most} | {random_hits:.2f} |")
         hits, possible, expected = hits + hit, possible + most, expected + random_hits
     print(f"| all | | {hits:.0f} | {possible:.0f} | {expected:.2f} |")
+    hand_labelled()
+
+
+def hand_labelled() -> None:
+    """(c) The share of (a) on the relevance benchmark's pool, with its topics labelled by hand (benchmarks/relevance)."""
+    from benchmarks.relevance.measure import load_labels
+
+    pool, topics = load_labels()
+    items = [(p.arxiv_id, p.title, p.abstract) for p in pool]
+    row = {p.arxiv_id: i for i, p in enumerate(pool)}
+    members = {t.name: [row[arxiv_id] for arxiv_id in sorted(t.members)] for t in topics}
+    engines = [related_shares(items, members, TERMS_PER_PAPER), related_shares(items, members, 32, words)]
+    print(f"\n(c) the same share on {len(items)} papers with {len(topics)} topics labelled by hand (benchmarks/relevance/labels.yml)")
+    print(f"| topic | papers | site: words and bigrams, {TERMS_PER_PAPER} terms | before: words, 32 | 5 random papers |")
+    print("|---|---:|---:|---:|---:|")
+    totals, weights = np.zeros(3), 0
+    for name, (size, share, base) in engines[0].items():
+        before = engines[1][name][1]
+        print(f"| {name} | {size} | {share:.0%} | {before:.0%} | {base:.1%} |")
+        totals += np.array([share, before, base]) * size
+        weights += size
+    print(f"| all topics (weighted by papers) | {weights} | " + " | ".join(f"{t / weights:.1%}" for t in totals) + " |")
 
 
 if __name__ == "__main__":

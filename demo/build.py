@@ -70,7 +70,9 @@ def build_archive(out: Path, config: Path = CONFIG, quiet: bool = False) -> Path
             )
             if run.returncode != 0:
                 failed = f"`python -m generator {' '.join(command)}` failed (exit code {run.returncode})"
-                raise RuntimeError(f"{failed}: {(run.stderr or '')[-4000:]}")
+                stderr = run.stderr or ""
+                crash = stderr.find("Fatal Python error")  # a crash: where it was, from faulthandler's first line
+                raise RuntimeError(f"{failed}: {stderr[crash:][:8000] if crash >= 0 else stderr[-4000:]}")
     return docs
 
 

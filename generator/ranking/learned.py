@@ -48,7 +48,6 @@ ranks by the maximum TF-IDF cosine). Measured on hand-labelled recorded papers b
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +56,7 @@ import numpy as np
 from scipy import sparse
 
 from generator.ranking.similarity import cross_similarity, normalize_rows, words
+from generator.ranking.similarity import terms as similarity_terms
 
 MIN_INTEREST_PAPERS = 2
 """Fewer positive examples (interest papers, the profile counting as one) than this: maximum cosine (see BENCHMARKS.md)."""
@@ -111,11 +111,8 @@ class Ranking:
 
 
 def terms(text: str, *, bigrams: bool = True) -> list[str]:
-    """The TF-IDF terms of a text: similarity.words, then the bigrams of consecutive kept words."""
-    kept = words(text)
-    if not bigrams:
-        return kept
-    return kept + [f"{a} {b}" for a, b in itertools.pairwise(kept)]
+    """The TF-IDF terms of a text: similarity.terms (words and bigrams), or its words alone."""
+    return similarity_terms(text) if bigrams else words(text)
 
 
 def tfidf(texts: Sequence[str], *, bigrams: bool = True, min_df: int = 2, max_df: float = 0.5) -> sparse.csr_matrix:

@@ -17,10 +17,17 @@ related papers (generator/website/related.py). Both compare papers by their word
   than `min_df` papers or in more than `max_df` of them dropped (a word in half the
   archive says nothing about a topic). Rows are L2-normalized, so a dot product is
   the cosine similarity, in [0, 1].
-- Related papers over a whole archive (`top_k` with `terms_per_paper`): each paper
-  keeps only its `TERMS_PER_PAPER` heaviest words (renormalized) before the all-pairs
-  products. Those words carry most of a paper's cosine mass, and frequent light words
-  are what makes an all-pairs sparse product slow (8x faster at 10,000 papers).
+- Terms (`terms`): the words and the bigrams of consecutive kept words ("language
+  model", "error correction"): a bigram names a topic where its two words alone are
+  common. Related papers and the learned ranker (ranking/learned.py) compare papers by
+  terms; the interests' cosine fallback by words.
+- Related papers over a whole archive (`vectorize`, `top_k` with `terms_per_paper`): each
+  paper keeps only its `TERMS_PER_PAPER` heaviest terms (renormalized) before the
+  all-pairs products. Those terms carry most of a paper's cosine mass, and frequent light
+  words are what makes an all-pairs sparse product slow (8x faster at 10,000 papers).
+  With bigrams and 64 terms, 60% of a paper's related papers share its topic on recorded
+  real papers, against 57% with words and 32 (BENCHMARKS.md, "Quality on recorded real
+  papers"), and the products are faster still (bigrams are rarer than words).
 - Top-k in row chunks: each chunk's similarities to every paper are one sparse
   product, cut per row with `argpartition` (dense vectors such as embeddings: one
   dense float32 product per chunk), so memory stays at `chunk × n` floats whatever
@@ -31,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -68,8 +76,10 @@ def stop_words() -> frozenset[str]:
 _SEPARATORS = bytes(c if (ord("0") <= c <= ord("9") or ord("a") <= c <= ord("z")) else ord(" ") for c in range(256))
 CHUNK_FLOATS = 8_000_000
 """Similarities held at once (32 MB of float32 when dense): rows per chunk = this / papers."""
-TERMS_PER_PAPER = 32
-"""Heaviest words a paper keeps for the archive-wide related-papers products."""
+TERMS_PER_PAPER = 64
+"""Heaviest terms a paper keeps for the archive-wide related-papers products."""
+FEATURES = "words+bigrams"
+"""What a stored vocabulary's terms are (`terms`): one fitted on other features is fitted again."""
 
 
 def paper_text(title: str, abstract: str, summary: str = "") -> str:
@@ -83,6 +93,12 @@ def words(text: str) -> list[str]:
     stop = stop_words()
     # w[0] > "9": not starting with a digit; one-letter words are stop words.
     return [w for w in tokens if w[0] > "9" and w not in stop]
+
+
+def terms(text: str) -> list[str]:
+    """The terms of a text: its `words`, then the bigrams of consecutive kept words."""
+    kept = words(text)
+    return kept + [f"{a} {b}" for a, b in itertools.pairwise(kept)]
 
 
 def tfidf_vectors(texts: Sequence[str], *, min_df: int = 2, max_df: float = 0.5) -> sparse.csr_matrix:
@@ -114,7 +130,8 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 def keep_heaviest(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix:
-    """Each row's `terms` largest entries, the row L2-normalized again."""
+    """Each row's `terms` largest entries, the row L2-normalized again (a row with no more than `terms` entries
+    is left exactly as it was, so a row comes out the same whatever rows it is cut with)."""
     matrix = matrix.tocsr()
     lengths = np.diff(matrix.indptr)
     if lengths.size == 0 or lengths.max() <= terms:
@@ -129,6 +146,7 @@ def keep_heaviest(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix:
     pruned.eliminate_zeros()
     norms = np.sqrt(np.asarray(pruned.multiply(pruned).sum(axis=1)).ravel())
     scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    scale[lengths <= terms] = 1.0
     return sparse.csr_matrix(sparse.diags(scale.astype(np.float32)) @ pruned, dtype=np.float32)
 
 
@@ -241,11 +259,15 @@ class Vocabulary:
         return hashlib.sha1(json.dumps([self.papers, self.terms, self.df]).encode("utf-8")).hexdigest()
 
     def to_json(self) -> str:
-        return json.dumps({"papers": self.papers, "terms": self.terms, "df": self.df}, ensure_ascii=False, separators=(",", ":")) + "\n"
+        data = {"features": FEATURES, "papers": self.papers, "terms": self.terms, "df": self.df}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> Vocabulary:
+        """The vocabulary stored as `to_json` writes it; ValueError when it is not one, or was fitted on other features."""
         data = json.loads(text)
+        if data.get("features") != FEATURES:
+            raise ValueError(f"fitted on {data.get('features', 'words')}, not {FEATURES}")
         terms, df = tuple(data["terms"]), tuple(int(n) for n in data["df"])
         if len(terms) != len(df) or not all(isinstance(t, str) for t in terms):
             raise ValueError("terms and df differ in length")

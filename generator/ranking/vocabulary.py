@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from generator.archive import records
 from generator.archive.store import Archive, atomic_write
 from generator.errors import ArchiveError
-from generator.ranking.similarity import Vocabulary, basis_size, fit_vocabulary, paper_text, words
+from generator.ranking.similarity import Vocabulary, basis_size, fit_vocabulary, paper_text, terms
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def read_vocabulary(docs: Path) -> Vocabulary | None:
 
 
 def paper_words_of(text: str, source: str) -> tuple[str, list[str]]:
-    """(announced date, words) of a paper page's text: what the vocabulary is fitted on."""
+    """(announced date, terms) of a paper page's text: what the vocabulary is fitted on."""
     from generator.text.markdown import html_text, is_html_body, sanitize_html
 
     paper = records.read_paper(text, source)
@@ -51,7 +51,7 @@ def paper_words_of(text: str, source: str) -> tuple[str, list[str]]:
     if is_html_body(summary):
         summary = html_text(sanitize_html(summary))
     ann = paper.announcement
-    return paper.announced.isoformat(), words(paper_text(ann.title, ann.abstract, summary))
+    return paper.announced.isoformat(), terms(paper_text(ann.title, ann.abstract, summary))
 
 
 def refresh_vocabulary(docs: Path) -> Vocabulary | None:

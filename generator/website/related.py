@@ -152,10 +152,10 @@ def index_of(state, note: str) -> RelatedIndex:
 
 
 def paper_words(doc: RelatedDoc) -> list[str]:
-    """The words a paper is compared by (generator/ranking/similarity.py: title twice, abstract, summary)."""
-    from generator.ranking.similarity import paper_text, words
+    """The terms a paper is compared by (generator/ranking/similarity.py: words and bigrams of its title twice, abstract, summary)."""
+    from generator.ranking.similarity import paper_text, terms
 
-    return words(paper_text(doc.title, doc.abstract, _summary_words(doc.summary)))
+    return terms(paper_text(doc.title, doc.abstract, _summary_words(doc.summary)))
 
 
 @dataclass(frozen=True)

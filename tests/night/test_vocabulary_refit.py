@@ -28,6 +28,14 @@ def test_fitted_at_1024_papers_on_the_oldest_and_kept_until_the_archive_doubles(
     written = vocabulary_file(docs).read_bytes()
     assert refresh_vocabulary(docs) is None and vocabulary_file(docs).read_bytes() == written  # not doubled: kept as is
 
+    # One fitted on words alone (before bigrams) is fitted again on today's terms.
+    stored = json.loads(written)
+    assert stored["features"] == "words+bigrams" and any(" " in term for term in stored["terms"])
+    del stored["features"]
+    vocabulary_file(docs).write_text(json.dumps(stored), encoding="utf-8")
+    assert read_vocabulary(docs) is None
+    assert refresh_vocabulary(docs).papers == MIN_BASIS and vocabulary_file(docs).read_bytes() == written
+
     # A broken file is fitted again (the night repairs it), not trusted.
     vocabulary_file(docs).write_text("{not json", encoding="utf-8")
     assert read_vocabulary(docs) is None
