@@ -4,7 +4,7 @@ Pure (NumPy, SciPy; no network, no disk but the state's own file). The site's re
 (generator/website/related.py) are its main user. Two engines, one procedure:
 
 - TF-IDF: a paper's words (generator/ranking/similarity.py) weighed by a vocabulary, each paper cut
-  to its heaviest words. A paper's vector depends only on its own words and the vocabulary. The
+  to its heaviest terms. A paper's vector depends only on its own terms and the vocabulary. The
   vocabulary is given (the archive's own, docs/data/vocabulary.json, which the night fits on the
   oldest papers and refits only when the archive doubles: `generator.ranking.vocabulary`), or, for
   an archive without one, fitted on every paper at each build (any change then recomputes all).

@@ -292,7 +292,7 @@ def fit_vocabulary(word_lists: Iterable[list[str]], *, min_df: int = 2, max_df: 
 
 def vectorize(word_lists: Iterable[list[str]], vocabulary: Vocabulary, terms_per_paper: int | None = TERMS_PER_PAPER) -> sparse.csr_matrix:
     """Rows of sublinear TF-IDF over `vocabulary` (words outside it count for nothing), L2-normalized, each cut to
-    its `terms_per_paper` heaviest words and normalized again: a paper's vector depends only on its words and the
+    its `terms_per_paper` heaviest terms and normalized again: a paper's vector depends only on its terms and the
     vocabulary, never on the other papers of the night."""
     position = vocabulary.position
     indptr, indices, data = [0], [], []

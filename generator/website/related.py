@@ -2,10 +2,10 @@
 
 Computed at build time over the whole archive, with no MkDocs import. Two engines, same output:
 
-- TF-IDF (the default: no network, no key): the words of each paper's title, abstract and AI
-  summary (generator/ranking/similarity.py), weighed by a vocabulary fitted on the archive's
+- TF-IDF (the default: no network, no key): the words and bigrams of each paper's title, abstract
+  and AI summary (generator/ranking/similarity.py: `terms`), weighed by a vocabulary fitted on the archive's
   oldest papers (`similarity.basis_size`: all of a small archive, else the largest power of two
-  not above its size), each paper cut to its heaviest words; cosine similarity.
+  not above its size), each paper cut to its heaviest terms; cosine similarity.
 - Cached embeddings (config `related.embeddings`): the vectors the generator stored under
   docs/data/embeddings/ (generator/ranking/embeddings.py), used only when EVERY paper has one
   for its current version and the configured model; otherwise TF-IDF, and the index's `note`
