@@ -121,6 +121,27 @@ def _same_html(a: str, b: str) -> bool:
     return _BETWEEN_TAGS.sub("><", a.strip()) == _BETWEEN_TAGS.sub("><", b.strip())
 
 
+def _older_pages(archive: Archive, kind: str, read_current, report: MigrationReport):
+    """(relpath, source, text, body) of each `kind` page in an older format; a current page is read (so a broken
+    one stops the migration with its error) and counted."""
+    for page in archive.pages(kind):
+        source = f"{archive.docs.name}/{page.relpath}"
+        text = page.read_text()
+        meta, body = records.split_front_matter(text, source)
+        if records.page_format(meta, source) == records.FORMAT:
+            read_current(text, source)
+            report.current += 1
+            continue
+        yield page.relpath, source, text, body
+
+
+def _upgraded(page: str, record, read_current, source: str) -> str:
+    """The upgraded page, once read back into the same record."""
+    if read_current(page, source) != record:
+        raise ArchiveError(f"{source}: the upgraded page would not hold the same record", fix="report this as a bug; nothing was written")
+    return page
+
+
 def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
     """Upgrade every page of the archive in `docs` to the current format (see the module docstring)."""
     docs = Path(docs)
@@ -128,15 +149,7 @@ def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
     upgrades: list[tuple[PurePosixPath, str]] = []
     unshown: list[tuple[str, ArchiveError]] = []  # summaries the site would not show: reported together, nothing written
     archive = Archive(docs)
-    for page in archive.pages("paper"):
-        rel = page.relpath
-        source = f"{docs.name}/{rel}"
-        text = page.read_text()
-        meta, v1_body = records.split_front_matter(text, source)
-        if records.page_format(meta, source) == records.FORMAT:
-            records.read_paper(text, source)
-            report.current += 1
-            continue
+    for rel, source, text, v1_body in _older_pages(archive, "paper", records.read_paper, report):
         v1_html = records.v1_summary_html(v1_body) or ""
         body, kept_as_html = summary_body(v1_html) if v1_html else ("", False)
         paper = records.read_paper_v1(text, source, lambda _: body)  # noqa: B023 (called here, in this iteration)
@@ -145,11 +158,7 @@ def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
                 f"{source}: arxiv_id {paper.arxiv_id!r} does not belong at this path",
                 fix=f"move the page to docs/{paths.paper_path(paper.arxiv_id)}",
             )
-        upgraded = records.paper_page(paper)
-        if records.read_paper(upgraded, source) != paper:
-            raise ArchiveError(
-                f"{source}: the upgraded page would not hold the same record", fix="report this as a bug; nothing was written"
-            )
+        upgraded = _upgraded(records.paper_page(paper), paper, records.read_paper, source)
         if paper.summary is not None:
             try:
                 check_summary_shown(paper.summary.markdown, v1_html, source, paper.arxiv_id)
@@ -167,21 +176,9 @@ def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
         more = f" (and {len(others)} more pages: {', '.join(others[:3])}{', …' if len(others) > 3 else ''})" if others else ""
         raise ArchiveError(first.message + more, fix=first.fix)
     day_upgrades = []
-    for page in archive.pages("day"):
-        rel = page.relpath
-        source = f"{docs.name}/{rel}"
-        text = page.read_text()
-        meta, _ = records.split_front_matter(text, source)
-        if records.page_format(meta, source) == records.FORMAT:
-            records.read_day(text, source)
-            report.current += 1
-            continue
+    for rel, source, text, _ in _older_pages(archive, "day", records.read_day, report):
         record = records.read_day_v1(text, source)
-        upgraded = records.day_page(record)
-        if records.read_day(upgraded, source) != record:
-            raise ArchiveError(
-                f"{source}: the upgraded page would not hold the same record", fix="report this as a bug; nothing was written"
-            )
+        upgraded = _upgraded(records.day_page(record), record, records.read_day, source)
         report.days += 1
         day_upgrades.append((record.date, rel, upgraded))
     upgrades += [(rel, text) for _, rel, text in sorted(day_upgrades)]  # the newest day last
