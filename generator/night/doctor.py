@@ -60,13 +60,10 @@ def check_feed(session: PoliteSession, config: Config) -> Finding:
     url = feed_url(config)
     check = "feed endpoint"
     fix = "set ARXIV_FEED_URL (or arxiv.feed_url in config.yml) to https://rss.arxiv.org/rss/{categories} or a mirror of it"
-    try:
-        response = session.get(url)
-    except FetchError as err:
-        return _fetch_failure(check, err)
+    response = _answer(session, check, url)
+    if isinstance(response, Finding):
+        return response
     body, kind = response.content, response.headers.get("Content-Type", "")
-    if _busy(response.status_code):
-        return _busy_finding(check, url, response.status_code)
     if _looks_like_html(kind, body):
         return Finding(ERROR, check, f"{url} answered HTTP {response.status_code} with an HTML page, not an RSS feed", fix=fix)
     try:
@@ -83,18 +80,17 @@ def check_feed(session: PoliteSession, config: Config) -> Finding:
     return Finding(OK, check, f"{url}: an announcement feed{day} with {len(feed.announcements)} announcements")
 
 
-def _busy(status: int) -> bool:
-    return status in (429, 503) or status >= 500
-
-
-def _busy_finding(check: str, url: str, status: int) -> Finding:
-    """An endpoint busy or down: a warning, since the night retries."""
-    return Finding(
-        WARNING,
-        check,
-        f"{url} answered HTTP {status} (busy or down)",
-        fix="nothing if it passes: the nightly run retries; rerun doctor later",
-    )
+def _answer(session: PoliteSession, check: str, url: str, params: dict | None = None):
+    """The endpoint's answer, or the Finding that it cannot be reached or is busy or down (a warning: the night retries)."""
+    try:
+        response = session.get(url, params=params) if params else session.get(url)
+    except FetchError as err:
+        return _fetch_failure(check, err)
+    status = response.status_code
+    if status in (429, 503) or status >= 500:
+        fix = "nothing if it passes: the nightly run retries; rerun doctor later"
+        return Finding(WARNING, check, f"{url} answered HTTP {status} (busy or down)", fix=fix)
+    return response
 
 
 def check_api(session: PoliteSession, config: Config) -> Finding:
@@ -103,13 +99,10 @@ def check_api(session: PoliteSession, config: Config) -> Finding:
     url = config.arxiv.api_url
     check = "API endpoint"
     fix = "set ARXIV_API_URL (or arxiv.api_url in config.yml) to https://export.arxiv.org/api/query or a mirror of it"
-    try:
-        response = session.get(url, params={"search_query": query, "max_results": 1})
-    except FetchError as err:
-        return _fetch_failure(check, err)
+    response = _answer(session, check, url, params={"search_query": query, "max_results": 1})
+    if isinstance(response, Finding):
+        return response
     body, kind = response.content, response.headers.get("Content-Type", "")
-    if _busy(response.status_code):
-        return _busy_finding(check, url, response.status_code)
     if _looks_like_html(kind, body):
         return Finding(ERROR, check, f"{url} answered HTTP {response.status_code} with an HTML page, not the API's Atom feed", fix=fix)
     try:
