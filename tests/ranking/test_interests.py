@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 import yaml
 from werkzeug import Request, Response
 
@@ -17,6 +18,7 @@ from generator.config import load_config
 from generator.night.pipeline import Pipeline
 from generator.night.progress import Progress
 from generator.ranking.interests import cache_file, entry_arxiv_id, fetch_interest_papers, read_bibtex, read_cache
+from generator.ranking.learned import cosine_relevance
 from generator.ranking.selection import rank_value, select
 from generator.ranking.similarity import words
 from tests.conftest import FIXTURES, ROOT, fixture_bytes
@@ -46,13 +48,13 @@ def serve_arxiv(server, interest_queries: list[str]) -> None:
 
 
 def interest_config(write_config, **overrides):
-    base = dict(
-        categories=["quant-ph"],
-        keywords=[],
-        min_score=1.5,
-        max_papers=10,
-        interests={"papers": ["quant-ph/0201082"], "min_similarity": 0.03},
-    )
+    base = {
+        "categories": ["quant-ph"],
+        "keywords": [],
+        "min_score": 1.5,
+        "max_papers": 10,
+        "interests": {"papers": ["quant-ph/0201082"], "min_similarity": 0.03},
+    }
     base.update(overrides)
     return write_config(**base)
 
@@ -148,6 +150,10 @@ def test_interests_alone_select_and_rank_a_day_without_keywords(tmp_path, arxiv_
             "similarity": paper.interest.similarity,
             "nearest": "quant-ph/0201082",
             "nearest_title": paper.interest.nearest_title,
+            # One interest paper: too few for the learned ranker, so the cosine fallback, its relevance 0.5 at similarity 0.12.
+            "relevance": pytest.approx(float(cosine_relevance(paper.interest.similarity)), abs=0.002),
+            "method": "cosine",
+            "features": "tfidf",
         }
     # Similarity comes from shared words: each listed paper shares some with the interest paper.
     interest_words = set(words(pipeline.interests[0].title + " " + pipeline.interests[0].abstract))
