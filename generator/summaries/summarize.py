@@ -258,12 +258,13 @@ class Summarizer:
         if failed:
             examples = "; ".join(f"{i}: {r}" for i, r in failed[:3]) + ("; …" if len(failed) > 3 else "")
             self.warn(
-                f"{len(failed)} of {len(papers)} summaries failed ({examples}); those papers have no summary yet and the next run retries them"
+                f"{len(failed)} of {len(papers)} summaries failed ({examples}); "
+                "those papers have no summary yet and the next run retries them"
             )
         if skipped and not self._budget_warned:
             self._budget_warned = True
             self.warn(
-                f"token budget of {self.settings.token_budget} reached ({self.chat.gate.tokens_used} tokens used): "
+                f"token budget of {self.settings.token_budget} reached ({self.chat.gate.budget_used} tokens used): "
                 f"{len(skipped)} papers left without a summary; the next run continues (raise ai_summary.token_budget to do more)"
             )
         elif skipped:
@@ -274,7 +275,7 @@ class Summarizer:
 
     def _summarize_one(self, paper: Paper) -> Summary:
         gate = self.chat.gate
-        if gate.tokens_used >= gate.token_budget:  # do not download a PDF we cannot summarize
+        if gate.exhausted:  # do not download a PDF we cannot summarize
             raise BudgetReached("budget reached")
         ann = paper.announcement
         source, text = self._paper_text(paper)
@@ -327,7 +328,8 @@ class Summarizer:
             read = read_pdf(response.content, max_chars, limits.pdf_pages if limits else None)
             if read.page_limit_hit:
                 self.warn(
-                    f"{ann.arxiv_id}: limits.pdf_pages ({read.pages_read}) reached: the summary was made from the PDF's first {read.pages_read} pages"
+                    f"{ann.arxiv_id}: limits.pdf_pages ({read.pages_read}) reached: "
+                    f"the summary was made from the PDF's first {read.pages_read} pages"
                 )
             return FULLTEXT_SOURCE, read.text
         except ResponseTooLarge as err:
