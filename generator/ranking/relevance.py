@@ -112,7 +112,8 @@ def rank_day(
         if ann.arxiv_id in index:
             cosines[row, index[ann.arxiv_id]] = -1.0  # a new version of one of the reader's own papers is not "close to" itself
     nearest = cosines.argmax(axis=1)
-    similarity = np.clip(cosines[np.arange(len(announcements)), nearest], 0.0, 1.0)
+    # Rounded as the page keeps it, so that the fallback's relevance is the stored similarity's.
+    similarity = np.round(np.clip(cosines[np.arange(len(announcements)), nearest], 0.0, 1.0), 3)
 
     positives = len(interests) + int(bool(profile))
     options = learned.RankerOptions(min_interest_papers=MIN_POSITIVES)
