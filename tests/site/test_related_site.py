@@ -157,7 +157,7 @@ def test_interests_alone_day_and_paper_pages_say_close_to_and_about_lists_the_pa
         text = page_file(site, paths.paper_path(arxiv_id)).read_text(encoding="utf-8")
         match = CLOSE_TO.search(text)
         assert match and html.unescape(match.group(2)).startswith(INTEREST_TITLE), arxiv_id
-        assert f"(similarity {interest_of(docs, arxiv_id)['similarity']:g})" in text
+        assert f"(relevance {interest_of(docs, arxiv_id)['relevance']:g})" in text
         assert related_items(site, page_file(site, paths.paper_path(arxiv_id))) or "No other archived paper" in text
     about = (site / "about" / "index.html").read_text(encoding="utf-8")
     assert '<h2 id="interests">Your papers</h2>' in about
