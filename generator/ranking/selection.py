@@ -118,6 +118,11 @@ def _screen(announcement: Announcement, config: Config) -> tuple[str, ...] | Non
     return followed
 
 
+def passes_filters(announcement: Announcement, config: Config) -> bool:
+    """Whether the announce type, excluded authors and excluded keywords let a paper through (a followed author passes the last)."""
+    return _screen(announcement, config) is not None
+
+
 def _keywords_pass(value: float, matched: tuple[str, ...], config: Config) -> bool:
     if not config.keywords:
         # No keywords: with interests, similarity alone selects; without, min_score alone (the original rule).
