@@ -662,15 +662,15 @@ def judge_run(
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(judging.dump_cache([*cached.values(), *outcome.new]), encoding="utf-8")
                 if attempt == 0:
-                    requests += judge.figures.requests
-                    prompt += judge.figures.prompt_tokens
-                    completion += judge.figures.completion_tokens
+                    requests += judge.stats.requests
+                    prompt += judge.stats.prompt_tokens
+                    completion += judge.stats.completion_tokens
                     ranked = pipeline_ranking(
                         day, interests, topic, config_for(topic), profile=True, judgements=outcome.judgements, relevance=relevance
                     )
                     scores.append(evaluate(ranked, topic.relevant))
                 else:
-                    rerun += judge.figures.requests
+                    rerun += judge.stats.requests
     return JudgeRun(scores, seen, relevant, requests, prompt, completion, rerun, warnings)
 
 

@@ -40,6 +40,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from generator.archive.models import Announcement, Judgement
+from generator.archive.runs import JudgeFigures
 from generator.errors import ArchiveError
 from generator.redaction import redact
 from generator.summaries.llm import BudgetReached, ChatClient, LLMError
@@ -168,8 +169,8 @@ class Rating:
 
 
 @dataclass
-class JudgeFigures:
-    """What the judge did in one run (for the run report and the run record)."""
+class JudgeStats:
+    """What the judge did in one run (for the run report and, as runs.JudgeFigures, the run record)."""
 
     model: str
     requests: int = 0
@@ -187,6 +188,32 @@ class JudgeFigures:
     """Days ranked without the judge because it failed or ran out of budget."""
     estimated_cost: float = 0.0
     currency: str = ""
+
+    def figures(self) -> JudgeFigures:
+        return JudgeFigures(
+            model=self.model,
+            requests=self.requests,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            rated=self.rated,
+            cached=self.cached,
+            unrated=self.unrated,
+            failed_days=self.failed,
+            estimated_cost=self.estimated_cost,
+            currency=self.currency,
+        )
+
+    def report_rows(self) -> dict[str, str | int]:
+        """Rows for the console run report."""
+        rows: dict[str, str | int] = {
+            "judge: rated / cached / unrated": f"{self.rated} / {self.cached} / {self.unrated}",
+            "judge: LLM requests": self.requests,
+            "judge: LLM tokens (prompt / completion)": f"{self.prompt_tokens} / {self.completion_tokens}",
+            "judge: estimated LLM cost": f"{self.estimated_cost:.4f} {self.currency}",
+        }
+        if self.failed:
+            rows["judge: days ranked without it (failed)"] = self.failed
+        return rows
 
 
 @dataclass
@@ -261,12 +288,12 @@ class Judge:
         self.brief = brief
         self.settings = settings
         self.warn = warn
-        self.figures = JudgeFigures(settings.model, currency=settings.currency)
+        self.stats = JudgeStats(settings.model, currency=settings.currency)
         self._warned: set[str] = set()
 
     def rate(self, day: dt.date, candidates: Sequence[Announcement], cached: Mapping[tuple[str, int, str, str], Rating]) -> DayJudgement:
         """Rate a day's candidates (cache first, then batches); a failure leaves the day to the ranker (see the module docstring)."""
-        settings, figures = self.settings, self.figures
+        settings, stats = self.settings, self.stats
         candidates = list(candidates)[: settings.max_candidates]
         digest = self.brief.sha256
         outcome = DayJudgement()
@@ -277,7 +304,7 @@ class Judge:
                 todo.append(ann)
             else:
                 outcome.judgements[ann.arxiv_id] = Judgement(hit.rating, hit.reason, hit.model)
-        figures.cached += len(candidates) - len(todo)
+        stats.cached += len(candidates) - len(todo)
         problems: list[str] = []
         gate = self.chat.gate
         before = (gate.requests, gate.prompt_tokens, gate.completion_tokens)
@@ -296,16 +323,16 @@ class Judge:
         except (LLMError, AnswerError) as exc:
             outcome.failure = redact(str(exc))
         finally:
-            figures.requests += gate.requests - before[0]
-            figures.prompt_tokens += gate.prompt_tokens - before[1]
-            figures.completion_tokens += gate.completion_tokens - before[2]
-            figures.estimated_cost = round(
-                figures.prompt_tokens / 1000 * settings.price_per_1k_input
-                + figures.completion_tokens / 1000 * settings.price_per_1k_output,
+            stats.requests += gate.requests - before[0]
+            stats.prompt_tokens += gate.prompt_tokens - before[1]
+            stats.completion_tokens += gate.completion_tokens - before[2]
+            stats.estimated_cost = round(
+                stats.prompt_tokens / 1000 * settings.price_per_1k_input
+                + stats.completion_tokens / 1000 * settings.price_per_1k_output,
                 6,
             )
-        figures.rated += len(outcome.new)
-        figures.dropped += len(problems)
+        stats.rated += len(outcome.new)
+        stats.dropped += len(problems)
         if problems:
             shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
             self._warn_once(
@@ -314,8 +341,8 @@ class Judge:
                 "their papers are ranked by the learned ranker alone",
             )
         if outcome.failure is not None:
-            figures.failed += 1
-            figures.unrated += len(candidates)
+            stats.failed += 1
+            stats.unrated += len(candidates)
             outcome.judgements = {}
             self._warn_once(
                 "failed",
@@ -323,7 +350,7 @@ class Judge:
                 f"({len(outcome.new)} ratings received are cached, the next run asks for the rest)",
             )
             return outcome
-        figures.unrated += len(candidates) - len(outcome.judgements)
+        stats.unrated += len(candidates) - len(outcome.judgements)
         return outcome
 
     def _warn_once(self, kind: str, message: str) -> None:

@@ -82,7 +82,7 @@ def test_batches_of_twenty_with_the_brief_and_json_ratings(papers):
     assert len(outcome.judgements) == 45 and len(outcome.new) == 45
     flaky = next(p for p in papers[:45] if ON_TOPIC.search(f"title: {p.title}\nabstract: {p.abstract}"))
     assert outcome.judgements[flaky.arxiv_id] == Judgement(9, "About flaky tests.", "judge-model")
-    figures = judge.figures
+    figures = judge.stats
     assert (figures.requests, figures.prompt_tokens, figures.completion_tokens, figures.rated, figures.cached) == (3, 2700, 450, 45, 0)
     assert figures.estimated_cost == pytest.approx(2.7 * 0.001 + 0.45 * 0.002)
 
@@ -119,7 +119,7 @@ def test_entries_that_break_the_schema_are_dropped_with_one_warning(papers):
     }
     assert len(warnings) == 1, warnings
     assert warnings[0].startswith("ranking.judge: 8 answer entries from judge-model dropped (unknown id")
-    assert judge.figures.dropped == 8 and judge.figures.unrated == 6  # ids[1..4], ids[6], ids[7] (never answered)
+    assert judge.stats.dropped == 8 and judge.stats.unrated == 6  # ids[1..4], ids[6], ids[7] (never answered)
     # Only what was valid is cached: the next run asks again for the others.
     assert sorted(r.arxiv_id for r in outcome.new) == sorted([ids[0], ids[5]])
 
@@ -190,7 +190,7 @@ def test_an_answer_that_is_not_json_of_the_shape_is_asked_again_then_the_ranker_
     assert len(llm.requests) == 2  # the first batch, asked twice; the second batch is not sent
     assert outcome.judgements == {} and outcome.failure and problem in outcome.failure
     assert len(warnings) == 1 and warnings[0].startswith("ranking.judge: ") and "ranked by the learned ranker alone" in warnings[0]
-    assert judge.figures.failed == 1 and judge.figures.unrated == 25
+    assert judge.stats.failed == 1 and judge.stats.unrated == 25
 
 
 def test_a_failing_endpoint_falls_back_to_the_ranker_with_one_warning_and_keeps_what_it_got(papers):
@@ -208,7 +208,7 @@ def test_a_failing_endpoint_falls_back_to_the_ranker_with_one_warning_and_keeps_
     assert len(outcome.new) == 20  # the first batch's ratings: cached, so the next run asks only for the rest
     assert len(warnings) == 1 and "HTTP 500" in warnings[0] and "2026-04-27 is ranked by the learned ranker alone" in warnings[0]
     assert "20 ratings received are cached" in warnings[0]
-    assert judge.figures.failed == 2
+    assert judge.stats.failed == 2
 
 
 def test_a_wrong_key_stops_the_judge_at_once(papers):
@@ -227,7 +227,7 @@ def test_the_budget_is_the_runs_and_the_judges_figures_are_its_own(papers):
     # Two batches cost 2,400 tokens; the third is refused before it is sent.
     assert len(llm.requests) == 2 and outcome.judgements == {} and len(outcome.new) == 40
     assert "token budget of 2400 reached (2400 tokens used" in warnings[0]
-    assert (judge.figures.requests, judge.figures.prompt_tokens, judge.figures.completion_tokens) == (2, 1800, 600)
+    assert (judge.stats.requests, judge.stats.prompt_tokens, judge.stats.completion_tokens) == (2, 1800, 600)
     # The summaries see the budget spent, but not the judge's requests in their own figures.
     assert run.budget_used == 2400 and (run.requests, run.tokens_used) == (0, 0)
     assert run.exhausted and not run.admit()
@@ -248,7 +248,7 @@ def test_ratings_are_cached_per_paper_version_model_and_brief(tmp_path, papers):
         rerun, warnings = make_judge(llm)
         again = rerun.rate(DAY, papers[:30], cached)
         assert len(llm.requests) == 2 and again.judgements == first.judgements and again.new == []
-        assert rerun.figures.cached == 30 and rerun.figures.requests == 0 and warnings == []
+        assert rerun.stats.cached == 30 and rerun.stats.requests == 0 and warnings == []
 
         # A new version of one paper is rated again; so is every paper for another profile or model.
         bumped = [dataclasses.replace(papers[0], version=2), *papers[1:30]]

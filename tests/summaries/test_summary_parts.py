@@ -8,9 +8,12 @@ import logging
 import time
 
 import pytest
+import yaml
 from lxml import html as lxml_html
 
 from generator.archive.runs import (
+    JudgeFigures,
+    RankingFigures,
     RunRecord,
     SummaryFigures,
     dump_records,
@@ -155,16 +158,16 @@ def test_a_missing_prompt_file_stops_before_anything_runs(tmp_path, run_cli):
 
 
 def figures(**changes) -> SummaryFigures:
-    base = dict(model="qwen-long", requests=16, prompt_tokens=150_000, completion_tokens=20_000, summarized=15, fulltext=14,
-                abstract=1, failures=1, cache_hits=0, out_of_date=0, skipped_budget=0, estimated_cost=0.115, currency="CNY")  # fmt: skip
+    base = {"model": "qwen-long", "requests": 16, "prompt_tokens": 150_000, "completion_tokens": 20_000, "summarized": 15, "fulltext": 14,
+                "abstract": 1, "failures": 1, "cache_hits": 0, "out_of_date": 0, "skipped_budget": 0, "estimated_cost": 0.115, "currency": "CNY"}  # fmt: skip
     base.update(changes)
     return SummaryFigures(**base)
 
 
 def record(started: str, **changes) -> RunRecord:
-    base = dict(command="update", started=started, seconds=41.25, days=("2026-09-24",), pages_written=16, arxiv_requests=18,
-                papers={"fetched": 500, "matched": 40, "listed": 30, "new": 30, "updated": 0, "summarized": 15, "resummarized": 0},
-                summaries=figures(), warnings=("1 of 16 summaries failed (2609.00001: HTTP 500)",))  # fmt: skip
+    base = {"command": "update", "started": started, "seconds": 41.25, "days": ("2026-09-24",), "pages_written": 16, "arxiv_requests": 18,
+                "papers": {"fetched": 500, "matched": 40, "listed": 30, "new": 30, "updated": 0, "summarized": 15, "resummarized": 0},
+                "summaries": figures(), "warnings": ("1 of 16 summaries failed (2609.00001: HTTP 500)",)}  # fmt: skip
     base.update(changes)
     return RunRecord(**base)
 
@@ -177,6 +180,19 @@ def test_run_records_round_trip_through_yaml():
     assert dump_records(load_records(text, "x.yml")) == text  # rewriting a file keeps its earlier runs byte for byte
     with pytest.raises(ValueError, match="x.yml"):
         load_records("- {command: update}\n", "x.yml")
+
+
+def test_the_ranking_and_the_judge_are_additive_keys_of_a_run_record():
+    # Issue 22: `ranking` (what ranked the days) and `judge` (what the judge did and cost); older records lack both.
+    ranking = RankingFigures("classifier", "tfidf", 3, True, "learned ranker (TF-IDF): svm on 3 interest papers and the profile")
+    judge = JudgeFigures("qwen-long", 3, 25_000, 1_700, 60, 0, 0, 0, 0.0159, "CNY")
+    text = dump_records([record("2026-09-24T21:03:12Z", ranking=ranking, judge=judge), record("2026-09-25T21:03:12Z")])
+    data = yaml.safe_load(text)
+    assert data[0]["ranking"]["method"] == "classifier" and data[0]["judge"]["requests"] == 3
+    assert "ranking" not in data[1] and "judge" not in data[1]
+    again = load_records(text, "x.yml")
+    assert again[0].ranking == ranking and again[0].judge == judge and again[1].ranking is None
+    assert dump_records(again) == text
 
 
 def test_archive_appends_run_records_per_start_date(tmp_path):
