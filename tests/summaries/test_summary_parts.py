@@ -232,9 +232,20 @@ def test_run_history_page_lists_runs_newest_first_with_monthly_totals():
     assert cells(months[0]) == ["2026-09", "2", "16", "150000 / 20000", "15", "1", "0.1150 CNY"]
     assert cells(months[1])[:2] == ["2026-08", "1"] and cells(months[1])[-1] == "0.5000 CNY"
     assert [cells(r)[0] for r in runs] == ["2026-09-25 21:00:00", "2026-09-24 21:03:12", "2026-08-31 21:00:00"]
-    assert cells(runs[1])[5:] == ["16", "150000 / 20000", "15 / 0 / 1", "0.1150 CNY", "41 s"] and cells(runs[0])[7] == "off"
+    assert cells(runs[1])[5:] == ["16", "150000 / 20000", "15 / 0 / 1", "—", "0.1150 CNY", "41 s"] and cells(runs[0])[7] == "off"
     assert page.find(".//script") is None and "no API key: <script>alert(1)</script> | *x*" in page.text_content()
     assert "No runs recorded yet." in run_history([])
+
+
+def test_the_judges_requests_tokens_and_cost_count_on_the_run_history_page():
+    judge = JudgeFigures("qwen-long", 3, 25_000, 1_700, 55, 5, 0, 1, 0.0159, "CNY")
+    records = [record("2026-09-24T21:03:12Z", judge=judge), record("2026-09-25T21:03:12Z", summaries=None, judge=judge)]
+    page = lxml_html.fragment_fromstring(run_history(records), create_parent="div")
+    months, runs = (table.findall("tbody/tr") for table in page.iter("table"))
+    cells = lambda row: [td.text_content() for td in row.findall("td")]  # noqa: E731
+    assert cells(months[0]) == ["2026-09", "2", "22", "200000 / 23400", "15", "1", "0.1468 CNY"]
+    assert cells(runs[1])[5:10] == ["19", "175000 / 21700", "15 / 0 / 1", "55 / 5 (failed on 1 day)", "0.1309 CNY"]
+    assert cells(runs[0])[5:10] == ["3", "25000 / 1700", "off", "55 / 5 (failed on 1 day)", "0.0159 CNY"]
 
 
 def test_the_last_successful_night_and_the_freshness_tags_come_from_the_run_records():
