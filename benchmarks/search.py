@@ -115,7 +115,8 @@ def main() -> None:
     index_files = sum(1 for p in (site / "pagefind").rglob("*") if p.is_file())
     sizes = site_sizes(site, args.papers)
     print(
-        f"Pagefind index: {index_bytes / 1e6:.1f} MB in {index_files} files; whole site {sizes['bytes'] / 1e6:.0f} MB ({sizes['per_paper'] / 1000:.1f} KB per paper)"
+        f"Pagefind index: {index_bytes / 1e6:.1f} MB in {index_files} files; whole site {sizes['bytes'] / 1e6:.0f} MB "
+        f"({sizes['per_paper'] / 1000:.1f} KB per paper)"
     )
     if args.index_only:
         return

@@ -327,8 +327,7 @@ class Judge:
             stats.prompt_tokens += gate.prompt_tokens - before[1]
             stats.completion_tokens += gate.completion_tokens - before[2]
             stats.estimated_cost = round(
-                stats.prompt_tokens / 1000 * settings.price_per_1k_input
-                + stats.completion_tokens / 1000 * settings.price_per_1k_output,
+                stats.prompt_tokens / 1000 * settings.price_per_1k_input + stats.completion_tokens / 1000 * settings.price_per_1k_output,
                 6,
             )
         stats.rated += len(outcome.new)

@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -370,11 +371,13 @@ def create_summarizer(
     *,
     model: str | None = None,
     required: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Summarizer | None:
     """The run's summarizer, or None when summaries are off or no API key is set (warned once).
 
     `model` overrides the configured model (resummarize --model). With `required`,
-    a missing key is an error instead of a warning.
+    a missing key is an error instead of a warning. `sleep` is how the LLM client waits
+    before a retry (tests pass a fake clock).
     """
     settings = config.ai_summary
     if model:
@@ -406,5 +409,6 @@ def create_summarizer(
         temperature=settings.temperature,
         max_output_tokens=settings.max_output_tokens,
         gate=gate,
+        sleep=sleep,
     )
     return Summarizer(settings, prompt, chat, session, config.arxiv.pdf_url, warn, limits=config.limits)

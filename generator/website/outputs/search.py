@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import contextlib
 import json
 import queue
 import subprocess
@@ -145,10 +146,8 @@ class PagefindService:
     def close(self) -> None:
         self._outbox.put(None)
         self._writer.join(timeout=30)
-        try:
+        with contextlib.suppress(OSError):
             self._process.stdin.close()
-        except OSError:
-            pass
         try:
             self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
