@@ -21,9 +21,10 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from demo.loopback import LoopbackServer
 from generator.summaries.fulltext import estimate_tokens
 
 ANSWERS = Path(__file__).resolve().parent / "answers"
@@ -36,7 +37,7 @@ def answer_file(arxiv_id: str, answers: Path = ANSWERS) -> Path:
     return answers / f"{arxiv_id.replace('/', '_')}.md"
 
 
-class ReplayLLM:
+class ReplayLLM(LoopbackServer):
     """Serve the committed answers on 127.0.0.1 until `stop()`; records each request's figures."""
 
     def __init__(self, answers: Path = ANSWERS):
@@ -70,9 +71,7 @@ class ReplayLLM:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
@@ -128,17 +127,6 @@ class ReplayLLM:
                     "chars_sent": chars,
                 }
             )
-
-    def __enter__(self) -> ReplayLLM:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _error(status: int, message: str, code: str) -> tuple[int, dict]:

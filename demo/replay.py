@@ -15,12 +15,13 @@ parsers and pipeline run unchanged (only ARXIV_*_URL point here):
 from __future__ import annotations
 
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from lxml import etree
+
+from demo.loopback import LoopbackServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "arxiv"
 EMPTY_API = "api2026_empty_totalResults0_idlist_0000.0000.xml"
@@ -52,7 +53,7 @@ def served_as_complete(document: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-class ArxivReplay:
+class ArxivReplay(LoopbackServer):
     """Serve recorded arXiv responses on 127.0.0.1 until `stop()`."""
 
     def __init__(self, fixtures: Path = FIXTURES, searches: dict[str, str] | None = None):
@@ -75,8 +76,7 @@ class ArxivReplay:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
@@ -110,14 +110,3 @@ class ArxivReplay:
                 return 200, (self.fixtures / EMPTY_API).read_bytes(), "application/atom+xml"
             return 200, served_as_complete((self.fixtures / name).read_bytes()), "application/atom+xml"
         return 404, b"not recorded", "text/plain"
-
-    def __enter__(self) -> ArxivReplay:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
