@@ -1,7 +1,7 @@
 """Embeddings of archived papers from an OpenAI-compatible endpoint, cached in the repository.
 
-Optional (config `related.embeddings`); without it related papers use TF-IDF and
-nothing here runs. Each paper VERSION is embedded once, by the generator: a night
+Optional (config `embeddings`, formerly `related.embeddings`); without it related papers and the
+ranking use TF-IDF and nothing here runs. Each paper VERSION is embedded once, by the generator: a night
 embeds the papers it wrote (those not cached yet), `python -m generator embed`
 fills the cache for the whole archive. The site build never calls the endpoint: it
 uses the cache when every paper has a vector for the configured model, else TF-IDF.
@@ -455,13 +455,13 @@ def archive_texts(docs: Path) -> list[EmbedText]:
 
 def embed_archive(config: Config, docs: Path, *, environ: Mapping[str, str] | None = None, warn: Callable[[str], None]) -> EmbedReport:
     """`python -m generator embed`: embed every archived paper version the cache lacks."""
-    settings = config.related.embeddings
+    settings = config.embeddings
     if settings is None:
         raise ConfigError(
             config.path,
-            "related.embeddings",
+            "embeddings",
             "is not set, so `embed` has no endpoint to embed with",
-            fix='add related: {embeddings: {model: ..., base_url: ..., api_key_env: ...}} to config.yml (README, "Related papers")',
+            fix='add embeddings: {model: ..., base_url: ..., api_key_env: ...} to config.yml (README, "Related papers")',
         )
     environ = os.environ if environ is None else environ
     if not environ.get(settings.api_key_env, "").strip():
@@ -469,6 +469,6 @@ def embed_archive(config: Config, docs: Path, *, environ: Mapping[str, str] | No
             f"environment variable {settings.api_key_env}",
             None,
             "is not set",
-            fix=f"export {settings.api_key_env}=<key of {settings.base_url}> (related.embeddings.api_key_env names it)",
+            fix=f"export {settings.api_key_env}=<key of {settings.base_url}> (embeddings.api_key_env names it)",
         )
     return embed_missing(archive_texts(docs), settings, docs, environ=environ, warn=warn)

@@ -33,6 +33,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -41,9 +43,10 @@ import yaml
 
 from generator.archive.models import Announcement, Judgement
 from generator.archive.runs import JudgeFigures
+from generator.config import Config
 from generator.errors import ArchiveError
-from generator.redaction import redact
-from generator.summaries.llm import BudgetReached, ChatClient, LLMError
+from generator.redaction import install_log_filter, redact, register
+from generator.summaries.llm import BudgetReached, ChatClient, LLMError, RequestGate
 from generator.text.clean import one_line
 from generator.text.markdown import html_text
 
@@ -368,6 +371,63 @@ class Judge:
             except AnswerError as exc:
                 problem = exc
         raise AnswerError(f"{problem} (after {ATTEMPTS} answers from {self.chat.model})")
+
+
+def create_judge(
+    config: Config,
+    interest_titles: Sequence[str],
+    warn: Callable[[str], None],
+    *,
+    gate: RequestGate | None = None,
+    environ: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Judge | None:
+    """The run's judge (config `ranking.judge`), or None after one warning when it cannot run.
+
+    It talks to the summary model (ai_summary's endpoint, model, key, retries and prices);
+    `gate` is the summaries' request gate when they run, whose token budget the judge
+    shares (RequestGate.stage: its figures stay its own); else the judge has a budget of
+    ai_summary.token_budget to itself. Without a key, or with neither interest papers
+    nor a profile to brief it with, the day is ranked by the ranker alone.
+    """
+    if not config.ranking.judge:
+        return None
+    settings = config.ai_summary
+    brief = Brief(config.interests.profile, tuple(interest_titles), settings.language)
+    if not brief.usable:
+        warn("ranking.judge: there are no interest papers and no interests.profile to rate papers against; the ranker alone ranks")
+        return None
+    environ = os.environ if environ is None else environ
+    api_key = environ.get(settings.api_key_env, "").strip()
+    if not api_key:
+        warn(
+            f"ranking.judge: the environment variable {settings.api_key_env} (ai_summary.api_key_env) is not set, "
+            f"so the ranker alone ranks; fix: export {settings.api_key_env}=<your key>"
+        )
+        return None
+    register(api_key)
+    install_log_filter()
+    chat = ChatClient(
+        base_url=settings.base_url,
+        api_key=api_key,
+        model=settings.model,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+        retry_backoff=settings.retry_backoff,
+        temperature=0.0,  # a rating, not prose: the same paper should get the same answer
+        max_output_tokens=settings.max_output_tokens,
+        gate=gate.stage() if gate is not None else RequestGate(settings.token_budget),
+        sleep=sleep,
+    )
+    judge_settings = JudgeSettings(
+        settings.model,
+        config.ranking.judge_batch,
+        config.ranking.judge_candidates,
+        settings.price_per_1k_input,
+        settings.price_per_1k_output,
+        settings.currency,
+    )
+    return Judge(chat, brief, judge_settings, warn)
 
 
 def _number(rating: float) -> float:

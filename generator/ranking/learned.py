@@ -59,6 +59,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from generator.config.model import COSINE_BOUNDARY, COSINE_SCALE, relevance_of_similarity
 from generator.ranking.similarity import cross_similarity, normalize_rows, words
 
 MIN_INTEREST_PAPERS = 2
@@ -67,10 +68,6 @@ MIN_SPAN = 0.05
 """Smallest distance, in margin units, between the two calibration anchors."""
 SLOPE = math.log(19.0)
 """Relevance = logistic(SLOPE * d): d = -1 -> 0.05, d = 0 -> 0.5, d = +1 -> 0.95."""
-COSINE_BOUNDARY = 0.12
-"""Fallback: the cosine that maps to relevance 0.5 (the old min_similarity default)."""
-COSINE_SCALE = 0.06
-"""Fallback: cosine distance from the boundary that counts as one margin unit (0.06 -> 0.05, 0.18 -> 0.95)."""
 MAX_HELD_OUT = 20
 """Interest papers left out, one at a time, for the calibration's upper anchor (evenly spread over a larger library)."""
 
@@ -148,8 +145,12 @@ def calibrate(decision: np.ndarray, slope: float = SLOPE) -> np.ndarray:
 
 
 def cosine_relevance(similarity) -> np.ndarray:
-    """The fallback's relevance of a TF-IDF cosine similarity: 0.5 at COSINE_BOUNDARY (the old min_similarity default)."""
-    return calibrate((np.asarray(similarity, dtype=np.float64) - COSINE_BOUNDARY) / COSINE_SCALE)
+    """The fallback's relevance of a TF-IDF cosine similarity: 0.5 at COSINE_BOUNDARY (the old min_similarity default).
+
+    The mapping is declared with the config (config/model.py), which reads an old
+    `interests.min_similarity` through it.
+    """
+    return relevance_of_similarity(np.asarray(similarity, dtype=np.float64))
 
 
 def similarity_for_relevance(relevance: float) -> float:

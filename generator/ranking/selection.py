@@ -157,12 +157,9 @@ class RankingPolicy:
 
 
 def ranking_policy(config: Config) -> RankingPolicy:
-    """The relevance settings of a config."""
+    """The relevance settings of a config (an old `interests.min_similarity` arrives read as min_relevance: config/model.py)."""
     interests = config.interests
-    from generator.ranking.learned import cosine_relevance
-
-    # TODO(issue 22, after the config restructure): interests.min_relevance and interests.profile.
-    return RankingPolicy(interests.weight, float(cosine_relevance(interests.min_similarity)), getattr(interests, "profile", "") or "")
+    return RankingPolicy(interests.weight, interests.min_relevance, " ".join(interests.profile.split()))
 
 
 def relevance_of(interest: Interest | None, judgement: Judgement | None = None) -> float:

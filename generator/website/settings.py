@@ -55,7 +55,7 @@ class SiteInfo:
     related_count: int = 5
     """Related papers listed per paper (config `related.count`)."""
     related_model: str | None = None
-    """The embedding model of `related.embeddings`, or None for TF-IDF."""
+    """The embedding model of config `embeddings`, or None for TF-IDF."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def site_info(config: Config, directory_urls: bool = True) -> SiteInfo:
         else None,
         interests=_interests_info(config),
         related_count=config.related.count,
-        related_model=config.related.embeddings.model if config.related.embeddings else None,
+        related_model=config.embeddings.model if config.embeddings else None,
     )
 
 

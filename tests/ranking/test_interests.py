@@ -128,7 +128,7 @@ def test_interests_alone_select_and_rank_a_day_without_keywords(tmp_path, arxiv_
     listed = day_ids(docs)
     assert 0 < len(listed) <= 10
     # The run report says how many papers similarity alone listed: here, all of them.
-    assert f"listed for their similarity {len(listed)}" in " ".join(err.split())
+    assert f"listed for their relevance {len(listed)}" in " ".join(err.split())
 
     # The same day in memory: every listed paper carries its interest, best first.
     config = load_config(config_path, environ={"ARXIV_API_URL": arxiv_env.url_for("/api/query"), "ARXIV_REQUEST_DELAY": "0"})

@@ -223,7 +223,7 @@ def test_a_missing_key_is_one_warning_and_embed_refuses_to_run(tmp_path, arxiv_e
     code, err = run_cli("embed", "--config", config_path, "--docs", docs)
     assert code == 2 and err.strip().splitlines() == [
         "error: environment variable TEST_EMBED_KEY: is not set; fix: export TEST_EMBED_KEY=<key of http://127.0.0.1:9/v1> "
-        "(related.embeddings.api_key_env names it)"
+        "(embeddings.api_key_env names it)"
     ]
 
 
