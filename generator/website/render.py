@@ -331,7 +331,7 @@ class Renderer:
                 "about", paths.ABOUT_PATH, "About this archive",
                 announce_types=[ANNOUNCE_TYPE_NOTES.get(k, k) for k in self.site.announce_types],
                 regexes=dict(self.site.keyword_regexes), tag_keys={paths.slug(t.key) for t in ctx.tags},
-                interests=interests, related=related,
+                interests=interests, related=related, ranking=last_ranking(runs),
             ),
             self._nav_page("runs", paths.RUNS_PATH, "Run history", **runs_view(runs)),
             self._nav_page(
@@ -365,6 +365,11 @@ def reading_list_paper_url(directory_urls: bool) -> str:
     """A paper page's URL from the site root, with `{path}` where the reading list's script puts
     `2609/2609.26811` or `hep-th/9901001` (READER.md)."""
     return paths.page_url(PurePosixPath("papers", "{path}.md"), directory_urls)
+
+
+def last_ranking(runs: Sequence[RunRecord]) -> RunRecord | None:
+    """The newest run that ranked a day by relevance (its `ranking` says how), for the About page."""
+    return max((r for r in runs if r.ranking is not None), key=lambda r: r.started, default=None)
 
 
 def llm_spend(run: RunRecord) -> dict | None:

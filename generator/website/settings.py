@@ -82,6 +82,13 @@ class InterestsInfo:
     """A paper this relevant is listed whatever its keywords (and its pages say which interest paper it is close to)."""
     profile: str = ""
     """The reader's research profile paragraph (config interests.profile), or empty."""
+    judge: str | None = None
+    """The judge's model (config ranking.judge: the summary model rates the day's candidates with a reason), or None when off."""
+
+    @property
+    def ranks(self) -> bool:
+        """The day is ranked by relevance: interest papers or a profile."""
+        return self.configured or bool(self.profile)
 
 
 def site_info(config: Config, directory_urls: bool = True) -> SiteInfo:
@@ -120,7 +127,12 @@ def _interests_info(config: Config) -> InterestsInfo:
 
     policy = ranking_policy(config)
     return InterestsInfo(
-        config.interests.configured, policy.weight, similarity_for_relevance(policy.min_relevance), policy.min_relevance, policy.profile
+        config.interests.configured,
+        policy.weight,
+        similarity_for_relevance(policy.min_relevance),
+        policy.min_relevance,
+        policy.profile,
+        config.ai_summary.model if config.ranking.judge else None,
     )
 
 
