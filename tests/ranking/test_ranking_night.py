@@ -211,3 +211,33 @@ def test_the_old_min_similarity_still_works_and_the_doctor_says_it_is_deprecated
     main(["doctor", "--config", str(new), "--docs", str(tmp_path / "new"), "--offline"])
     out = capsys.readouterr().out
     assert "config" in out and "deprecated" not in out
+
+
+def test_the_embeddings_block_serves_the_ranking_through_the_one_cache(tmp_path, llm, write_config, run_cli):
+    from generator.ranking.embeddings import EmbeddingCache, profile_key
+
+    model = "fake-embed/v1"
+    config = night_config(
+        write_config,
+        ranking={"judge": False},
+        embeddings={"model": model, "base_url": llm.base_url, "api_key_env": "TEST_LLM_KEY", "max_retries": 0, "batch_size": 50},
+    )
+    docs = tmp_path / "docs"
+    code, err = run_cli("update", "--config", config, "--docs", docs)
+    assert code == 0, err
+    assert "warning" not in err and f"learned ranker ({model})" in " ".join(err.split())
+    (record,) = records(docs)
+    assert record["ranking"]["features"] == model and record["ranking"]["method"] == "classifier"
+    listed = [str(i) for i in day_meta(docs)["papers"]]
+    assert listed and all(paper_meta(docs, i)["interest"]["features"] == model for i in listed)
+    # One cache: the written papers', the interest paper's and the profile's vectors, made once.
+    cached = EmbeddingCache(docs, model).keys()
+    assert profile_key(PROFILE) in cached and ("quant-ph/0201082", 1) in cached
+    assert {(i, int(paper_meta(docs, i)["version"])) for i in listed} <= cached
+    sent = len(llm.embedding_requests)
+    assert sent and not llm.requests
+    # A rerun embeds only the day's papers that were not written (the cache keeps what the archive holds), and ranks the same.
+    code, err = run_cli("update", "--config", config, "--docs", docs)
+    assert code == 0, err
+    again = [t for r in llm.embedding_requests[sent:] for t in r.inputs]
+    assert PROFILE not in again and day_meta(docs)["papers"] == listed
