@@ -216,11 +216,10 @@ def with_ranking(
     config: Config, interests: Sequence[str], *, weight: float = WEIGHT, min_relevance: float = 0.5, profile: str = ""
 ) -> Config:
     """The config with these interest papers and the ranking keys the night reads."""
-    # TODO(issue 22, after the config restructure): min_relevance and profile are keys of their own.
     return dataclasses.replace(
         config,
         interests=dataclasses.replace(
-            config.interests, papers=tuple(interests), weight=weight, min_similarity=ranker.similarity_for_relevance(min_relevance)
+            config.interests, papers=tuple(interests), weight=weight, min_relevance=min_relevance, profile=profile
         ),
     )
 
