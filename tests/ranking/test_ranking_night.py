@@ -24,9 +24,6 @@ from tests.loopback import FakeLLM, LLMRequest, Reply
 from tests.ranking.test_interests import serve_arxiv
 from tests.sitekit import build_site
 
-# The night through the real CLI, and one real site build.
-pytestmark = pytest.mark.slow
-
 DAY = dt.date(2025, 4, 28)
 KEY = "sk-judge-night-0123456789abcdef"
 PROFILE = "I work on quantum error correction and the noise of superconducting qubits."
@@ -104,6 +101,7 @@ def llm(arxiv_env, monkeypatch):
         yield server
 
 
+@pytest.mark.slow  # a real `mkdocs build`
 def test_the_judge_rates_the_day_its_reason_shows_escaped_and_a_rerun_asks_nothing(tmp_path, llm, write_config, run_cli):
     docs = tmp_path / "docs"
     config = night_config(write_config)
