@@ -102,7 +102,7 @@ def interest_ranking(items, members):
         ]  # fmt: skip
         cfg = dataclasses.replace(
             config, keywords=(), exclude_keywords=(), max_papers=10, announce_types=("new",),
-            interests=dataclasses.replace(config.interests, papers=tuple(p.arxiv_id for p in interests), min_similarity=0.0),
+            interests=dataclasses.replace(config.interests, papers=tuple(p.arxiv_id for p in interests), min_relevance=0.0),
         )  # fmt: skip
         listed = select(day, cfg, {}, DAY, interests).listed
         others = {items[i][0] for i in group if i not in chosen}

@@ -4,8 +4,9 @@ The fixture archive is the demo's (the real CLI run on recorded arXiv data, by
 demo.build, its top papers summarized by the real summary stage against the
 `demo-replay` loopback server), plus what the recordings lack, written through the
 generator's own renderer and writer: the fixture's own AI summaries on a few papers
-(each with a word found nowhere else, for search), a paper whose title, abstract and
-authors are hostile HTML, and an old-style arXiv id with TeX math in its title.
+(each with a word found nowhere else, for search), a paper whose title, abstract,
+authors and judge's reason are hostile HTML (close to an interest paper by the learned
+ranker's relevance), and an old-style arXiv id with TeX math in its title.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
 from demo.build import build_archive
-from generator.archive.models import Announcement, DayCounts, DayRecord, Paper, Score, Summary
+from generator.archive.models import Announcement, DayCounts, DayRecord, Interest, Judgement, Paper, Score, Summary
 from generator.archive.paths import day_path, paper_path
 from generator.archive.records import day_page, day_title, paper_page, read_paper
 from generator.archive.store import Archive
@@ -43,6 +44,9 @@ HOSTILE_ID = "2609.99901"
 HOSTILE_TITLE = 'Evil </title><script>alert("title")</script> <img src=x onerror=alert(1)> "q" & $a<b$'
 HOSTILE_ABSTRACT = "Abstract <img src=x onerror=alert(3)> <script>alert(4)</script> with math $x_1 < y$ and an ampersand &amp; too."
 HOSTILE_AUTHORS = ("<b>Bold</b> O'Brien", 'Quote "Q" Person')
+HOSTILE_REASON = 'Close to your "work" </p><script>alert("why")</script><img src=x onerror=alert(5)> & {{ x }} $a<b$'
+"""The judge's reason on the hostile paper: model output, stored as the model wrote it here (the judge cleans it on the way in;
+the site must show even this as text)."""
 OLD_STYLE_ID = "hep-th/9901001"
 OLD_STYLE_TITLE = r"Spectra of $\mathcal{N}=4$ theories and \(SU(N_c)\) at large $N_c$"
 EXTRA_DAY = dt.date(2026, 9, 25)
@@ -76,8 +80,16 @@ def _extra_papers() -> list[Paper]:
         authors=("Jérôme Gauntlett", "Zoë Ångström"), categories=("hep-th", "cs.LG"), primary_category="hep-th",
         announce_type="cross", announced=EXTRA_DAY, doi="10.1000/xyz(1)",
     )  # fmt: skip
+    near = Interest(0.081, "2504.18298", "A paper of the reader's", relevance=0.93, method="classifier", features="tfidf")
     return [
-        Paper(hostile, Score(4.0, ("Training", "Efficient")), EXTRA_DAY, "new"),
+        Paper(
+            hostile,
+            Score(4.0, ("Training", "Efficient")),
+            EXTRA_DAY,
+            "new",
+            interest=near,
+            judgement=Judgement(8, HOSTILE_REASON, "qwen-long"),
+        ),
         Paper(old_style, Score(3.0, ("Training", "Efficient")), EXTRA_DAY, "cross"),
     ]
 

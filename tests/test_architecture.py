@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"archive", "arxiv"},
     "archive": {"text"},
     "arxiv": {"text", "config", "archive"},
-    "ranking": {"text", "config", "archive", "arxiv"},
+    "ranking": {"text", "config", "archive", "arxiv", "summaries"},  # summaries: the judge asks the summary model (summaries/llm.py)
     "summaries": {"text", "config", "archive"},
     "night": {"text", "config", "archive", "arxiv", "ranking", "summaries"},
     "website": {"text", "config", "archive", "ranking"},

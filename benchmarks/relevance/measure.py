@@ -8,15 +8,16 @@ labelled papers are what the day's top 10 and top 30 should hold.
 
 (a) Rankings, per topic and averaged over topics (recall and precision in the top 10
     and 30; precision counts the papers actually listed, which keywords can leave
-    below 10):
+    below 10), none with the config's exclude_keywords (rankings, not selections):
     - keywords only: the real generator.ranking.selection.select with the topic's keywords, no interests;
-    - max cosine: the real select with the interest papers and `keywords: []`, as
-      benchmarks/related_quality.py runs it (min_similarity 0, so the whole day is ranked),
-      and at today's default min_similarity of 0.12 (what a reader is shown);
+    - max cosine: the TF-IDF cosine to the nearest interest paper (the ranking by
+      interests before issue 22, which the archive still keeps as `similarity`), the
+      whole day, and only the papers at min_similarity's old default of 0.12;
     - the learned ranker (generator/ranking/learned.py) with its defaults, and variants.
-(b) Keywords and interests together, as a reader who configures both is ranked:
-    today's rule (score + 20 x similarity, listed by keywords or similarity >= 0.12)
-    against the same rule with the learned relevance (listed by keywords or relevance >= 0.5).
+(b) The whole selection as a reader gets it, with the product's defaults (the topic's
+    keywords at min_score 2.5, the default exclude_keywords, weight 20): before issue 22
+    (its rule kept here: `today_rule`) against now (the night's own relevance.rank_day
+    and select), with and without keywords and profile, and other weights and thresholds.
 (c) The day's papers as negatives: cross-fitting folds and lower weights; and (c2) an
     archive of earlier listings (on-topic papers) as negatives.
 (d) How many interest papers the classifier needs: the first k interest papers of each
@@ -25,25 +26,31 @@ labelled papers are what the day's top 10 and top 30 should hold.
     one paper's relevance moves when the rest of the night changes (half the day).
 (f) Related papers: the share of a labelled paper's 5 related papers (over the whole
     pool) that share one of its topics, for the site's TF-IDF and variants.
+(g) The judge's mechanics: the night's judge (generator/ranking/judge.py: candidates,
+    batches, validation, cache) and select with its ratings, against a loopback endpoint
+    that rates by a rule (loopback_judge.py: the hand labels, the labels partly
+    spoiled, random ratings; not a model), with the requests and tokens it cost and
+    what a rerun sends (the cache).
 
     python -m benchmarks.relevance
     python -m benchmarks.relevance --base-url URL --embeddings-model M   # adds embeddings rows
-    python -m benchmarks.relevance --base-url URL --model M              # adds an LLM judge row
+    python -m benchmarks.relevance --base-url URL --model M              # adds (g'): the judge with a real model
 
 With --base-url the key is read from the variable named by --api-key-env (OPENAI_API_KEY);
---timeout (seconds per request) and --embeddings-batch suit a slow local server. The
-judge row is a sketch for measuring a model's ratings (the learned ranker's top 30 rated
-0-10 against the profile in batches of 10, reordered by rating), not issue 22's judge.
-Without --base-url nothing leaves the machine.
+--timeout (seconds per request) and --embeddings-batch suit a slow local server. (g')
+runs the night's own judge (20 papers a request, the union of keyword matches and the
+ranker's top, at most 60) against that model. Without --base-url nothing leaves the
+machine (the loopback judge listens on 127.0.0.1).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import itertools
-import json
 import os
 import re
 import tempfile
@@ -56,13 +63,18 @@ import feedparser
 import numpy as np
 import yaml
 
+from benchmarks.relevance.loopback_judge import LoopbackJudge
 from generator.archive.models import Announcement, InterestPaper
 from generator.arxiv.feed import parse_announcements
 from generator.config import Config, load_config
+from generator.ranking import judge as judging
 from generator.ranking import learned as ranker
+from generator.ranking.judge import Brief, Judge, JudgeSettings
+from generator.ranking.relevance import interest_similarities, rank_day
 from generator.ranking.selection import evaluate as keyword_rule
-from generator.ranking.selection import score, select
+from generator.ranking.selection import judge_candidates, passes_filters, score, select
 from generator.ranking.similarity import paper_text, tfidf_vectors, top_k
+from generator.summaries.llm import ChatClient, RequestGate
 from generator.text.clean import clean_tex
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,12 +181,56 @@ def keyword_ranking(day: list[PoolPaper], config: Config) -> list[str]:
     return [c.announcement.arxiv_id for c in select([announcement(p) for p in day], config, {}, DAY).listed]
 
 
+def max_cosine(day: list[PoolPaper], interests: list[PoolPaper]) -> np.ndarray:
+    """Each day paper's TF-IDF cosine to its nearest interest paper, as the archive's `similarity` keeps it (3 decimals)."""
+    anns = [announcement(p) for p in day]
+    return np.maximum(0.0, np.round(interest_similarities(anns, [interest_paper(p) for p in interests]).max(axis=1), 3))
+
+
+def today_rule(
+    day: list[PoolPaper], interests: list[PoolPaper], config: Config, min_similarity: float, weight: float = WEIGHT
+) -> list[str]:
+    """The selection by interests before issue 22 (main at 3298fa1), kept here as it was, to compare with.
+
+    The filters (announce types, excluded keywords and authors), then listed by the
+    keyword rule or max cosine >= min_similarity, ranked by score + weight x max cosine.
+    """
+    cfg = dataclasses.replace(config, interests=dataclasses.replace(config.interests, papers=tuple(p.arxiv_id for p in interests)))
+    kept = []
+    for paper, similarity in zip(day, max_cosine(day, interests)):
+        ann = announcement(paper)
+        if not passes_filters(ann, cfg):
+            continue
+        value, _ = score(ann, cfg.keywords)
+        if keyword_rule(ann, cfg) is not None or similarity >= min_similarity:
+            kept.append((-round(value + weight * float(similarity), 4), ann.arxiv_id))
+    return [arxiv_id for _, arxiv_id in sorted(kept)]
+
+
 def cosine_ranking(day: list[PoolPaper], interests: list[PoolPaper], config: Config, min_similarity: float) -> list[str]:
-    cfg = dataclasses.replace(
-        config, keywords=(),
-        interests=dataclasses.replace(config.interests, papers=tuple(p.arxiv_id for p in interests), min_similarity=min_similarity),
-    )  # fmt: skip
-    listed = select([announcement(p) for p in day], cfg, {}, DAY, [interest_paper(p) for p in interests]).listed
+    """Before issue 22, interests alone (`keywords: []`): the whole selection, filters included."""
+    return today_rule(day, interests, dataclasses.replace(config, keywords=()), min_similarity)
+
+
+def with_ranking(
+    config: Config, interests: Sequence[str], *, weight: float = WEIGHT, min_relevance: float = 0.5, profile: str = ""
+) -> Config:
+    """The config with these interest papers and the ranking keys the night reads."""
+    return dataclasses.replace(
+        config,
+        interests=dataclasses.replace(
+            config.interests, papers=tuple(interests), weight=weight, min_relevance=min_relevance, profile=profile
+        ),
+    )
+
+
+def pipeline_ranking(day, interests, topic: Topic, config: Config, *, profile: bool, judgements=None, relevance=None, **keys) -> list[str]:
+    """The night's own selection (generator.ranking.selection.select with the day's relevance): what a reader is shown."""
+    cfg = with_ranking(config, topic.interests, **keys)
+    anns = [announcement(p) for p in day]
+    if relevance is None:
+        relevance = rank_day(anns, [interest_paper(p) for p in interests], profile=topic.profile if profile else "")
+    listed = select(anns, cfg, {}, DAY, [interest_paper(p) for p in interests], relevance=relevance, judgements=judgements).listed
     return [c.announcement.arxiv_id for c in listed]
 
 
@@ -189,16 +245,6 @@ def learned(day, interests, topic: Topic, options: ranker.RankerOptions, *, prof
         [p.text for p in day], [p.text for p in interests], profile=topic.profile if profile else "",
         background=[p.text for p in background], options=options,
     )  # fmt: skip
-
-
-def combined_ranking(day, config: Config, relevance: np.ndarray, threshold: float) -> list[str]:
-    """score + WEIGHT x relevance, listed by the keyword rule or relevance >= threshold (the rule select applies to similarity)."""
-    values, listed = np.zeros(len(day)), np.zeros(len(day), dtype=bool)
-    for i, paper in enumerate(day):
-        value, _ = score(announcement(paper), config.keywords)
-        values[i] = value + WEIGHT * relevance[i]
-        listed[i] = keyword_rule(announcement(paper), config) is not None or relevance[i] >= threshold
-    return order(day, values, listed)
 
 
 def evaluate(ranked: Sequence[str], relevant: frozenset[str]) -> Scores:
@@ -234,10 +280,12 @@ def table(title: str, rows: list[tuple[str, list[Scores]]], topics: list[Topic],
                 )
         found = sum(round(s.precision[10] * s.shown[10]) for s in scores)
         listed = sum(s.shown[10] for s in scores)
-        print(f"| **{name}** | **mean of {len(scores)} topics** | **{mean(scores, 'recall', 10):.2f}** | "
-              f"**{mean(scores, 'precision', 10):.2f}** ({found} of {listed}) | "
-              f"**{mean(scores, 'recall', 30):.2f}** | **{mean(scores, 'precision', 30):.2f}** | "
-              f"**{np.mean([s.average_precision for s in scores]):.2f}** |")  # fmt: skip
+        average = np.mean([s.average_precision for s in scores])
+        print(
+            f"| **{name}** | **mean of {len(scores)} topics** | **{mean(scores, 'recall', 10):.2f}** | "
+            f"**{mean(scores, 'precision', 10):.2f}** ({found} of {listed}) | "
+            f"**{mean(scores, 'recall', 30):.2f}** | **{mean(scores, 'precision', 30):.2f}** | **{average:.2f}** |"
+        )
 
 
 def mean(scores: list[Scores], field: str, k: int) -> float:
@@ -248,32 +296,42 @@ def mean(scores: list[Scores], field: str, k: int) -> float:
 
 
 def rankings(pool, topics, config_for, extra: dict[str, Callable] | None = None) -> dict[str, list[Scores]]:
-    """(a): every method on every topic."""
+    """(a): every method on every topic, none with the config's filters (exclude_keywords): rankings, not selections."""
+    product = config_for
+
+    def config_for(topic: Topic) -> Config:
+        return dataclasses.replace(product(topic), exclude_keywords=())
+
     by_id = {p.arxiv_id: p for p in pool}
     options = ranker.RankerOptions()
+
+    def ceiling(day, interests, topic):
+        return sorted(topic.relevant) + [p.arxiv_id for p in day if p.arxiv_id not in topic.relevant]
+
+    def variant(**changes):
+        return lambda day, interests, topic: order(day, learned(day, interests, topic, dataclasses.replace(options, **changes)).relevance)
+
     methods: dict[str, Callable] = {
-        "perfect ranking (the ceiling)": lambda day, interests, topic: sorted(topic.relevant)
-        + [p.arxiv_id for p in day if p.arxiv_id not in topic.relevant],
+        "perfect ranking (the ceiling)": ceiling,
         "keywords only (every paper with a keyword, by score)": lambda day, interests, topic: keyword_ranking(
-            day, dataclasses.replace(config_for(topic), min_score=0.0)),
-        "keywords only (config default min_score 2.5)": lambda day, interests, topic: keyword_ranking(day, config_for(topic)),
-        "max cosine (today, whole day ranked)": lambda day, interests, topic: cosine_ranking(day, interests, config_for(topic), 0.0),
-        "max cosine (today's default: min_similarity 0.12)": lambda day, interests, topic: cosine_ranking(
-            day, interests, config_for(topic), 0.12
+            day, dataclasses.replace(config_for(topic), min_score=0.0)
         ),
-        "learned ranker (default)": lambda day, interests, topic: order(day, learned(day, interests, topic, options).relevance),
+        "keywords only (config default min_score 2.5)": lambda day, interests, topic: keyword_ranking(day, config_for(topic)),
+        "max cosine (before issue 22)": lambda day, interests, topic: order(day, max_cosine(day, interests)),
+        "max cosine, only papers >= 0.12 (min_similarity's default)": lambda day, interests, topic: order(
+            day, max_cosine(day, interests), max_cosine(day, interests) >= 0.12
+        ),
+        "learned ranker (default)": variant(),
         "learned ranker + profile": lambda day, interests, topic: order(
             day, learned(day, interests, topic, options, profile=True).relevance
         ),
-        "learned ranker, 5-fold cross-fitted": lambda day, interests, topic: order(
-            day, learned(day, interests, topic, dataclasses.replace(options, folds=5)).relevance),
-        "learned ranker, logistic regression (C=1)": lambda day, interests, topic: order(
-            day, learned(day, interests, topic, dataclasses.replace(options, classifier="logistic", C=1.0)).relevance),
-        "learned ranker, unigrams only": lambda day, interests, topic: order(
-            day, learned(day, interests, topic, dataclasses.replace(options, bigrams=False)).relevance),
+        "learned ranker, 5-fold cross-fitted": variant(folds=5),
+        "learned ranker, logistic regression (C=1)": variant(classifier="logistic", C=1.0),
+        "learned ranker, unigrams only": variant(bigrams=False),
         "learned ranker on LSA vectors (100-d, offline stand-in for embeddings)": lambda day, interests, topic: order(
-            day, lsa_ranking(day, interests, options).relevance),
-    }  # fmt: skip
+            day, lsa_ranking(day, interests, options).relevance
+        ),
+    }
     methods.update(extra or {})
     out: dict[str, list[Scores]] = {name: [] for name in methods}
     for topic in topics:
@@ -294,27 +352,51 @@ def lsa_ranking(day, interests, options) -> ranker.Ranking:
 
 
 def combined(pool, topics, config_for) -> None:
-    """(b): keywords and interests together."""
+    """(b): the whole selection as a reader gets it, with the product's defaults (min_score 2.5, weight 20)."""
     by_id = {p.arxiv_id: p for p in pool}
-    rows: dict[str, list[Scores]] = {"today: keywords + max cosine (select, weight 20, min_similarity 0.12)": [],
-                                     "keywords + learned relevance (weight 20, min_relevance 0.5)": []}  # fmt: skip
-    # Both with the config's default min_score (2.5) for the keyword rule, as a reader gets them.
+    rows: dict[str, list[Scores]] = {}
+
+    def add(name: str, ranked: list[str], topic: Topic) -> None:
+        rows.setdefault(name, []).append(evaluate(ranked, topic.relevant))
+
     for topic in topics:
         interests = [by_id[i] for i in topic.interests]
         day = [p for p in pool if p.arxiv_id not in set(topic.interests)]
         config = config_for(topic)
-        cfg = dataclasses.replace(
-            config, interests=dataclasses.replace(config.interests, papers=topic.interests, weight=WEIGHT, min_similarity=0.12)
+        add("keywords only (no interests)", keyword_ranking(day, config), topic)
+        add("before: keywords + max cosine (min_similarity 0.12, weight 20)", today_rule(day, interests, config, 0.12), topic)
+        add("before: interests alone (keywords: [], min_similarity 0.12)", cosine_ranking(day, interests, config, 0.12), topic)
+        add(
+            "now: keywords + learned relevance (min_relevance 0.5, weight 20)",
+            pipeline_ranking(day, interests, topic, config, profile=False),
+            topic,
         )
-        listed = select([announcement(p) for p in day], cfg, {}, DAY, [interest_paper(p) for p in interests]).listed
-        rows["today: keywords + max cosine (select, weight 20, min_similarity 0.12)"].append(
-            evaluate([c.announcement.arxiv_id for c in listed], topic.relevant)
+        add("now: the same + the profile", pipeline_ranking(day, interests, topic, config, profile=True), topic)
+        add(
+            "now: interests alone (keywords: [], min_relevance 0.5)",
+            pipeline_ranking(day, interests, topic, dataclasses.replace(config, keywords=()), profile=False),
+            topic,
         )
-        relevance = learned(day, interests, topic, ranker.RankerOptions()).relevance
-        rows["keywords + learned relevance (weight 20, min_relevance 0.5)"].append(
-            evaluate(combined_ranking(day, config, relevance, 0.5), topic.relevant)
+        add(
+            "now: interests and profile alone (keywords: [])",
+            pipeline_ranking(day, interests, topic, dataclasses.replace(config, keywords=()), profile=True),
+            topic,
         )
-    table("(b) keywords and interests together", list(rows.items()), topics)
+        for weight in (10, 5, 2):
+            add(f"now + profile, weight {weight}", pipeline_ranking(day, interests, topic, config, profile=True, weight=weight), topic)
+        for threshold in (0.8, 0.95):
+            add(
+                f"now + profile, min_relevance {threshold}",
+                pipeline_ranking(day, interests, topic, config, profile=True, min_relevance=threshold),
+                topic,
+            )
+    table(
+        "(b) the whole selection with the product's defaults (the topic's keywords at min_score 2.5, weight 20): "
+        "before issue 22 and now (real select)",
+        list(rows.items()),
+        topics,
+        per_topic=False,
+    )
 
 
 def negatives(pool, topics) -> None:
@@ -386,7 +468,7 @@ def interest_count(pool, topics, config_for) -> None:
                 continue
             interests = [by_id[i] for i in topic.interests[:k]]
             day = [p for p in pool if p.arxiv_id not in set(topic.interests)]
-            rows["cosine"].append(evaluate(cosine_ranking(day, interests, config_for(topic), 0.0), topic.relevant))
+            rows["cosine"].append(evaluate(order(day, max_cosine(day, interests)), topic.relevant))
             rows["svm"].append(evaluate(order(day, learned(day, interests, topic, forced).relevance), topic.relevant))
             rows["profile"].append(evaluate(order(day, learned(day, interests, topic, forced, profile=True).relevance), topic.relevant))
         cells = " | ".join(
@@ -403,8 +485,8 @@ def calibration(pool, topics, options: ranker.RankerOptions, title: str) -> None
     counts = np.zeros((len(edges) - 1, 2), dtype=int)
     print(f"\n(e) calibration: {title}\n")
     print(
-        "| topic | relevant papers >= 0.5 | other papers >= 0.5 | median relevance: relevant | other "
-        "| same paper, half the night: median / 90th pct. change |"
+        "| topic | relevant papers >= 0.5 | other papers >= 0.5 | median relevance: relevant | other | "
+        "same paper, half the night: median / 90th pct. change |"
     )
     print("|---|---:|---:|---:|---:|---:|")
     rng = np.random.default_rng(20260427)
@@ -420,10 +502,12 @@ def calibration(pool, topics, options: ranker.RankerOptions, title: str) -> None
             half = rng.permutation(len(day))[: len(day) // 2]
             again = learned([day[i] for i in half], interests, topic, options).relevance
             changes.extend(np.abs(again - relevance[half]))
-        print(f"| {topic.name} | {np.sum(relevance[is_rel] >= 0.5)} of {is_rel.sum()} | {np.sum(relevance[~is_rel] >= 0.5)} of "
-              f"{(~is_rel).sum()} | "
-              f"{np.median(relevance[is_rel]):.2f} | {np.median(relevance[~is_rel]):.3f} | {np.median(changes):.3f} / "
-              f"{np.percentile(changes, 90):.3f} |")  # fmt: skip
+        print(
+            f"| {topic.name} | {np.sum(relevance[is_rel] >= 0.5)} of {is_rel.sum()} | "
+            f"{np.sum(relevance[~is_rel] >= 0.5)} of {(~is_rel).sum()} | "
+            f"{np.median(relevance[is_rel]):.2f} | {np.median(relevance[~is_rel]):.3f} | "
+            f"{np.median(changes):.3f} / {np.percentile(changes, 90):.3f} |"
+        )
     print("\n| relevance | papers (all topics) | of them relevant |")
     print("|---|---:|---:|")
     for (low, high), (other, rel) in zip(itertools.pairwise(edges), counts):
@@ -507,55 +591,169 @@ def embedding_methods(vectors: dict[str, np.ndarray], profiles: np.ndarray, topi
         best = ranker.rank_vectors(matrix(day), matrix(interests), options=dataclasses.replace(options, min_interest_papers=99)).decision
         return order(day, best)
 
+    def classifier(day, interests, topic):
+        return order(day, ranker.rank_vectors(matrix(day), matrix(interests), options=options).relevance)
+
+    def with_profile(day, interests, topic):
+        return order(day, ranker.rank_vectors(matrix(day), matrix(interests), profile=profile_of[topic.name], options=options).relevance)
+
     return {
         f"embeddings {model}: max cosine": cosine,
-        f"embeddings {model}: learned ranker": lambda day, interests, topic: order(
-            day, ranker.rank_vectors(matrix(day), matrix(interests), options=options).relevance
-        ),
-        f"embeddings {model}: learned ranker + profile": lambda day, interests, topic: order(
-            day, ranker.rank_vectors(matrix(day), matrix(interests), profile=profile_of[topic.name], options=options).relevance),
-    }  # fmt: skip
+        f"embeddings {model}: learned ranker": classifier,
+        f"embeddings {model}: learned ranker + profile": with_profile,
+    }
 
 
-JUDGE_SYSTEM = (
-    "You rate how relevant arXiv papers are to one researcher. Answer with JSON only: "
-    '{"ratings": [{"id": "<paper id>", "rating": <0-10>}]}, one entry per paper given, nothing else.'
+JUDGE_HEADER = (
+    "| judge | R@10 | P@10 (found of listed) | R@30 | AP | relevant among the candidates | requests | "
+    "tokens (prompt / completion) | requests of a rerun |"
 )
 
 
-def judge_method(base_url: str, model: str, key_env: str, timeout: float, batch: int = 10, depth: int = 30) -> Callable:
-    """An LLM rates the learned ranker's top `depth` papers 0-10 against the profile; the order is rating, then the ranker's."""
-    from generator.summaries.llm import ChatClient, LLMError, RequestGate
+def judge_client(base_url: str, model: str, api_key: str, timeout: float) -> ChatClient:
+    """The summary model's client as the night builds it for the judge (temperature 0, the run's budget)."""
+    return ChatClient(
+        base_url=base_url, api_key=api_key, model=model, timeout=timeout, max_retries=2, retry_backoff=2.0, temperature=0.0,
+        max_output_tokens=2000, gate=RequestGate(token_budget=50_000_000).stage(),
+    )  # fmt: skip
 
+
+@dataclass
+class JudgeRun:
+    """What one judge did over the six topics."""
+
+    scores: list[Scores]
+    candidates_relevant: int
+    """Relevant papers among the candidates the judge saw (its recall ceiling)."""
+    relevant: int
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    rerun_requests: int
+    """Requests of the same six days run again with the cache the first run wrote (0: a rerun sends nothing)."""
+    warnings: list[str]
+
+
+def judge_run(
+    pool, topics, config_for, make_client: Callable[[Topic], ChatClient], model: str, limit: int = 60, batch: int = 20
+) -> JudgeRun:
+    """(g): the night's judge (generator/ranking/judge.py) over each topic's day, then the night's select with its ratings."""
+    by_id = {p.arxiv_id: p for p in pool}
+    scores, warnings = [], []
+    seen = relevant = requests = prompt = completion = rerun = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for n, topic in enumerate(topics):
+            interests = [by_id[i] for i in topic.interests]
+            day = [p for p in pool if p.arxiv_id not in set(topic.interests)]
+            anns = [announcement(p) for p in day]
+            config = with_ranking(config_for(topic), topic.interests)
+            relevance = rank_day(anns, [interest_paper(p) for p in interests], profile=topic.profile)
+            candidates = judge_candidates(anns, config, {}, DAY, relevance, limit)
+            seen += sum(1 for a in candidates if a.arxiv_id in topic.relevant)
+            relevant += len(topic.relevant)
+            brief = Brief(topic.profile, tuple(p.title for p in interests))
+            docs = Path(folder) / str(n)
+            for attempt in range(2):
+                judge = Judge(make_client(topic), brief, JudgeSettings(model, batch, limit), warnings.append)
+                cached = judging.read_cache(docs, DAY)
+                outcome = judge.rate(DAY, candidates, cached)
+                path = docs / judging.cache_path(DAY)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(judging.dump_cache([*cached.values(), *outcome.new]), encoding="utf-8")
+                if attempt == 0:
+                    requests += judge.stats.requests
+                    prompt += judge.stats.prompt_tokens
+                    completion += judge.stats.completion_tokens
+                    ranked = pipeline_ranking(
+                        day, interests, topic, config_for(topic), profile=True, judgements=outcome.judgements, relevance=relevance
+                    )
+                    scores.append(evaluate(ranked, topic.relevant))
+                else:
+                    rerun += judge.stats.requests
+    return JudgeRun(scores, seen, relevant, requests, prompt, completion, rerun, warnings)
+
+
+def judge_policies(topics: list[Topic]) -> dict[str, Callable[[str], tuple[float, str]]]:
+    """Rules the loopback judge rates by (benchmarks/relevance/loopback_judge.py): the labels, spoiled to various degrees."""
+    members = set().union(*(t.relevant for t in topics))
+
+    def flip(arxiv_id: str, share: float) -> bool:
+        return int(hashlib.sha256(arxiv_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share
+
+    def labels(arxiv_id: str, topic: Topic, wrong: float = 0.0) -> tuple[float, str]:
+        on_topic = (arxiv_id in topic.relevant) != flip(arxiv_id, wrong)
+        return (9, "On the reader's topic (by the hand labels).") if on_topic else (1, "Another topic (by the hand labels).")
+
+    return (
+        {
+            "oracle: 9 for a labelled paper, 1 otherwise": lambda topic: lambda i: labels(i, topic),
+            "the labels with 20% of ratings wrong": lambda topic: lambda i: labels(i, topic, 0.2),
+            "the labels with 40% of ratings wrong": lambda topic: lambda i: labels(i, topic, 0.4),
+            "random ratings (0-10)": lambda topic: lambda i: (int(hashlib.sha256(i.encode()).hexdigest()[:8], 16) % 11, "Random."),
+            "every paper rated 10": lambda topic: lambda i: (10, "Everything is relevant."),
+        }
+        if members
+        else {}
+    )
+
+
+def judge_mechanics(pool, topics, config_for) -> None:
+    """(g) the judge's mechanics on the loopback judge: candidates, batches, cache, and how ratings combine with the ranker."""
+    rows = [("no judge: the pipeline with the profile (the learned ranker alone)", None)]
+    rows += list(judge_policies(topics).items())
+    print("\n(g) the judge's mechanics, on a loopback endpoint that rates by a rule (not a model): the night's judge and select\n")
+    print(JUDGE_HEADER)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    by_id = {p.arxiv_id: p for p in pool}
+    for name, policy in rows:
+        if policy is None:
+            scores = []
+            for topic in topics:
+                day = [p for p in pool if p.arxiv_id not in set(topic.interests)]
+                interests = [by_id[i] for i in topic.interests]
+                scores.append(evaluate(pipeline_ranking(day, interests, topic, config_for(topic), profile=True), topic.relevant))
+            print(_judge_row(name, scores))
+            continue
+        with contextlib.ExitStack() as stack:
+            servers = {topic.name: stack.enter_context(LoopbackJudge(policy(topic))) for topic in topics}
+            urls = {name: server.base_url for name, server in servers.items()}
+            run = judge_run(
+                pool,
+                topics,
+                config_for,
+                lambda t, urls=urls: judge_client(urls[t.name], "loopback-rule", "loopback", 30.0),
+                "loopback-rule",
+            )
+        print(_judge_row(name, run.scores, run))
+        for warning in run.warnings[:2]:
+            print(f"|  warning: {warning} |")
+
+
+def _judge_row(name: str, scores: list[Scores], run: JudgeRun | None = None) -> str:
+    found = sum(round(s.precision[10] * s.shown[10]) for s in scores)
+    listed = sum(s.shown[10] for s in scores)
+    cells = (
+        f"| {name} | {mean(scores, 'recall', 10):.2f} | {mean(scores, 'precision', 10):.2f} ({found} of {listed}) | "
+        f"{mean(scores, 'recall', 30):.2f} | {np.mean([s.average_precision for s in scores]):.2f} |"
+    )
+    if run is None:
+        return cells + " | | | |"
+    tokens = f"{run.prompt_tokens:,} / {run.completion_tokens:,}"
+    return cells + f" {run.candidates_relevant} of {run.relevant} | {run.requests} | {tokens} | {run.rerun_requests} |"
+
+
+def judge_real_model(pool, topics, config_for, base_url: str, model: str, key_env: str, timeout: float) -> None:
+    """(g') the same with a real model behind --base-url (the key from --api-key-env)."""
     key = os.environ.get(key_env, "")
     if not key:
         raise SystemExit(f"--model: the variable {key_env} holds no key; fix: export {key_env}=... or name another with --api-key-env")
-    client = ChatClient(base_url=base_url, api_key=key, model=model, timeout=timeout, max_retries=2, retry_backoff=2.0, temperature=0.0,
-                        max_output_tokens=2000, gate=RequestGate(token_budget=5_000_000))  # fmt: skip
-    options = ranker.RankerOptions()
-
-    def method(day, interests, topic):
-        ranked = order(day, learned(day, interests, topic, options).relevance)
-        by_id = {p.arxiv_id: p for p in day}
-        head = ranked[:depth]
-        ratings: dict[str, float] = {}
-        brief = f"Research profile: {topic.profile}\nThe researcher's own papers: " + "; ".join(p.title for p in interests)
-        for start in range(0, len(head), batch):
-            ids = head[start : start + batch]
-            papers = "\n\n".join(f"id: {i}\ntitle: {by_id[i].title}\nabstract: {by_id[i].abstract[:1500]}" for i in ids)
-            try:
-                answer = client.complete(JUDGE_SYSTEM, f"{brief}\n\nRate these papers:\n\n{papers}", f"judge {topic.name}").text
-                items = json.loads(answer[answer.find("{") : answer.rfind("}") + 1])["ratings"]
-            except (LLMError, ValueError, KeyError, TypeError) as exc:
-                print(f"judge: batch of {len(ids)} for {topic.name!r} failed ({exc}); kept in the ranker's order")
-                continue
-            for item in items if isinstance(items, list) else []:
-                if isinstance(item, dict) and item.get("id") in ids and isinstance(item.get("rating"), (int, float)):
-                    ratings[item["id"]] = max(0.0, min(10.0, float(item["rating"])))
-        position = {i: n for n, i in enumerate(ranked)}
-        return sorted(head, key=lambda i: (-ratings.get(i, -1.0), position[i])) + ranked[depth:]
-
-    return method
+    run = judge_run(pool, topics, config_for, lambda t: judge_client(base_url, model, key, timeout), model)
+    print(f"\n(g') the judge with {model} at {base_url}\n")
+    print(JUDGE_HEADER)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(_judge_row(model, run.scores, run))
+    for warning in run.warnings:
+        print(f"warning: {warning}")
 
 
 # ---------------------------------------------------------------- main
@@ -593,10 +791,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         extra.update(embedding_methods(embedded, profiles, topics, args.embeddings_model))
         vectors = {f"embeddings {args.embeddings_model}": np.vstack([embedded[p.arxiv_id] for p in pool]).astype(np.float32)}
-    if args.model:
-        extra[f"LLM judge {args.model} over the learned ranker's top 30"] = judge_method(
-            args.base_url, args.model, args.api_key_env, args.timeout
-        )
     results = rankings(pool, topics, config_for, extra)
     table("(a) rankings: the topic's other labelled papers among the day's top 10 and top 30", list(results.items()), topics)
     combined(pool, topics, config_for)
@@ -613,4 +807,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "a fixed logistic of the SVM margin (0.05 at d = -1, 0.5 at 0, 0.95 at +1)",
     )
     related(pool, topics, vectors)
+    judge_mechanics(pool, topics, config_for)
+    if args.model:
+        judge_real_model(pool, topics, config_for, args.base_url, args.model, args.api_key_env, args.timeout)
     print(f"\n{time.monotonic() - started:.0f} s")

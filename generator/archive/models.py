@@ -87,6 +87,24 @@ class Interest:
     """arXiv id of the closest interest paper."""
     nearest_title: str
     """Title of that paper, to explain the listing ("close to: ...")."""
+    relevance: float | None = None
+    """The ranker's calibrated relevance in [0, 1] (generator/ranking/relevance.py); None on pages written before it."""
+    method: str | None = None
+    """How the relevance was computed: `classifier` (the learned ranker) or `cosine` (too few interest papers)."""
+    features: str | None = None
+    """What the papers were compared by: `tfidf`, or the embedding model's name."""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The judge's rating of a paper against the reader's profile (config `ranking.judge`)."""
+
+    rating: float
+    """From 0 (unrelated) to 10 (exactly the reader's topic)."""
+    reason: str
+    """One short sentence, plain text as the model wrote it (cleaned, cut; escaped where shown)."""
+    model: str
+    """The model that rated it."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +141,8 @@ class Paper:
     """AI summary, when one was made."""
     interest: Interest | None = None
     """Similarity to the reader's interest papers, when `interests` are configured."""
+    judgement: Judgement | None = None
+    """The judge's rating and reason, when `ranking.judge` rated it."""
 
     @property
     def arxiv_id(self) -> str:

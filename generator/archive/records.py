@@ -27,7 +27,19 @@ from urllib.parse import quote
 
 import yaml
 
-from generator.archive.models import ANNOUNCE_TYPES, DAY_SOURCES, Announcement, Day, DayCounts, DayRecord, Interest, Paper, Score, Summary
+from generator.archive.models import (
+    ANNOUNCE_TYPES,
+    DAY_SOURCES,
+    Announcement,
+    Day,
+    DayCounts,
+    DayRecord,
+    Interest,
+    Judgement,
+    Paper,
+    Score,
+    Summary,
+)
 from generator.arxiv.ids import abs_url, html_url, is_arxiv_id, pdf_url
 from generator.errors import ArchiveError
 from generator.text.cut import shorten
@@ -149,6 +161,20 @@ def paper_metadata(paper: Paper) -> dict[str, Any]:
             "nearest": paper.interest.nearest,
             "nearest_title": paper.interest.nearest_title,
         }
+        # Added in v2 by the learned ranker (issue 22); pages written before it lack them.
+        if paper.interest.relevance is not None:
+            data["interest"]["relevance"] = round(paper.interest.relevance, 3)
+        if paper.interest.method is not None:
+            data["interest"]["method"] = paper.interest.method
+        if paper.interest.features is not None:
+            data["interest"]["features"] = paper.interest.features
+    if paper.judgement is not None:
+        rating = paper.judgement.rating
+        data["judge"] = {
+            "rating": int(rating) if float(rating).is_integer() else round(float(rating), 1),
+            "reason": paper.judgement.reason,
+            "model": paper.judgement.model,
+        }
     if paper.summary is not None:
         data["summary"] = {
             "model": paper.summary.model,
@@ -267,11 +293,24 @@ def _paper_from_meta(meta: Mapping[str, Any], source: str, summary_markdown: str
     interest_meta = f.get("interest", dict, required=False)
     if interest_meta is not None:
         similarity = f.get("similarity", (int, float), mapping=interest_meta)
+        relevance = f.get("relevance", (int, float), required=False, mapping=interest_meta)
+        if relevance is not None and not 0 <= relevance <= 1:
+            raise f.fail("interest", f"has relevance {relevance!r}, not a number from 0 to 1")
         interest = Interest(
             float(similarity),
             f.text("nearest", mapping=interest_meta),
             f.text("nearest_title", mapping=interest_meta, required=False) or "",
+            relevance=None if relevance is None else float(relevance),
+            method=f.text("method", mapping=interest_meta, required=False),
+            features=f.text("features", mapping=interest_meta, required=False),
         )
+    judgement = None
+    judge_meta = f.get("judge", dict, required=False)
+    if judge_meta is not None:
+        rating = f.get("rating", (int, float), mapping=judge_meta)
+        if not 0 <= rating <= 10:
+            raise f.fail("judge", f"has rating {rating!r}, not a number from 0 to 10")
+        judgement = Judgement(rating, f.text("reason", mapping=judge_meta) or "", f.text("model", mapping=judge_meta) or "")
     summary = None
     summary_meta = f.get("summary", dict, required=False)
     if summary_meta is not None:
@@ -294,6 +333,7 @@ def _paper_from_meta(meta: Mapping[str, Any], source: str, summary_markdown: str
         updated=updated,
         summary=summary,
         interest=interest,
+        judgement=judgement,
     )
 
 

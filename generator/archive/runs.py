@@ -57,6 +57,44 @@ class SummaryFigures:
 
 
 @dataclass(frozen=True)
+class JudgeFigures:
+    """What the judge (config ranking.judge) did and spent in one run."""
+
+    model: str
+    """The model that rated (the summaries' model)."""
+    requests: int
+    """HTTP requests sent to the LLM endpoint for ratings, retries included."""
+    prompt_tokens: int
+    completion_tokens: int
+    rated: int
+    """Candidates rated by a request of this run."""
+    cached: int
+    """Candidates whose rating came from docs/data/judge/ (no request)."""
+    unrated: int
+    """Candidates left without a rating (entries dropped, or the judge failed: ranked by the ranker alone)."""
+    failed_days: int
+    """Days the judge failed on or ran out of budget for, ranked by the ranker alone."""
+    estimated_cost: float
+    currency: str
+
+
+@dataclass(frozen=True)
+class RankingFigures:
+    """How the run's days were ranked by relevance to the reader (config interests)."""
+
+    method: str
+    """`classifier` (the learned ranker), `cosine` (too few positive examples) or `none`."""
+    features: str
+    """`tfidf`, or the embedding model."""
+    interest_papers: int
+    """Interest papers the ranker learned from."""
+    profile: bool
+    """Whether the profile paragraph was one more positive example."""
+    note: str
+    """The run report's line: what ranked and why."""
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """One run of the generator, as stored under docs/runs/."""
 
@@ -80,20 +118,27 @@ class RunRecord:
     """One-line warnings of the run (already free of secrets)."""
     caught_up: tuple[str, ...] = field(default=())
     """Missed announcement days (YYYY-MM-DD) that `update` filled from the arXiv API."""
+    ranking: RankingFigures | None = None
+    """How the last day the run ranked was ranked by relevance; None without interests (or before issue 22)."""
+    judge: JudgeFigures | None = None
+    """The judge's figures; None when the judge was off (or before issue 22)."""
 
     def to_data(self) -> dict[str, Any]:
         data = asdict(self)
         data["days"] = list(self.days)
         data["warnings"] = list(self.warnings)
         data["caught_up"] = list(self.caught_up)
-        if not self.caught_up:
-            del data["caught_up"]  # the key is written only when it says something (older records lack it)
+        # These keys are written only when they say something (older records lack them).
+        for key in ("caught_up", "ranking", "judge"):
+            if not data[key]:
+                del data[key]
         return data
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> RunRecord:
         summaries = data.get("summaries")
         known = {f.name for f in fields(SummaryFigures)}
+        ranking, judge = data.get("ranking"), data.get("judge")
         return cls(
             command=str(data["command"]),
             started=str(data["started"]),
@@ -105,6 +150,8 @@ class RunRecord:
             summaries=SummaryFigures(**{k: v for k, v in summaries.items() if k in known}) if summaries else None,
             warnings=tuple(str(w) for w in data.get("warnings") or ()),
             caught_up=tuple(str(d) for d in data.get("caught_up") or ()),
+            ranking=RankingFigures(**{f.name: ranking[f.name] for f in fields(RankingFigures)}) if ranking else None,
+            judge=JudgeFigures(**{f.name: judge[f.name] for f in fields(JudgeFigures)}) if judge else None,
         )
 
     @property

@@ -15,7 +15,7 @@ from typing import Any
 
 from generator.archive.models import ANNOUNCE_TYPES
 from generator.config import checks
-from generator.config.schema import Invalid, Number, Text, section, setting, subsection, type_name
+from generator.config.schema import Invalid, Number, Replaced, Text, section, setting, subsection, type_name
 
 PLACEHOLDER_SITE_URL = "https://example.github.io/arxiv-daily/"
 """site.url as shipped: the address of nobody's site."""
@@ -94,12 +94,33 @@ class AuthorsConfig:
     exclude: tuple[str, ...] = setting([], "Papers by these authors are never listed")
 
 
+COSINE_BOUNDARY = 0.12
+"""The TF-IDF cosine similarity the ranker's fallback reads as relevance 0.5 (the old `min_similarity` default)."""
+COSINE_SCALE = 0.06
+"""Cosine distance from COSINE_BOUNDARY that the fallback reads as 0.05 below it and 0.95 above it."""
+
+
+def relevance_of_similarity(similarity):
+    """The relevance, from 0 to 1, that the ranker's cosine fallback gives a TF-IDF similarity (a number or a NumPy array).
+
+    A logistic: 0.5 at COSINE_BOUNDARY, 0.05 and 0.95 one COSINE_SCALE below and above it.
+    generator/ranking/learned.py ranks with it; here it reads an old `interests.min_similarity`
+    as the `interests.min_relevance` that lists the same papers under the fallback.
+    """
+    return 1.0 / (1.0 + 19.0 ** (-(similarity - COSINE_BOUNDARY) / COSINE_SCALE))
+
+
+def _min_similarity_as_relevance(value: Any) -> float:
+    similarity = Number(integer=False, maximum=1).read(value)
+    return round(float(relevance_of_similarity(similarity)), 4)
+
+
 @section
 class InterestsConfig:
-    """The reader's own papers (config `interests`); see ranking/selection.py for how they rank the day."""
+    """The reader's own papers and research profile (config `interests`); see ranking/selection.py for how they rank the day."""
 
     papers: tuple[str, ...] = setting(
-        [], "Your papers, by arXiv id: the day's papers most similar to them are listed and ranked higher",
+        [], "Your papers, by arXiv id: a classifier learned from them each night ranks the day's papers by relevance to your work",
         check=checks.arxiv_ids, as_written=True, example=["2211.17192", "2302.01318"],
     )  # fmt: skip
     bibtex: str | None = setting(
@@ -108,17 +129,40 @@ class InterestsConfig:
         file="write the path of a BibTeX export (relative to config.yml), e.g. Zotero's File > Export Library as BibTeX",
         example="my-library.bib",
     )
-    weight: float = setting(20, "Ranking value = keyword score + weight × similarity to the nearest of your papers")
-    min_similarity: float = setting(0.12, "A paper at least this similar to one of yours is listed whatever its keywords", maximum=1)
+    profile: str = setting(
+        "",
+        'One paragraph on your research ("I work on …"): one more positive example for the ranker, and the judge\'s brief',
+        allow_empty=True,
+        example="I work on speculative decoding and KV-cache compression for LLM inference.",
+    )
+    weight: float = setting(20, "Ranking value = keyword score + weight × relevance (0 to 1) to your papers and profile")
+    min_relevance: float = setting(
+        0.5,
+        "A paper at least this relevant (0 to 1; 0.5: closer to your papers than to a typical paper of the day) is listed "
+        "whatever its keywords",
+        maximum=1,
+        replaces=Replaced(
+            "interests.min_similarity",
+            "replaced by interests.min_relevance (the learned ranker's relevance, 0 to 1); the old similarity is read as the "
+            "relevance the cosine fallback gives it (0.12 -> 0.5)",
+            convert=_min_similarity_as_relevance,
+        ),
+    )
 
     @property
     def configured(self) -> bool:
+        """Whether interest papers are configured (ids or a BibTeX file)."""
         return bool(self.papers or self.bibtex)
+
+    @property
+    def ranks(self) -> bool:
+        """Whether the day is ranked by relevance: interest papers or a profile."""
+        return self.configured or bool(self.profile.strip())
 
 
 @section
 class EmbeddingsConfig:
-    """An OpenAI-compatible embeddings endpoint for related papers (config `related.embeddings`)."""
+    """An OpenAI-compatible embeddings endpoint (config `embeddings`): related papers and the ranking by relevance share it."""
 
     model: str = setting("text-embedding-3-small", "Embedding model; cached vectors are kept per model")
     base_url: str = setting(
@@ -131,11 +175,23 @@ class EmbeddingsConfig:
 
 
 @section
+class RankingConfig:
+    """The optional judge (config `ranking`): the summary model rates the day's candidates with a reason (ranking/judge.py)."""
+
+    judge: bool = setting(
+        False,
+        "Ask the summary model (ai_summary's endpoint, key and token budget) to rate the day's candidates 0-10 with a reason; "
+        "cached, so a rerun asks nothing",
+    )
+    judge_batch: int = setting(20, "Papers rated per judge request", minimum=1, maximum=100)
+    judge_candidates: int = setting(
+        60, "Papers of a day the judge rates at most: the keyword matches and the ranker's best", minimum=1, maximum=500
+    )
+
+
+@section
 class RelatedConfig:
     count: int = setting(5, "Related papers shown per paper", minimum=1, maximum=20)
-    embeddings: EmbeddingsConfig | None = subsection(
-        "Vectors from an OpenAI-compatible endpoint, cached in docs/data/; absent: TF-IDF (no network, no key)", optional=True
-    )
 
 
 @section
@@ -283,8 +339,15 @@ class Config:
         nonempty=True,
         check=checks.one_of(ANNOUNCE_TYPES, "an announce type"),
     )
-    interests: InterestsConfig = subsection("Your own papers, which rank the day by their similarity to it")
+    interests: InterestsConfig = subsection("Your own papers and research profile, which rank the day by relevance to your work")
+    ranking: RankingConfig = subsection("The optional judge: the summary model rates the day's best candidates, with a reason")
     related: RelatedConfig = subsection("Related papers on every paper page: TF-IDF, or embeddings")
+    embeddings: EmbeddingsConfig | None = subsection(
+        "Vectors from an OpenAI-compatible endpoint, cached in docs/data/, for related papers and the ranking; "
+        "absent: TF-IDF (no network, no key)",
+        optional=True,
+        replaces=Replaced("related.embeddings", "moved to a top-level embeddings block, which related papers and the ranking share"),
+    )
     ai_summary: SummaryConfig = subsection("AI summaries of each day's best papers, from an OpenAI-compatible endpoint")
     arxiv: ArxivConfig = subsection("arXiv's endpoints, the pace of requests and the User-Agent")
     limits: Limits = subsection("Ceilings on what arXiv sends; a hit is one warning naming the key, never a failed night")

@@ -3,9 +3,11 @@
 - The interest papers (config `interests`, generator.ranking.interests) are loaded once per
   run, from the cache or with one API request when the configured list changed; a new list
   is staged with the night's pages, so a failed night changes nothing.
-- The embeddings (config `related.embeddings`, generator.ranking.embeddings) of the paper
+- The embeddings (config `embeddings`, generator.ranking.embeddings) of the paper
   versions the night wrote are made after its commit: they are a cache of committed pages,
   so a failure costs only the cache (`python -m generator embed` fills it), never the night.
+  The vectors the ranking already made (night/ranking.py: the written papers', the interest
+  papers' and the profile's) are stored with them, without a request.
 - The related papers' vocabulary (generator.ranking.vocabulary) is fitted again after the
   commit when the archive has doubled, on its oldest papers; a failure is a warning.
 """
@@ -13,9 +15,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from generator.archive.models import InterestPaper, Paper
 from generator.archive.store import Archive
@@ -27,6 +30,9 @@ from generator.night.report import RunReport
 from generator.ranking.interests import InterestCache, cache_file, dump_cache, load_interests
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass
@@ -60,17 +66,28 @@ class InterestPapers:
             self.new_cache = None
 
 
-def embed_written(config: Config, archive: Archive, progress: Progress, report: RunReport, written: Iterable[Paper]) -> None:
-    """Embed the paper versions this run wrote that the embedding cache lacks (related.embeddings), after the commit."""
-    settings = config.related.embeddings
+def embed_written(
+    config: Config,
+    archive: Archive,
+    progress: Progress,
+    report: RunReport,
+    written: Iterable[Paper],
+    *,
+    known: Mapping[tuple[str, int], np.ndarray] | None = None,
+) -> None:
+    """Embed the paper versions this run wrote that the embedding cache lacks (config embeddings), after the commit.
+
+    `known`: vectors the ranking already has (night/ranking.py), stored without a request.
+    """
+    settings = config.embeddings
     written = list(written)
-    if settings is None or not written:
+    if settings is None or not (written or known):
         return
     from generator.ranking.embeddings import EmbedText, embed_missing  # NumPy loads only for archives that configure embeddings
 
     papers = [EmbedText(p.arxiv_id, p.announcement.version, p.announcement.title, p.announcement.abstract) for p in written]
     with progress.task(f"Embedding up to {len(papers)} papers"):
-        result = embed_missing(papers, settings, archive.docs, warn=report.warn)
+        result = embed_missing(papers, settings, archive.docs, warn=report.warn, known=known)
     if result.requests:
         report.extra["embedding requests"] = result.requests
         report.extra["papers embedded"] = result.embedded

@@ -90,9 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "embed",
         parents=[common],
-        help="embed every archived paper version the embedding cache lacks (config related.embeddings)",
+        help="embed every archived paper version the embedding cache lacks (config embeddings)",
         description="Fill docs/data/embeddings/ for the whole archive: each paper version missing from the cache "
-        "is sent to the related.embeddings endpoint once and stored as one new shard. Safe to rerun.",
+        "is sent to the embeddings endpoint once and stored as one new shard. Safe to rerun.",
     )
     return parser
 

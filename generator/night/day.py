@@ -5,8 +5,10 @@ caught up or backfilled) and computes everything the day changes in the archive,
 order:
 
 1. the announcements within `limits` (at most announcements_per_day, fields cut);
-2. selection (generator.ranking.selection: keywords, interest similarity, dedupe, cap)
-   against the papers the archive already holds;
+2. the ranking by relevance to the reader (night/ranking.py: the learned ranker or its
+   fallback, on TF-IDF or embeddings, and the judge when configured), then the selection
+   (generator.ranking.selection: keywords, relevance, dedupe, cap) against the papers the
+   archive already holds;
 3. enrichment from the arXiv API of the papers new to the archive and of new versions;
 4. the listed papers, with those an earlier run listed on this day (never orphaned);
 5. summaries (the summarize stage, when summaries are on);
@@ -32,6 +34,7 @@ from generator.arxiv.api import ApiClient, enrich
 from generator.arxiv.limits import CeilingHits
 from generator.config import Config
 from generator.night.progress import Progress
+from generator.night.ranking import DayRanking
 from generator.night.report import DayReport, RunReport
 from generator.ranking.selection import Selection, followed_authors, rank_key, score, select
 
@@ -51,6 +54,8 @@ class DayBuilder:
     ceilings: CeilingHits
     interests: Callable[[], tuple[InterestPaper, ...]]
     """The reader's interest papers (loaded once per run, on first use)."""
+    ranking: DayRanking | None = None
+    """Ranks each day by relevance (None: the selection ranks by itself, without embeddings or judge)."""
     summarizer: SummarizeStage | None = None
     written_papers: dict[tuple[str, int], Paper] = field(default_factory=dict)
     """Paper versions on the days this run wrote (the night embeds those not cached yet)."""
@@ -61,7 +66,10 @@ class DayBuilder:
         """Everything one announcement day changes in the archive, computed in memory."""
         announcements = self._within_ceilings(day, list(announcements))
         existing = self.archive.read_papers(a.arxiv_id for a in announcements)
-        selection = select(announcements, self.config, {i: p.announced for i, p in existing.items()}, day, self.interests())
+        archived = {i: p.announced for i, p in existing.items()}
+        interests = self.interests()
+        relevance, judgements = self.ranking.rank(day, announcements, archived, interests) if self.ranking else (None, {})
+        selection = select(announcements, self.config, archived, day, interests, relevance=relevance, judgements=judgements)
 
         # Only papers the archive does not hold yet, and new versions, need the API.
         fresh = [c.announcement for c in selection.listed if c.announcement.arxiv_id not in existing]
@@ -77,7 +85,7 @@ class DayBuilder:
         kept = list(self.archive.read_papers(previous).values()) if previous else []
         if kept:
             listed.extend(kept)
-            listed.sort(key=lambda p: rank_key(p.score, p.arxiv_id, p.interest, self.config.interests.weight))
+            listed.sort(key=lambda p: rank_key(p.score, p.arxiv_id, p.interest, self.config.interests.weight, p.judgement))
 
         listed = self._summarize(listed)
         updated = self._new_versions(day, selection, existing, enriched)
@@ -149,10 +157,12 @@ class DayBuilder:
             old = existing.get(ann.arxiv_id)
             if old is not None and old.announcement.version >= ann.version:
                 # A rerun of this day: keep the stored record (enriched, maybe summarized).
-                listed.append(replace(old, score=candidate.score, interest=candidate.interest))
+                listed.append(replace(old, score=candidate.score, interest=candidate.interest, judgement=candidate.judgement))
             else:
                 new = enriched.get(ann.arxiv_id, ann)
-                listed.append(Paper(new, candidate.score, day, ann.announce_type, interest=candidate.interest))
+                listed.append(
+                    Paper(new, candidate.score, day, ann.announce_type, interest=candidate.interest, judgement=candidate.judgement)
+                )
         return listed
 
     def _summarize(self, listed: list[Paper]) -> list[Paper]:

@@ -15,6 +15,7 @@ This module only orders the work; each job has its own module:
   days a backfill fills;
 - `resummary.py`: summaries of archived days (`resummarize`, and the summaries
   `update` retries);
+- `ranking.py`: each day's ranking by relevance (the ranker, its embeddings, the judge);
 - `caches.py`: the interest papers and the embeddings kept in docs/data/;
 - `report.py`: the run report and the run record.
 """
@@ -22,11 +23,13 @@ This module only orders the work; each job has its own module:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.archive.store import Archive
 from generator.arxiv.api import ApiClient, fetch_feed, make_session
@@ -37,10 +40,14 @@ from generator.night.caches import InterestPapers, embed_written, refresh_vocabu
 from generator.night.catchup import catch_up, fill_from_api
 from generator.night.day import DayBuilder, SummarizeStage
 from generator.night.progress import Progress
+from generator.night.ranking import DayRanking, keep_vectors
 from generator.night.report import DayReport, RunReport, is_page, run_record
 from generator.night.resummary import CATCH_UP_DAYS, SummaryRedo
 from generator.summaries.summarize import Summarizer, create_summarizer
 from generator.web import PoliteSession
+
+if TYPE_CHECKING:
+    from generator.night.ranking import JudgeFactory
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +63,12 @@ class Pipeline:
     report: RunReport = field(default_factory=lambda: RunReport("update"))
     ceilings: CeilingHits | None = None
     """Input ceilings hit during the run (one warning per key at the end)."""
+    make_judge: JudgeFactory | None = None
+    """Makes the judge (config ranking.judge) from the interest papers' titles, on the first day it rates."""
     interests: InterestPapers = field(init=False)
     """The reader's interest papers, loaded once per run."""
+    ranking: DayRanking = field(init=False)
+    """Ranks each day by relevance to the reader (the ranker, embeddings, the judge)."""
     days: DayBuilder = field(init=False)
     """Computes and stages the announcement days of this run."""
 
@@ -65,8 +76,17 @@ class Pipeline:
         if self.ceilings is None:
             self.ceilings = CeilingHits(self.config.limits)
         self.interests = InterestPapers(self.config, self.archive, self.client, self.progress, self.report)
+        self.ranking = DayRanking(self.config, self.archive, self.progress, self.report, self.make_judge)
         self.days = DayBuilder(
-            self.config, self.archive, self.client, self.progress, self.report, self.ceilings, self.interests, self.summarizer
+            self.config,
+            self.archive,
+            self.client,
+            self.progress,
+            self.report,
+            self.ceilings,
+            self.interests,
+            ranking=self.ranking,
+            summarizer=self.summarizer,
         )
 
     @classmethod
@@ -94,7 +114,14 @@ class Pipeline:
             summarizer = create_summarizer(config, session, report.warnings.append, model=model, required=required, sleep=sleep)
         if isinstance(summarizer, Summarizer):
             report.summaries = summarizer.stats
-        return cls(config, Archive(docs), session, client, progress, summarizer, report)
+        make_judge = None
+        if command in ("update", "backfill") and config.ranking.judge:
+            from generator.ranking.judge import create_judge  # only for archives that turn the judge on
+
+            # The judge spends from the summaries' token budget when they run (RequestGate.stage).
+            gate = summarizer.chat.gate if isinstance(summarizer, Summarizer) else None
+            make_judge = functools.partial(create_judge, config, warn=report.warn, gate=gate, sleep=sleep)
+        return cls(config, Archive(docs), session, client, progress, summarizer, report, make_judge=make_judge)
 
     # -- commands -------------------------------------------------------------
 
@@ -214,7 +241,9 @@ class Pipeline:
         return report
 
     def _embed_written(self) -> None:
-        """After the commit: the vectors and the vocabulary follow committed pages (caches.py)."""
-        embed_written(self.config, self.archive, self.progress, self.report, self.days.written_papers.values())
-        if self.days.written_papers:
+        """After the commit: the vectors (with those the ranking made) and the vocabulary follow committed pages (caches.py)."""
+        written = self.days.written_papers
+        known = keep_vectors(self.ranking.vectors, list(written), self.interests.papers or (), self.config.interests.profile)
+        embed_written(self.config, self.archive, self.progress, self.report, written.values(), known=known)
+        if written:
             refresh_vocabulary_after(self.archive, self.report)

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from generator.archive.runs import RunRecord
+from generator.archive.runs import RankingFigures, RunRecord
 from generator.archive.store import WriteResult
+from generator.ranking.judge import JudgeStats
 from generator.redaction import redact
 from generator.summaries.summarize import SummaryStats
 
@@ -38,7 +39,7 @@ class DayReport:
     source: str | None = None
     """`api` when the day was filled from the arXiv API."""
     similar: int = 0
-    """Listed papers kept only for their similarity to the interest papers."""
+    """Listed papers kept only for their relevance to the reader (interest papers, profile)."""
 
 
 @dataclass
@@ -64,6 +65,10 @@ class RunReport:
     """Lines shown before the warnings (resummarize --dry-run's plan)."""
     caught_up: list[dt.date] = field(default_factory=list)
     """Missed announcement days that `update` filled from the API."""
+    ranking: RankingFigures | None = None
+    """How the last day this run ranked was ranked by relevance (night/ranking.py); None without interests or profile."""
+    judge: JudgeStats | None = None
+    """The judge's counters, when config ranking.judge is on and could run."""
 
     def total(self, name: str) -> int:
         return sum(getattr(day, name) for day in self.days)
@@ -90,15 +95,21 @@ class RunReport:
         self.seconds = seconds
         if self.summaries is not None:
             self.extra.update(self.summaries.report_rows())
+        if self.ranking is not None:
+            # Says which ranking ran, and so the cosine fallback with too few interest papers.
+            self.extra["ranking"] = self.ranking.note
+        if self.judge is not None:
+            self.extra.update(self.judge.report_rows())
         if count_similar:
-            self.extra["listed for their similarity"] = self.total("similar")
+            self.extra["listed for their relevance"] = self.total("similar")
         self.warnings.extend(late_warnings)
         self.warnings[:] = [redact(w) for w in self.warnings]
 
     def worth_recording(self, staged_pages: int) -> bool:
-        """A run is recorded when it wrote pages, or asked the LLM for anything."""
+        """A run is recorded when it wrote pages, or asked the LLM for anything (summaries or the judge)."""
         stats = self.summaries
-        return bool(self.pages_written or staged_pages or (stats is not None and stats.gate.requests))
+        judged = self.judge is not None and self.judge.requests
+        return bool(self.pages_written or staged_pages or (stats is not None and stats.gate.requests) or judged)
 
 
 def is_page(relpath: PurePosixPath) -> bool:
@@ -123,4 +134,6 @@ def run_record(report: RunReport, *, pages_written: int | None = None) -> RunRec
         },
         summaries=report.summaries.figures() if report.summaries is not None else None,
         warnings=tuple(redact(w) for w in report.warnings),
+        ranking=report.ranking,
+        judge=report.judge.figures() if report.judge is not None else None,
     )

@@ -1,7 +1,7 @@
 """Embeddings of archived papers from an OpenAI-compatible endpoint, cached in the repository.
 
-Optional (config `related.embeddings`); without it related papers use TF-IDF and
-nothing here runs. Each paper VERSION is embedded once, by the generator: a night
+Optional (config `embeddings`, formerly `related.embeddings`); without it related papers and the
+ranking use TF-IDF and nothing here runs. Each paper VERSION is embedded once, by the generator: a night
 embeds the papers it wrote (those not cached yet), `python -m generator embed`
 fills the cache for the whole archive. The site build never calls the endpoint: it
 uses the cache when every paper has a vector for the configured model, else TF-IDF.
@@ -45,10 +45,12 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from generator.archive.models import Announcement, InterestPaper
 from generator.archive.records import read_paper
 from generator.archive.store import Archive, atomic_write
 from generator.config import Config, EmbeddingsConfig
 from generator.errors import ArchiveError, ConfigError
+from generator.ranking.relevance import DayVectors
 from generator.ranking.similarity import paper_text
 from generator.redaction import install_log_filter, redact, register
 from generator.text.cut import shorten
@@ -138,23 +140,45 @@ class EmbeddingCache:
             rows = [(i, position[key]) for i, key in enumerate(shard.keys) if key in position]
             if not rows:
                 continue
-            try:
-                data = np.load(shard.vectors, allow_pickle=False)
-            except (OSError, ValueError) as exc:
-                raise ArchiveError(
-                    f"{shard.vectors}: not a vector file ({exc})",
-                    fix=f"delete it and {shard.index.name}, then run `python -m generator embed`",
-                ) from None
-            if data.ndim != 2 or data.shape != (len(shard.keys), shard.dimensions):
-                raise ArchiveError(
-                    f"{shard.vectors}: holds {data.shape}, its index says {(len(shard.keys), shard.dimensions)}",
-                    fix=f"delete it and {shard.index.name}, then run `python -m generator embed`",
-                )
+            data = self._load(shard)
             source, target = zip(*rows)
             matrix[list(target)] = data[list(source)].astype(np.float32)
             found[list(target)] = True
         missing = int((~found).sum())
         return (matrix if missing == 0 else None), missing
+
+    def lookup(self, wanted: Iterable[Key]) -> dict[Key, np.ndarray]:
+        """The cached vectors (float32) of those of `wanted` that have one; nothing when the shards disagree on dimensions."""
+        wanted = list(dict.fromkeys(wanted))
+        shards = self.shards()
+        if len({s.dimensions for s in shards}) > 1:
+            log.warning("%s: shards of different dimensions; none used", self.folder)
+            return {}
+        found: dict[Key, np.ndarray] = {}
+        position = set(wanted)
+        for shard in shards:  # oldest first: a later shard overwrites an earlier vector of the same version
+            rows = [(i, key) for i, key in enumerate(shard.keys) if key in position]
+            if not rows:
+                continue
+            data = self._load(shard)
+            for i, key in rows:
+                found[key] = data[i].astype(np.float32)
+        return found
+
+    def _load(self, shard: Shard) -> np.ndarray:
+        try:
+            data = np.load(shard.vectors, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ArchiveError(
+                f"{shard.vectors}: not a vector file ({exc})",
+                fix=f"delete it and {shard.index.name}, then run `python -m generator embed`",
+            ) from None
+        if data.ndim != 2 or data.shape != (len(shard.keys), shard.dimensions):
+            raise ArchiveError(
+                f"{shard.vectors}: holds {data.shape}, its index says {(len(shard.keys), shard.dimensions)}",
+                fix=f"delete it and {shard.index.name}, then run `python -m generator embed`",
+            )
+        return data
 
     def add(self, keys: Sequence[Key], vectors: np.ndarray, when: dt.datetime) -> Path:
         """Write a new shard (vectors first, index last); return the index path."""
@@ -278,57 +302,146 @@ def embed_missing(
     warn: Callable[[str], None],
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     client: EmbeddingClient | None = None,
+    known: Mapping[Key, np.ndarray] | None = None,
 ) -> EmbedReport:
     """Embed the paper versions the cache lacks and write them as one new shard.
 
-    A missing key or a failing endpoint is one warning: the vectors made before the
-    failure are kept, the others wait for the next run (or `generator embed`).
+    `known` holds vectors this run already has (the ranking embedded the day): a paper
+    among them costs no request, and those that are not papers (the interest papers,
+    the profile) are cached with them. A missing key or a failing endpoint is one
+    warning: the vectors made before the failure are kept, the others wait for the
+    next run (or `generator embed`).
     """
     report = EmbedReport()
     cache = EmbeddingCache(docs, settings.model)
     cached = cache.keys()
+    known = {key: vector for key, vector in (known or {}).items() if key not in cached}
     todo: dict[Key, EmbedText] = {}
     for paper in papers:
         if paper.key in cached:
             report.already_cached += 1
-        else:
+        elif paper.key not in known:
             todo.setdefault(paper.key, paper)
-    if not todo:
-        return report
-    if client is None:
+    keys: list[Key] = list(known)
+    blocks: list[np.ndarray] = [np.vstack(list(known.values()))] if known else []
+    if todo and client is None:
         environ = os.environ if environ is None else environ
         api_key = environ.get(settings.api_key_env, "").strip()
         if not api_key:
             report.failed = len(todo)
             warn(
-                f"related.embeddings: {settings.api_key_env} is not set, so {len(todo)} papers were not embedded; "
+                f"embeddings: {settings.api_key_env} is not set, so {len(todo)} papers were not embedded; "
                 "related papers use TF-IDF until `python -m generator embed` fills the cache"
             )
-            return report
-        client = EmbeddingClient(settings, api_key)
-    items = list(todo.values())
-    keys: list[Key] = []
-    blocks: list[np.ndarray] = []
-    try:
-        for start in range(0, len(items), settings.batch_size):
-            batch = items[start : start + settings.batch_size]
-            blocks.append(client.embed([p.text for p in batch]))
-            keys.extend(p.key for p in batch)
-    except EmbeddingError as exc:
-        report.failed = len(items) - len(keys)
-        warn(
-            f"related.embeddings: {redact(str(exc))}; {report.failed} papers not embedded (the next run or "
-            "`python -m generator embed` retries them; related papers use TF-IDF meanwhile)"
-        )
-    finally:
-        report.requests = client.requests
+            todo = {}
+        else:
+            client = EmbeddingClient(settings, api_key)
+    if todo:
+        assert client is not None
+        items = list(todo.values())
+        done = 0
+        try:
+            for start in range(0, len(items), settings.batch_size):
+                batch = items[start : start + settings.batch_size]
+                blocks.append(client.embed([p.text for p in batch]))
+                keys.extend(p.key for p in batch)
+                done += len(batch)
+        except EmbeddingError as exc:
+            report.failed = len(items) - done
+            warn(
+                f"embeddings: {redact(str(exc))}; {report.failed} papers not embedded (the next run or "
+                "`python -m generator embed` retries them; related papers use TF-IDF meanwhile)"
+            )
+        finally:
+            report.requests = client.requests
     if keys:
         if len({b.shape[1] for b in blocks}) != 1:
-            warn(f"related.embeddings: {settings.model} answered vectors of different lengths; nothing cached")
+            warn(f"embeddings: {settings.model} answered vectors of different lengths; nothing cached")
             return report
         report.shard = cache.add(keys, np.vstack(blocks), now())
         report.embedded = len(keys)
     return report
+
+
+PROFILE_ROW = "profile:"
+"""Cache rows of the interests profile are (`profile:` + 16 hex digits of its SHA-256, 0), beside the papers' rows."""
+
+
+def profile_key(profile: str) -> Key:
+    """The cache key of a profile paragraph's vector (whitespace does not count)."""
+    return (PROFILE_ROW + hashlib.sha256(" ".join(profile.split()).encode("utf-8")).hexdigest()[:16], 0)
+
+
+@dataclass
+class RankingEmbeddings:
+    """The vectors one day is ranked on, and those that were not cached yet."""
+
+    vectors: DayVectors
+    fresh: dict[Key, np.ndarray]
+    """Vectors embedded for this day (as the cache will store them); the night caches those of the papers it writes,
+    the interest papers' and the profile's."""
+    requests: int = 0
+    cached: int = 0
+
+
+def embed_for_ranking(
+    announcements: Sequence[Announcement],
+    interests: Sequence[InterestPaper],
+    profile: str,
+    settings: EmbeddingsConfig,
+    docs: Path,
+    *,
+    environ: Mapping[str, str] | None = None,
+    warn: Callable[[str], None],
+    client: EmbeddingClient | None = None,
+) -> RankingEmbeddings | None:
+    """Embeddings of the day's announcements, the interest papers and the profile: the cache first, then the endpoint.
+
+    None, after one warning, when they cannot all be had (no key, a failing endpoint,
+    vectors of another length than the cache's): the day is then ranked on TF-IDF.
+    Every vector goes through float16, as the cache stores it, so that a rerun that
+    reads them from the cache ranks exactly as the night that embedded them.
+    """
+    profile = " ".join(profile.split())
+    items = [EmbedText(a.arxiv_id, a.version, a.title, a.abstract) for a in announcements]
+    items += [EmbedText(p.arxiv_id, p.version, p.title, p.abstract) for p in interests]
+    texts = {item.key: item.text for item in items}
+    if profile:
+        texts[profile_key(profile)] = profile[:MAX_TEXT_CHARS]
+    found = EmbeddingCache(docs, settings.model).lookup(texts)
+    todo = [key for key in texts if key not in found]
+    fresh: dict[Key, np.ndarray] = {}
+    requests = 0
+    if todo:
+        if client is None:
+            environ = os.environ if environ is None else environ
+            api_key = environ.get(settings.api_key_env, "").strip()
+            if not api_key:
+                warn(f"embeddings: {settings.api_key_env} is not set, so the day is ranked on TF-IDF, not on {settings.model}")
+                return None
+            client = EmbeddingClient(settings, api_key)
+        start_requests = client.requests
+        try:
+            for start in range(0, len(todo), settings.batch_size):
+                batch = todo[start : start + settings.batch_size]
+                rows = client.embed([texts[key] for key in batch])
+                fresh.update(zip(batch, np.asarray(rows, dtype=np.float16).astype(np.float32)))
+        except EmbeddingError as exc:
+            warn(f"embeddings: {redact(str(exc))}; the day is ranked on TF-IDF, not on {settings.model}")
+            return None
+        finally:
+            requests = client.requests - start_requests
+    vectors = {**found, **fresh}
+    if len({v.shape for v in vectors.values()}) > 1:
+        warn(f"embeddings: {settings.model} answered vectors of another length than its cached ones; the day is ranked on TF-IDF")
+        return None
+    day = DayVectors(
+        settings.model,
+        np.vstack([vectors[(a.arxiv_id, a.version)] for a in announcements]) if announcements else np.zeros((0, 0)),
+        np.vstack([vectors[(p.arxiv_id, p.version)] for p in interests]) if interests else np.zeros((0, 0)),
+        vectors[profile_key(profile)] if profile else None,
+    )
+    return RankingEmbeddings(day, fresh, requests, len(found))
 
 
 def archive_texts(docs: Path) -> list[EmbedText]:
@@ -342,13 +455,13 @@ def archive_texts(docs: Path) -> list[EmbedText]:
 
 def embed_archive(config: Config, docs: Path, *, environ: Mapping[str, str] | None = None, warn: Callable[[str], None]) -> EmbedReport:
     """`python -m generator embed`: embed every archived paper version the cache lacks."""
-    settings = config.related.embeddings
+    settings = config.embeddings
     if settings is None:
         raise ConfigError(
             config.path,
-            "related.embeddings",
+            "embeddings",
             "is not set, so `embed` has no endpoint to embed with",
-            fix='add related: {embeddings: {model: ..., base_url: ..., api_key_env: ...}} to config.yml (README, "Related papers")',
+            fix='add embeddings: {model: ..., base_url: ..., api_key_env: ...} to config.yml (README, "Related papers")',
         )
     environ = os.environ if environ is None else environ
     if not environ.get(settings.api_key_env, "").strip():
@@ -356,6 +469,6 @@ def embed_archive(config: Config, docs: Path, *, environ: Mapping[str, str] | No
             f"environment variable {settings.api_key_env}",
             None,
             "is not set",
-            fix=f"export {settings.api_key_env}=<key of {settings.base_url}> (related.embeddings.api_key_env names it)",
+            fix=f"export {settings.api_key_env}=<key of {settings.base_url}> (embeddings.api_key_env names it)",
         )
     return embed_missing(archive_texts(docs), settings, docs, environ=environ, warn=warn)

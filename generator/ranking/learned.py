@@ -1,8 +1,8 @@
 """The learned ranker: how relevant each of the day's papers is to the reader's own papers. Pure: no network, no disk.
 
-A prototype of issue 22's ranker core, not wired into the night yet (select.py still
-ranks by the maximum TF-IDF cosine). Measured on hand-labelled recorded papers by
-`python -m benchmarks.relevance` (BENCHMARKS.md, "Relevance: ranking by meaning").
+The core of the night's ranking (relevance.py applies it to a day's announcements,
+selection.py ranks and lists by its relevance). Measured on hand-labelled recorded
+papers by `python -m benchmarks.relevance` (BENCHMARKS.md, "Relevance: ranking by meaning").
 
 - Features: TF-IDF over each paper's title and abstract (similarity.paper_text), with
   similarity.words' tokens (ASCII-folded, stop words and abstract boilerplate out)
@@ -28,7 +28,9 @@ ranks by the maximum TF-IDF cosine). Measured on hand-labelled recorded papers b
   value (a typical paper of the day: relevant papers are a few percent of a day) maps
   to 0.05, and the median decision value of the reader's own papers, each scored by a
   classifier trained without it (leave one out: how a paper like the reader's scores
-  when the classifier has not seen it) maps to 0.95; halfway is 0.5. So
+  when the classifier has not seen it; at most MAX_HELD_OUT of them, evenly spread
+  over the library, so a BibTeX library of 500 papers costs 21 fits, not 501) maps
+  to 0.95; halfway is 0.5. So
   `min_relevance: 0.5` reads "closer to the reader's own papers than to a typical
   paper of the day", whatever the size of the day, the library or C. The plain margin
   mapping (`calibration="margin"`: 0.05 at d = -1, 0.5 at 0, 0.95 at +1) was measured
@@ -42,7 +44,8 @@ ranks by the maximum TF-IDF cosine). Measured on hand-labelled recorded papers b
   average precision 0.62 against 0.61; with 2, 0.72 against 0.63), so the ranking is
   today's maximum cosine to an interest paper; its relevance is the logistic of
   (cosine - COSINE_BOUNDARY) / COSINE_SCALE, so that the old `min_similarity` default
-  of 0.12 maps to relevance 0.5.
+  of 0.12 maps to relevance 0.5 (`cosine_relevance`; `similarity_for_relevance` is its
+  inverse, which reads an old `min_similarity` as a relevance threshold).
 - Every candidate also gets its nearest interest paper by cosine (for "close to: ...").
 """
 
@@ -55,6 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from generator.config.model import COSINE_BOUNDARY, COSINE_SCALE, relevance_of_similarity
 from generator.ranking.similarity import cross_similarity, normalize_rows, words
 from generator.ranking.similarity import terms as similarity_terms
 
@@ -64,10 +68,8 @@ MIN_SPAN = 0.05
 """Smallest distance, in margin units, between the two calibration anchors."""
 SLOPE = math.log(19.0)
 """Relevance = logistic(SLOPE * d): d = -1 -> 0.05, d = 0 -> 0.5, d = +1 -> 0.95."""
-COSINE_BOUNDARY = 0.12
-"""Fallback: the cosine that maps to relevance 0.5 (the old min_similarity default)."""
-COSINE_SCALE = 0.06
-"""Fallback: cosine distance from the boundary that counts as one margin unit (0.06 -> 0.05, 0.18 -> 0.95)."""
+MAX_HELD_OUT = 20
+"""Interest papers left out, one at a time, for the calibration's upper anchor (evenly spread over a larger library)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,28 @@ def calibrate(decision: np.ndarray, slope: float = SLOPE) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-slope * np.asarray(decision, dtype=np.float64)))
 
 
+def cosine_relevance(similarity) -> np.ndarray:
+    """The fallback's relevance of a TF-IDF cosine similarity: 0.5 at COSINE_BOUNDARY (the old min_similarity default).
+
+    The mapping is declared with the config (config/model.py), which reads an old
+    `interests.min_similarity` through it.
+    """
+    return relevance_of_similarity(np.asarray(similarity, dtype=np.float64))
+
+
+def similarity_for_relevance(relevance: float) -> float:
+    """The TF-IDF cosine similarity whose fallback relevance is `relevance` (cosine_relevance's inverse)."""
+    relevance = min(max(float(relevance), 1e-9), 1 - 1e-9)
+    return COSINE_BOUNDARY + COSINE_SCALE * math.log(relevance / (1 - relevance)) / SLOPE
+
+
+def held_out(n: int, at_most: int = MAX_HELD_OUT) -> list[int]:
+    """Indices of the interest papers the calibration leaves out: all of them, or `at_most` evenly spread."""
+    if n <= at_most:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (at_most - 1)) for i in range(at_most)})
+
+
 def rank_texts(
     candidates: Sequence[str],
     interests: Sequence[str],
@@ -186,7 +210,7 @@ def _rank(matrix, n_interests: int, has_profile: bool, n_background: int, n_cand
     nearest = cosines.argmax(axis=1)
     if n_pos < options.min_interest_papers:
         best = cosines.max(axis=1)
-        relevance = calibrate((best - COSINE_BOUNDARY) / COSINE_SCALE)
+        relevance = cosine_relevance(best)
         papers = f"{n_interests} interest paper{'s' if n_interests != 1 else ''}"
         note = f"{papers} (fewer than {options.min_interest_papers}): maximum cosine similarity"
         return Ranking("cosine", note, relevance, best, nearest)
@@ -209,7 +233,7 @@ def _rank(matrix, n_interests: int, has_profile: bool, n_background: int, n_cand
     # and the reader's own papers as a classifier that has not seen them scores them (leave one out).
     typical = float(np.median(decision))
     own = []
-    for i in range(n_interests):
+    for i in held_out(n_interests):
         keep = np.flatnonzero(np.arange(n_pos) != i)
         model = _fit(positives[keep], pos_weights[keep], background, cand, options)
         own.append(float(model.decision_function(positives[i : i + 1])[0]))

@@ -65,24 +65,50 @@ class BudgetReached(LLMError):
 
 @dataclass
 class RequestGate:
-    """Counts requests and tokens for the whole run; refuses new requests past the budget."""
+    """Counts requests and tokens for the whole run; refuses new requests past the budget.
+
+    A stage that spends from the same budget with figures of its own (the judge,
+    generator/ranking/judge.py) gets a gate of its own from `stage()`: its tokens count
+    toward this gate's budget, and its requests and tokens stay out of this gate's figures.
+    """
 
     token_budget: int
     requests: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    budget: RequestGate | None = None
+    """The gate whose budget this one spends from (None: its own)."""
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._stages: list[RequestGate] = []
 
     @property
     def tokens_used(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
+    @property
+    def budget_used(self) -> int:
+        """Tokens spent from the budget: this gate's and its stages'."""
+        if self.budget is not None:
+            return self.budget.budget_used
+        return self.tokens_used + sum(stage.tokens_used for stage in self._stages)
+
+    @property
+    def exhausted(self) -> bool:
+        root = self.budget or self
+        return self.budget_used >= root.token_budget
+
+    def stage(self) -> RequestGate:
+        """A gate for another stage of the run, spending from this gate's budget."""
+        gate = RequestGate(self.token_budget, budget=self)
+        self._stages.append(gate)
+        return gate
+
     def admit(self) -> bool:
         """True (and one more request counted) while the budget is not used up."""
         with self._lock:
-            if self.tokens_used >= self.token_budget:
+            if self.exhausted:
                 return False
             self.requests += 1
             return True

@@ -265,7 +265,7 @@ class Summarizer:
         if skipped and not self._budget_warned:
             self._budget_warned = True
             self.warn(
-                f"token budget of {self.settings.token_budget} reached ({self.chat.gate.tokens_used} tokens used): "
+                f"token budget of {self.settings.token_budget} reached ({self.chat.gate.budget_used} tokens used): "
                 f"{len(skipped)} papers left without a summary; the next run continues (raise ai_summary.token_budget to do more)"
             )
         elif skipped:
@@ -276,7 +276,7 @@ class Summarizer:
 
     def _summarize_one(self, paper: Paper) -> Summary:
         gate = self.chat.gate
-        if gate.tokens_used >= gate.token_budget:  # do not download a PDF we cannot summarize
+        if gate.exhausted:  # do not download a PDF we cannot summarize
             raise BudgetReached("budget reached")
         ann = paper.announcement
         source, text = self._paper_text(paper)

@@ -134,8 +134,13 @@ class PaperEntry:
 
     @property
     def interest(self):
-        """Similarity to the nearest of the reader's interest papers (generator.archive.models.Interest), or None."""
+        """Relevance to the reader and the nearest interest paper (generator.archive.models.Interest), or None."""
         return self.record.interest
+
+    @property
+    def judgement(self):
+        """The judge's rating and reason (generator.archive.models.Judgement), or None."""
+        return self.record.judgement
 
     @property
     def last_changed(self) -> dt.date:

@@ -22,6 +22,7 @@ from urllib.parse import quote
 from generator.archive import paths
 from generator.arxiv.ids import abs_url
 from generator.arxiv.taxonomy import category_name
+from generator.ranking.selection import relevance_of
 from generator.website.catalog import Catalog, DayEntry, PaperEntry
 from generator.website.settings import SiteInfo
 
@@ -91,14 +92,14 @@ class Links:
     """Relative URLs from one built page to the others, as generator.archive.paths.relative_url computes them."""
 
     def __init__(
-        self, here: PurePosixPath, directory_urls: bool = True, papers: Mapping[str, PaperEntry] | None = None, min_similarity: float = 1.0
+        self, here: PurePosixPath, directory_urls: bool = True, papers: Mapping[str, PaperEntry] | None = None, min_relevance: float = 1.0
     ):
         self.here = here
         self.directory_urls = directory_urls
         self.papers = papers or {}
         """The archive's papers by id (to link a paper named by its id to its page)."""
-        self.min_similarity = min_similarity
-        """Interest similarity from which a paper's pages say which interest paper it is close to."""
+        self.min_relevance = min_relevance
+        """Relevance from which a paper's pages say which interest paper it is close to (interests.min_relevance)."""
         url = _url(here, directory_urls)
         self.base = url[: url.rfind("/") + 1]
         """The folder the page is served from."""
@@ -131,7 +132,8 @@ class Links:
         The link is the interest paper's page when the archive holds it, else its arXiv page.
         """
         interest = paper.interest
-        if interest is None or interest.similarity < self.min_similarity:
+        # The ranker's relevance (a page from before it: its similarity, read as the cosine fallback reads it).
+        if interest is None or not interest.nearest or relevance_of(interest) < self.min_relevance:
             return None
         archived = self.papers.get(interest.nearest)
         return interest.nearest_title, self.paper(archived) if archived is not None else abs_url(interest.nearest)
@@ -272,7 +274,7 @@ class Context:
     tags: list[Topic]
 
     def links(self, here: PurePosixPath) -> Links:
-        return Links(here, self.site.directory_urls, self.catalog.papers, self.site.interests.min_similarity)
+        return Links(here, self.site.directory_urls, self.catalog.papers, self.site.interests.min_relevance)
 
     def __post_init__(self) -> None:
         self._by_code = {topic.key: topic for topic in self.categories}

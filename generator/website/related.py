@@ -6,7 +6,7 @@ Computed at build time over the whole archive, with no MkDocs import. Two engine
   and AI summary (generator/ranking/similarity.py: `terms`), weighed by a vocabulary fitted on the archive's
   oldest papers (`similarity.basis_size`: all of a small archive, else the largest power of two
   not above its size), each paper cut to its heaviest terms; cosine similarity.
-- Cached embeddings (config `related.embeddings`): the vectors the generator stored under
+- Cached embeddings (config `embeddings`): the vectors the generator stored under
   docs/data/embeddings/ (generator/ranking/embeddings.py), used only when EVERY paper has one
   for its current version and the configured model; otherwise TF-IDF, and the index's `note`
   says why.
@@ -179,7 +179,7 @@ def plan_related(keys: Sequence[tuple[str, int]], config: Config, docs_dir: Path
 
     Reads only the cache's index files (the vectors load in `related_for_archive`).
     """
-    settings = config.related.embeddings
+    settings = config.embeddings
     if settings is None:
         return RelatedPlan("tfidf", f"related papers: tfidf over {len(keys)} papers", None, len(keys))
     from generator.ranking.embeddings import EmbeddingCache

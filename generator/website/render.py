@@ -331,7 +331,7 @@ class Renderer:
                 "about", paths.ABOUT_PATH, "About this archive",
                 announce_types=[ANNOUNCE_TYPE_NOTES.get(k, k) for k in self.site.announce_types],
                 regexes=dict(self.site.keyword_regexes), tag_keys={paths.slug(t.key) for t in ctx.tags},
-                interests=interests, related=related,
+                interests=interests, related=related, ranking=last_ranking(runs),
             ),
             self._nav_page("runs", paths.RUNS_PATH, "Run history", **runs_view(runs)),
             self._nav_page(
@@ -367,8 +367,27 @@ def reading_list_paper_url(directory_urls: bool) -> str:
     return paths.page_url(PurePosixPath("papers", "{path}.md"), directory_urls)
 
 
+def last_ranking(runs: Sequence[RunRecord]) -> RunRecord | None:
+    """The newest run that ranked a day by relevance (its `ranking` says how), for the About page."""
+    return max((r for r in runs if r.ranking is not None), key=lambda r: r.started, default=None)
+
+
+def llm_spend(run: RunRecord) -> dict | None:
+    """What a run's LLM requests cost, summaries and judge together (None when it made neither)."""
+    parts = [f for f in (run.summaries, run.judge) if f is not None]
+    if not parts:
+        return None
+    costs: dict[str, float] = defaultdict(float)
+    for f in parts:
+        costs[f.currency] += f.estimated_cost
+    return {
+        "requests": sum(f.requests for f in parts), "prompt_tokens": sum(f.prompt_tokens for f in parts),
+        "completion_tokens": sum(f.completion_tokens for f in parts), "costs": sorted(costs.items()),
+    }  # fmt: skip
+
+
 def runs_view(records: Sequence[RunRecord]) -> dict:
-    """The run-history page's data: runs newest first, totals per month, warnings."""
+    """The run-history page's data: runs newest first, totals per month (summaries and judge), warnings."""
     runs = sorted(records, key=lambda r: r.started, reverse=True)
     months: dict[str, list[RunRecord]] = defaultdict(list)
     for run in runs:
@@ -376,12 +395,17 @@ def runs_view(records: Sequence[RunRecord]) -> dict:
     totals = []
     for month, month_runs in months.items():
         figures = [r.summaries for r in month_runs if r.summaries]
+        spends = [s for s in map(llm_spend, month_runs) if s]
         costs: dict[str, float] = defaultdict(float)
-        for f in figures:
-            costs[f.currency] += f.estimated_cost
+        for spend in spends:
+            for currency, cost in spend["costs"]:
+                costs[currency] += cost
         totals.append({
-            "month": month, "runs": len(month_runs), "requests": sum(f.requests for f in figures),
-            "prompt_tokens": sum(f.prompt_tokens for f in figures), "completion_tokens": sum(f.completion_tokens for f in figures),
+            "month": month, "runs": len(month_runs), "requests": sum(s["requests"] for s in spends),
+            "prompt_tokens": sum(s["prompt_tokens"] for s in spends), "completion_tokens": sum(s["completion_tokens"] for s in spends),
             "summarized": sum(f.summarized for f in figures), "failures": sum(f.failures for f in figures), "costs": sorted(costs.items()),
         })  # fmt: skip
-    return {"runs": runs, "months": totals, "warned": [r for r in runs if r.warnings], "night": last_successful_night(list(records))}
+    return {
+        "runs": runs, "months": totals, "warned": [r for r in runs if r.warnings], "night": last_successful_night(list(records)),
+        "spend": {r.started: llm_spend(r) for r in runs},
+    }  # fmt: skip

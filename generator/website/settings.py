@@ -50,12 +50,12 @@ class SiteInfo:
     """Announce types listed (new, cross, replace, replace-cross)."""
     summary: SummaryInfo | None = None
     """How papers are summarized; None when summaries are off."""
-    interests: InterestsInfo = field(default_factory=lambda: InterestsInfo(False, 20.0, 0.12))
+    interests: InterestsInfo = field(default_factory=lambda: InterestsInfo(False, 20.0, 0.12, 0.5))
     """How the reader's own papers rank the day (config `interests`)."""
     related_count: int = 5
     """Related papers listed per paper (config `related.count`)."""
     related_model: str | None = None
-    """The embedding model of `related.embeddings`, or None for TF-IDF."""
+    """The embedding model of config `embeddings`, or None for TF-IDF."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,18 @@ class InterestsInfo:
     weight: float
     """Ranking value = keyword score + weight x similarity."""
     min_similarity: float
-    """A paper this close to an interest paper is listed whatever its keywords (and its pages say "close to")."""
+    """The TF-IDF similarity whose fallback relevance is min_relevance (what a page from before the learned ranker is read by)."""
+    min_relevance: float
+    """A paper this relevant is listed whatever its keywords (and its pages say which interest paper it is close to)."""
+    profile: str = ""
+    """The reader's research profile paragraph (config interests.profile), or empty."""
+    judge: str | None = None
+    """The judge's model (config ranking.judge: the summary model rates the day's candidates with a reason), or None when off."""
+
+    @property
+    def ranks(self) -> bool:
+        """The day is ranked by relevance: interest papers or a profile."""
+        return self.configured or bool(self.profile)
 
 
 def site_info(config: Config, directory_urls: bool = True) -> SiteInfo:
@@ -104,9 +115,24 @@ def site_info(config: Config, directory_urls: bool = True) -> SiteInfo:
         )
         if config.ai_summary.enabled
         else None,
-        interests=InterestsInfo(config.interests.configured, config.interests.weight, config.interests.min_similarity),
+        interests=_interests_info(config),
         related_count=config.related.count,
-        related_model=config.related.embeddings.model if config.related.embeddings else None,
+        related_model=config.embeddings.model if config.embeddings else None,
+    )
+
+
+def _interests_info(config: Config) -> InterestsInfo:
+    from generator.ranking.learned import similarity_for_relevance  # NumPy: the related papers load it anyway
+    from generator.ranking.selection import ranking_policy
+
+    policy = ranking_policy(config)
+    return InterestsInfo(
+        config.interests.configured,
+        policy.weight,
+        similarity_for_relevance(policy.min_relevance),
+        policy.min_relevance,
+        policy.profile,
+        config.ai_summary.model if config.ranking.judge else None,
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from generator.archive import records
-from generator.archive.models import DayCounts, DayRecord, Interest, Summary
+from generator.archive.models import DayCounts, DayRecord, Interest, Judgement, Summary
 from generator.errors import ArchiveError
 from tests.hostile import raw_html
 from tests.site.test_layout import HOSTILE_TITLE, announcement, make_paper
@@ -26,6 +26,49 @@ def test_a_paper_round_trips_through_its_page():
     page = records.paper_page(paper)
     assert records.read_paper(page, "page") == paper
     assert records.paper_page(records.read_paper(page, "page")) == page
+
+
+def test_the_rankers_relevance_and_the_judges_reason_are_additive_v2_keys():
+    # Issue 22: `interest` keeps similarity, nearest, nearest_title and gains relevance, method, features;
+    # `judge` holds the rating, the reason and the model. A page without them (tests/fixtures/archive-v2) still reads.
+    interest = Interest(0.071, "2401.12345", "A paper the reader wrote", relevance=0.9374, method="classifier", features="tfidf")
+    reason = 'Flaky tests under another name: "intermittently failing" </p><script>alert(1)</script>\n---'
+    paper = replace(make_paper(), interest=interest, judgement=Judgement(8, reason, "qwen-long"))
+    page = records.paper_page(paper)
+    meta, _ = records.split_front_matter(page, "page")
+    assert list(meta)[-2:] == ["interest", "judge"]
+    assert meta["interest"] == {
+        "similarity": 0.071, "nearest": "2401.12345", "nearest_title": "A paper the reader wrote",
+        "relevance": 0.937, "method": "classifier", "features": "tfidf",
+    }  # fmt: skip
+    assert meta["judge"] == {"rating": 8, "reason": reason, "model": "qwen-long"}
+    again = records.read_paper(page, "page")
+    assert again.judgement == Judgement(8, reason, "qwen-long") and again.interest == replace(interest, relevance=0.937)
+    assert records.paper_page(again) == page
+    half = replace(paper, judgement=Judgement(6.5, "r", "m"))
+    assert records.split_front_matter(records.paper_page(half), "p")[0]["judge"]["rating"] == 6.5
+    # The keys as pages before issue 22 hold them: no relevance, no judge.
+    old = records.read_paper(records.paper_page(replace(paper, interest=Interest(0.2, "2401.1", "t"), judgement=None)), "p")
+    assert old.interest == Interest(0.2, "2401.1", "t") and old.interest.relevance is None and old.judgement is None
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "problem"),
+    [
+        (lambda t: t.replace("relevance: 0.5", "relevance: 1.5"), "interest", "not a number from 0 to 1"),
+        (lambda t: t.replace("relevance: 0.5", "relevance: high"), "relevance", "not an integer or a number"),
+        (lambda t: t.replace("rating: 7", "rating: 11"), "judge", "not a number from 0 to 10"),
+        (lambda t: t.replace("rating: 7", "rating: seven"), "rating", "not an integer or a number"),
+        (lambda t: t.replace("  reason: because\n", ""), "reason", "is missing"),
+    ],
+)
+def test_a_garbled_relevance_or_rating_names_the_key(change, key, problem):
+    paper = replace(
+        make_paper(), interest=Interest(0.1, "2401.1", "t", relevance=0.5, method="cosine"), judgement=Judgement(7, "because", "m")
+    )
+    with pytest.raises(ArchiveError) as err:
+        records.read_paper(change(records.paper_page(paper)), "docs/p.md")
+    assert f"`{key}`" in str(err.value) and problem in str(err.value), str(err.value)
 
 
 def test_a_paper_page_is_the_record_and_the_summary_markdown_only():

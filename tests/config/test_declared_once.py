@@ -35,7 +35,7 @@ def sections(cls: type = Config) -> list[type]:
 
 
 def test_every_field_of_the_typed_config_is_a_declared_key():
-    assert len(sections()) == 9  # Config, site, authors, interests, related, embeddings, ai_summary, arxiv, limits
+    assert len(sections()) == 10  # Config, site, authors, interests, ranking, related, embeddings, ai_summary, arxiv, limits
     for cls in sections():
         fields = {f.name for f in dataclasses.fields(cls)} - (NOT_KEYS if cls is Config else set())
         assert fields == set(declarations(cls)), cls.__name__
@@ -51,7 +51,7 @@ def test_the_typed_defaults_are_the_declared_defaults():
             else:
                 assert value == (None if declaration.optional else declaration.section()), f"{cls.__name__}.{name}"
     # The two defaults issue 21 found written twice.
-    assert Config().interests.min_similarity == 0.12 and Config().catch_up_days == 10
+    assert Config().interests.min_relevance == 0.5 and Config().catch_up_days == 10
 
 
 def test_an_empty_config_yml_is_the_declared_defaults(tmp_path):

@@ -17,6 +17,7 @@ from generator.config import load_config
 from generator.night.pipeline import Pipeline
 from generator.night.progress import Progress
 from generator.ranking.interests import cache_file, entry_arxiv_id, fetch_interest_papers, read_bibtex, read_cache
+from generator.ranking.learned import cosine_relevance
 from generator.ranking.selection import rank_value, select
 from generator.ranking.similarity import words
 from tests.conftest import FIXTURES, ROOT, fixture_bytes
@@ -127,7 +128,7 @@ def test_interests_alone_select_and_rank_a_day_without_keywords(tmp_path, arxiv_
     listed = day_ids(docs)
     assert 0 < len(listed) <= 10
     # The run report says how many papers similarity alone listed: here, all of them.
-    assert f"listed for their similarity {len(listed)}" in " ".join(err.split())
+    assert f"listed for their relevance {len(listed)}" in " ".join(err.split())
 
     # The same day in memory: every listed paper carries its interest, best first.
     config = load_config(config_path, environ={"ARXIV_API_URL": arxiv_env.url_for("/api/query"), "ARXIV_REQUEST_DELAY": "0"})
@@ -148,6 +149,10 @@ def test_interests_alone_select_and_rank_a_day_without_keywords(tmp_path, arxiv_
             "similarity": paper.interest.similarity,
             "nearest": "quant-ph/0201082",
             "nearest_title": paper.interest.nearest_title,
+            # One interest paper: too few for the learned ranker, so the cosine fallback, its relevance 0.5 at similarity 0.12.
+            "relevance": round(float(cosine_relevance(paper.interest.similarity)), 3),
+            "method": "cosine",
+            "features": "tfidf",
         }
     # Similarity comes from shared words: each listed paper shares some with the interest paper.
     [interest] = pipeline.interests.papers

@@ -181,7 +181,7 @@ def test_an_unreachable_endpoint_is_a_warning_and_related_papers_use_tfidf(tmp_p
     config_path = embedding_config(write_config, "http://127.0.0.1:9/v1")  # nothing listens on port 9
     code, err = run_cli("update", "--config", config_path, "--docs", docs)
     assert code == 0, err
-    warnings = [line for line in err.splitlines() if "related.embeddings" in line]
+    warnings = [line for line in err.splitlines() if "embeddings: " in line]
     assert len(warnings) == 1 and "cannot connect to http://127.0.0.1:9/v1" in warnings[0] and "12 papers not embedded" in warnings[0]
     assert not (docs / "data" / "embeddings").exists()
     papers = archive_docs(docs)
@@ -219,11 +219,11 @@ def test_a_missing_key_is_one_warning_and_embed_refuses_to_run(tmp_path, arxiv_e
     docs = tmp_path / "docs"
     config_path = embedding_config(write_config, "http://127.0.0.1:9/v1")
     code, err = run_cli("update", "--config", config_path, "--docs", docs)
-    assert code == 0 and "related.embeddings: TEST_EMBED_KEY is not set, so 12 papers were not embedded" in err
+    assert code == 0 and "embeddings: TEST_EMBED_KEY is not set, so 12 papers were not embedded" in err
     code, err = run_cli("embed", "--config", config_path, "--docs", docs)
     assert code == 2 and err.strip().splitlines() == [
         "error: environment variable TEST_EMBED_KEY: is not set; fix: export TEST_EMBED_KEY=<key of http://127.0.0.1:9/v1> "
-        "(related.embeddings.api_key_env names it)"
+        "(embeddings.api_key_env names it)"
     ]
 
 

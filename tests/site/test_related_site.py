@@ -161,12 +161,12 @@ def test_interests_alone_day_and_paper_pages_say_close_to_and_about_lists_the_pa
         text = page_file(site, paths.paper_path(arxiv_id)).read_text(encoding="utf-8")
         match = CLOSE_TO.search(text)
         assert match and html.unescape(match.group(2)).startswith(INTEREST_TITLE), arxiv_id
-        assert f"(similarity {interest_of(docs, arxiv_id)['similarity']:g})" in text
+        assert f"(relevance {interest_of(docs, arxiv_id)['relevance']:g})" in text
         assert related_items(site, page_file(site, paths.paper_path(arxiv_id))) or "No other archived paper" in text
     about = (site / "about" / "index.html").read_text(encoding="utf-8")
     assert '<h2 id="interests">Your papers</h2>' in about
     assert re.search(r'<a href="https://arxiv.org/abs/quant-ph/0201082">' + re.escape(INTEREST_TITLE), about)
-    assert "(with no keywords, similarity alone)" in about and "keyword score + 20 × similarity" in about
+    assert "(with no keywords, relevance alone)" in about and "keyword score + 20 × relevance" in about
     # docs/data/ holds the generator's caches: read by the build, never published.
     assert (docs / "data" / "interests.yml").is_file() and not (site / "data").exists()
 
@@ -190,4 +190,4 @@ def test_keywords_and_interests_combined_only_papers_close_enough_say_close_to(t
         (said if close else unsaid).append(arxiv_id)
     assert said and unsaid  # both kinds are on the day: similarity listed some, keywords alone others
     about = (site / "about" / "index.html").read_text(encoding="utf-8")
-    assert "keyword score + 10 × similarity" in about and "(with no keywords" not in about
+    assert "keyword score + 10 × relevance" in about and "(with no keywords" not in about

@@ -27,6 +27,7 @@ from tests.sitekit import (
     HOSTILE_ABSTRACT,
     HOSTILE_AUTHORS,
     HOSTILE_ID,
+    HOSTILE_REASON,
     HOSTILE_TITLE,
     OLD_STYLE_ID,
     SUMMARIZED,
@@ -258,6 +259,26 @@ def test_hostile_title_abstract_and_authors_stay_text(built_site):
         assert entry.title == tex_plain(HOSTILE_TITLE)
         body = entry.content[0].value if "atom" in feed.name else entry.summary
         assert "<script" not in body and "<img" not in body
+
+
+def test_the_judges_reason_shows_as_text_on_the_day_entry_and_the_paper_page(built_site):
+    # Issue 22: "Why: ..." on the day entry and the paper page; the reason is model output, printed escaped.
+    paper = lxml_html.fromstring(page_file(built_site, paths.paper_path(HOSTILE_ID)).read_text(encoding="utf-8"))
+    [why] = paper.xpath("//ul[@class='paper-meta']/li[@class='paper-why']")
+    assert why.text_content() == f"Why {HOSTILE_REASON} (rated 8/10 by qwen-long)"
+    assert [e.tag for e in why.iter()] == ["li", "strong", "span"]
+    # The learned ranker's relevance says "close to", with the relevance.
+    [meta] = paper.xpath("//ul[@class='paper-meta']/li[strong='Score']")
+    assert "close to A paper of the reader's (relevance 0.93)" in " ".join(meta.text_content().split())
+    day = page_file(built_site, paths.day_path(dt.date(2026, 9, 25))).read_text(encoding="utf-8")
+    entry = next(li for li in lxml_html.fromstring(day).xpath("//ol[@data-papers]/li") if HOSTILE_ID in li.xpath("a/@href")[0])
+    [line] = entry.xpath("p[@class='entry-why']")
+    assert line.text_content() == f"Why: {HOSTILE_REASON}" and list(line) == []
+    assert "close to: A paper of the reader's" in entry.xpath("p[@class='entry-meta']")[0].text_content()
+    for text in (day, page_file(built_site, paths.paper_path(HOSTILE_ID)).read_text(encoding="utf-8")):
+        assert 'alert("why")</script>' not in text and "<img src=x onerror=alert(5)>" not in text
+    # Papers the judge did not rate have no such line.
+    assert day.count('class="entry-why"') == 1
 
 
 def test_category_and_tag_pages_list_their_papers_newest_first(built_site, fixture_archive):

@@ -8,9 +8,12 @@ import logging
 import time
 
 import pytest
+import yaml
 from lxml import html as lxml_html
 
 from generator.archive.runs import (
+    JudgeFigures,
+    RankingFigures,
     RunRecord,
     SummaryFigures,
     dump_records,
@@ -200,6 +203,19 @@ def test_run_records_round_trip_through_yaml():
         load_records("- {command: update}\n", "x.yml")
 
 
+def test_the_ranking_and_the_judge_are_additive_keys_of_a_run_record():
+    # Issue 22: `ranking` (what ranked the days) and `judge` (what the judge did and cost); older records lack both.
+    ranking = RankingFigures("classifier", "tfidf", 3, True, "learned ranker (TF-IDF): svm on 3 interest papers and the profile")
+    judge = JudgeFigures("qwen-long", 3, 25_000, 1_700, 60, 0, 0, 0, 0.0159, "CNY")
+    text = dump_records([record("2026-09-24T21:03:12Z", ranking=ranking, judge=judge), record("2026-09-25T21:03:12Z")])
+    data = yaml.safe_load(text)
+    assert data[0]["ranking"]["method"] == "classifier" and data[0]["judge"]["requests"] == 3
+    assert "ranking" not in data[1] and "judge" not in data[1]
+    again = load_records(text, "x.yml")
+    assert again[0].ranking == ranking and again[0].judge == judge and again[1].ranking is None
+    assert dump_records(again) == text
+
+
 def test_archive_appends_run_records_per_start_date(tmp_path):
     archive = Archive(tmp_path)
     archive.append_run_record(record("2026-09-24T21:03:12Z"))
@@ -233,9 +249,20 @@ def test_run_history_page_lists_runs_newest_first_with_monthly_totals():
     assert cells(months[0]) == ["2026-09", "2", "16", "150000 / 20000", "15", "1", "0.1150 CNY"]
     assert cells(months[1])[:2] == ["2026-08", "1"] and cells(months[1])[-1] == "0.5000 CNY"
     assert [cells(r)[0] for r in runs] == ["2026-09-25 21:00:00", "2026-09-24 21:03:12", "2026-08-31 21:00:00"]
-    assert cells(runs[1])[5:] == ["16", "150000 / 20000", "15 / 0 / 1", "0.1150 CNY", "41 s"] and cells(runs[0])[7] == "off"
+    assert cells(runs[1])[5:] == ["16", "150000 / 20000", "15 / 0 / 1", "—", "0.1150 CNY", "41 s"] and cells(runs[0])[7] == "off"
     assert page.find(".//script") is None and "no API key: <script>alert(1)</script> | *x*" in page.text_content()
     assert "No runs recorded yet." in run_history([])
+
+
+def test_the_judges_requests_tokens_and_cost_count_on_the_run_history_page():
+    judge = JudgeFigures("qwen-long", 3, 25_000, 1_700, 55, 5, 0, 1, 0.0159, "CNY")
+    records = [record("2026-09-24T21:03:12Z", judge=judge), record("2026-09-25T21:03:12Z", summaries=None, judge=judge)]
+    page = lxml_html.fragment_fromstring(run_history(records), create_parent="div")
+    months, runs = (table.findall("tbody/tr") for table in page.iter("table"))
+    cells = lambda row: [td.text_content() for td in row.findall("td")]  # noqa: E731
+    assert cells(months[0]) == ["2026-09", "2", "22", "200000 / 23400", "15", "1", "0.1468 CNY"]
+    assert cells(runs[1])[5:10] == ["19", "175000 / 21700", "15 / 0 / 1", "55 / 5 (failed on 1 day)", "0.1309 CNY"]
+    assert cells(runs[0])[5:10] == ["3", "25000 / 1700", "off", "55 / 5 (failed on 1 day)", "0.0159 CNY"]
 
 
 def test_the_last_successful_night_and_the_freshness_tags_come_from_the_run_records():
