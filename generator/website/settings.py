@@ -50,7 +50,7 @@ class SiteInfo:
     """Announce types listed (new, cross, replace, replace-cross)."""
     summary: SummaryInfo | None = None
     """How papers are summarized; None when summaries are off."""
-    interests: InterestsInfo = field(default_factory=lambda: InterestsInfo(False, 20.0, 0.12, 0.5))
+    interests: InterestsInfo = field(default_factory=lambda: _interests_info(Config()))
     """How the reader's own papers rank the day (config `interests`)."""
     related_count: int = 5
     """Related papers listed per paper (config `related.count`)."""
@@ -75,7 +75,7 @@ class InterestsInfo:
     configured: bool
     """Interest papers are listed in config.yml (ids or a BibTeX file)."""
     weight: float
-    """Ranking value = keyword score + weight x similarity."""
+    """Ranking value = keyword score + weight x relevance."""
     min_similarity: float
     """The TF-IDF similarity whose fallback relevance is min_relevance (what a page from before the learned ranker is read by)."""
     min_relevance: float
