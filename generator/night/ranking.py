@@ -133,6 +133,8 @@ def keep_vectors(
     profile: str,
 ) -> dict[tuple[str, int], np.ndarray]:
     """The ranking's vectors the embedding cache should keep: the written papers', the interest papers' and the profile's."""
+    if not vectors:  # no embeddings configured: NumPy and the embeddings module are not loaded
+        return {}
     from generator.ranking.embeddings import profile_key
 
     wanted = set(written) | {(p.arxiv_id, p.version) for p in interests}

@@ -61,7 +61,7 @@ class NearestState:
     basis: str = ""
     """The vocabulary's fingerprint, or "all <hash of every paper's words>" when it was fitted on all of them (TF-IDF)."""
     vocabulary: object = None
-    """generator.ranking.similarity.Vocabulary (TF-IDF)."""
+    """generator.ranking.vocabulary.Vocabulary (TF-IDF)."""
     vectors: object = None
     """scipy CSR matrix, one row per paper (TF-IDF; embeddings are re-read from docs/data/)."""
 
@@ -99,7 +99,7 @@ class NearestState:
         """The state saved at `path`, or None when it is missing or unreadable (a cold start, never an error)."""
         from scipy import sparse
 
-        from generator.ranking.similarity import Vocabulary
+        from generator.ranking.vocabulary import Vocabulary
 
         try:
             with np.load(path, allow_pickle=False) as saved:
@@ -135,7 +135,7 @@ def update_nearest(
     list changed).
 
     `read_words(source)` gives a paper's words (it is called only for papers whose record changed, and for every
-    paper when there is no `vocabulary` (generator.ranking.similarity.Vocabulary) to keep: it is then fitted on all
+    paper when there is no `vocabulary` (generator.ranking.vocabulary.Vocabulary) to keep: it is then fitted on all
     of them); `dense` gives the vectors of the embeddings engine, by id. A
     new or changed paper gets its list from scratch, and joins an unchanged paper's list when it beats its last
     entry; an unchanged paper whose list held a paper that changed or left is recomputed. A build from scratch

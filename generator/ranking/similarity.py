@@ -37,15 +37,14 @@ related papers (generator/website/related.py). Both compare papers by their word
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
-import json
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+
+from generator.ranking.vocabulary import Vocabulary
 
 # Words every abstract uses whatever its topic; without them "we propose a novel
 # method and show results" would make unrelated papers look alike.
@@ -78,8 +77,6 @@ CHUNK_FLOATS = 8_000_000
 """Similarities held at once (32 MB of float32 when dense): rows per chunk = this / papers."""
 TERMS_PER_PAPER = 64
 """Heaviest terms a paper keeps for the archive-wide related-papers products."""
-FEATURES = "words+bigrams"
-"""What a stored vocabulary's terms are (`terms`): one fitted on other features is fitted again."""
 
 
 def paper_text(title: str, abstract: str, summary: str = "") -> str:
@@ -222,56 +219,7 @@ def _top_k_dense(matrix: np.ndarray, k: int, exclude_self: bool, indices: np.nda
             sims[start + offset] = block[offset][order]
 
 
-# -- a vocabulary fixed for a while, so that old papers keep their vectors ----------------------------
-
-MIN_BASIS = 1024
-"""Below this many papers the vocabulary is fitted on every paper at each build (each night moves it a little)."""
-
-
-def basis_size(papers: int) -> int:
-    """How many of the oldest papers the archive's vocabulary is fitted on: the largest power of two not above the
-    archive's size (0 below MIN_BASIS), so the vocabulary changes only when the archive doubles
-    (ARCHITECTURE.md, "Related papers that stay put")."""
-    if papers < MIN_BASIS:
-        return 0
-    return 1 << (papers.bit_length() - 1)
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The words TF-IDF weighs, with their document frequencies in the `papers` papers it was fitted on."""
-
-    terms: tuple[str, ...]
-    df: tuple[int, ...]
-    papers: int
-
-    @functools.cached_property
-    def idf(self) -> np.ndarray:
-        """float32, one per term: ln((1 + n) / (1 + df)) + 1, scikit-learn's smoothed idf."""
-        return (np.log((1.0 + self.papers) / (1.0 + np.array(self.df, dtype=np.float64))) + 1.0).astype(np.float32)
-
-    @functools.cached_property
-    def position(self) -> dict[str, int]:
-        return {term: i for i, term in enumerate(self.terms)}
-
-    @functools.cached_property
-    def fingerprint(self) -> str:
-        return hashlib.sha1(json.dumps([self.papers, self.terms, self.df]).encode("utf-8")).hexdigest()
-
-    def to_json(self) -> str:
-        data = {"features": FEATURES, "papers": self.papers, "terms": self.terms, "df": self.df}
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> Vocabulary:
-        """The vocabulary stored as `to_json` writes it; ValueError when it is not one, or was fitted on other features."""
-        data = json.loads(text)
-        if data.get("features") != FEATURES:
-            raise ValueError(f"fitted on {data.get('features', 'words')}, not {FEATURES}")
-        terms, df = tuple(data["terms"]), tuple(int(n) for n in data["df"])
-        if len(terms) != len(df) or not all(isinstance(t, str) for t in terms):
-            raise ValueError("terms and df differ in length")
-        return cls(terms, df, int(data["papers"]))
+# -- a vocabulary fixed for a while, so that old papers keep their vectors (generator/ranking/vocabulary.py) --
 
 
 def fit_vocabulary(word_lists: Iterable[list[str]], *, min_df: int = 2, max_df: float = 0.5) -> Vocabulary:

@@ -4,7 +4,7 @@ Computed at build time over the whole archive, with no MkDocs import. Two engine
 
 - TF-IDF (the default: no network, no key): the words and bigrams of each paper's title, abstract
   and AI summary (generator/ranking/similarity.py: `terms`), weighed by a vocabulary fitted on the archive's
-  oldest papers (`similarity.basis_size`: all of a small archive, else the largest power of two
+  oldest papers (`vocabulary.basis_size`: all of a small archive, else the largest power of two
   not above its size), each paper cut to its heaviest terms; cosine similarity.
 - Cached embeddings (config `embeddings`): the vectors the generator stored under
   docs/data/embeddings/ (generator/ranking/embeddings.py), used only when EVERY paper has one

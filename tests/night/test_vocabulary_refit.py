@@ -7,8 +7,7 @@ import json
 
 from benchmarks.synth import synthesize
 from generator.archive.store import Archive
-from generator.ranking.similarity import MIN_BASIS
-from generator.ranking.vocabulary import VOCABULARY_PATH, read_vocabulary, refresh_vocabulary
+from generator.ranking.vocabulary import MIN_BASIS, VOCABULARY_PATH, read_vocabulary, refresh_vocabulary
 from tests.conftest import serve_empty_api
 from tests.night.test_update import QUANT_PH, quant_config, serve_feed
 
