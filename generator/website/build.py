@@ -26,7 +26,10 @@ import hashlib
 import json
 import logging
 import os
+import pickle
+import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -99,6 +102,7 @@ class SiteBuild:
         self.related_changed: frozenset[str] | None = None
         self.indexer: BackgroundIndexer | None = None
         self.spool: Path | None = None
+        self.parsed = _ParsedRecords()
         self.counts = {"read": 0, "hashed": 0, "written": 0, "kept": 0, "removed": 0}
 
     # -- 1. before MkDocs empties the site folder ----------------------------------------------------
@@ -151,6 +155,8 @@ class SiteBuild:
                     listed[paper.arxiv_id] = paper
                     if previous is not None:
                         self.changed[paper.arxiv_id] = entry
+                    else:  # a cold build: every record; its day page and its own page read it back from disk
+                        self.parsed.add(entry)
                     self.counts["read"] += 1
                 if spool is not None:
                     spool.add(paper.arxiv_id, sha, "/" + self.url(rel), renderer.search_document(entry))
@@ -193,7 +199,7 @@ class SiteBuild:
         """A paper's whole record: read this build, or read now from docs/ (not kept: pages are written one at a time)."""
         if isinstance(paper, PaperEntry):
             return paper
-        found = self.changed.get(paper.arxiv_id)
+        found = self.changed.get(paper.arxiv_id) or self.parsed.get(paper.arxiv_id)
         if found is not None:
             return found
         path = self.docs.joinpath(*paper.path.parts)
@@ -296,6 +302,7 @@ class SiteBuild:
             days_by_path = {d.path: d.record for d in self.catalog.days}
             self.cache.save(self.files, papers_by_path, days_by_path, pages)
             self.cache.commit()
+        self.parsed.close()
         self._log(indexed)
         report_size(self.site_dir, len(self.catalog.papers))
 
@@ -338,6 +345,7 @@ class SiteBuild:
 
     def close(self) -> None:
         """The build failed: stop the workers, drop this build's state (the last good one stays)."""
+        self.parsed.close()
         if self.indexer is not None:
             self.indexer.close()
             self.indexer = None
@@ -440,6 +448,37 @@ class _SpoolCursor:
                 self.lines = iter(())
                 return None
         return None
+
+
+class _ParsedRecords:
+    """The records a cold build parsed, kept on disk rather than in memory (pickled and compressed, in a temporary
+    file): each paper is parsed once, and its day page and its own page read it back (the YAML of a record costs
+    about 0.6 ms to read, this about a tenth of that), while memory stays flat at 200,000 papers."""
+
+    def __init__(self):
+        self.file = None
+        self.at: dict[str, tuple[int, int]] = {}
+
+    def add(self, entry: PaperEntry) -> None:
+        if self.file is None:
+            self.file = tempfile.TemporaryFile()  # noqa: SIM115 (open for the whole build; close() closes it)
+        data = zlib.compress(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self.file.seek(0, os.SEEK_END)
+        self.at[entry.arxiv_id] = (self.file.tell(), len(data))
+        self.file.write(data)
+
+    def get(self, arxiv_id: str) -> PaperEntry | None:
+        found = self.at.get(arxiv_id)
+        if found is None or self.file is None:
+            return None
+        self.file.seek(found[0])
+        return pickle.loads(zlib.decompress(self.file.read(found[1])))
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        self.at = {}
 
 
 def _text(data: bytes, rel: PurePosixPath) -> str:
