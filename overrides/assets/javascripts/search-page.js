@@ -1,6 +1,6 @@
 /*
  * The search page (search/), loaded by search.js there only, with what it shares
- * (window.archiveSearch: el, pagefind, resultItem, siteRoot, archive):
+ * (window.archiveSearch: pagefind, resultItem; the rest is core.js's):
  *
  * - results of the Pagefind index as in the header box, filters by category, tag and
  *   year with counts, sorting by date, more results on demand; its state is in the
@@ -13,17 +13,15 @@
 (function () {
   "use strict";
 
-  var shared = window.archiveSearch;
-  var el = shared.el, pagefind = shared.pagefind, resultItem = shared.resultItem, siteRoot = shared.siteRoot, archive = shared.archive;
+  var core = window.archiveCore;
+  var el = core.el, pagefind = window.archiveSearch.pagefind, resultItem = window.archiveSearch.resultItem;
 
   // -- "More like this": search/?like=<arXiv id>, in like.js (loaded only then) -----------
 
   function showLike(root, id) {
-    var script = document.createElement("script");
-    script.src = new URL("assets/javascripts/like.js", siteRoot).href;
-    script.onload = function () { window.archiveLike(root, id, { el: el, siteRoot: siteRoot, directoryUrls: !/index\.html$/.test(archive.search || "") }); };
-    script.onerror = function () { root.querySelector(".as-status").textContent = "More like this is not available here (like.js did not load)."; };
-    document.head.appendChild(script);
+    core.load("like.js").then(function () { window.archiveLike(root, id); }, function (err) {
+      root.querySelector(".as-status").textContent = "More like this is not available here (" + err.message + ").";
+    });
   }
 
   // -- search page -------------------------------------------------------------------

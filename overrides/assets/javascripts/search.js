@@ -15,9 +15,9 @@
 (function () {
   "use strict";
 
-  var materialConfig = JSON.parse(document.getElementById("__config").textContent);
+  var core = window.archiveCore;
+  var el = core.el, siteRoot = core.root;
   var archive = JSON.parse((document.getElementById("__archive") || { textContent: "{}" }).textContent);
-  var siteRoot = new URL(materialConfig.base.replace(/\/?$/, "/"), location.href);
 
   // -- Pagefind -------------------------------------------------------------------
 
@@ -32,13 +32,6 @@
       });
     }
     return pagefindPromise;
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text != null) node.textContent = text;
-    return node;
   }
 
   // Pagefind excerpts are text with <mark> around the matches; decode everything else as text.
@@ -174,11 +167,8 @@
   function setupSearchPage() {
     var root = document.getElementById("archive-search");
     if (!root) return;
-    window.archiveSearch = { el: el, pagefind: pagefind, resultItem: resultItem, siteRoot: siteRoot, archive: archive };
-    var script = document.createElement("script");
-    script.src = new URL("assets/javascripts/search-page.js", siteRoot).href;
-    script.onerror = function () { root.querySelector(".as-status").textContent = "Search is not available here (search-page.js did not load)."; };
-    document.head.appendChild(script);
+    window.archiveSearch = { pagefind: pagefind, resultItem: resultItem };
+    core.load("search-page.js").catch(function (err) { root.querySelector(".as-status").textContent = "Search is not available here (" + err.message + ")."; });
   }
 
   function start() {
