@@ -9,9 +9,10 @@ Each event is a thin adapter; the work is in the pure modules next to this one
 - on_config: the site's name, URL and description come from config.yml (the plugin's
   `config` option, $ARCHIVE_CONFIG in mkdocs.yml), escaped for Material's templates,
   which print them raw. MkDocs' own sitemap template is dropped (it lists the nav only).
-- on_pre_build: a fresh `ArchiveBuild` (for `mkdocs serve`, every rebuild starts clean).
-- on_files: the records are read (the one read of the archive); Pagefind starts on the
-  papers' search documents and writes its index on another core while the rest is
+- on_pre_build: a fresh `ArchiveBuild` (for `mkdocs serve`, every rebuild starts clean);
+  the search index's segments are set aside before MkDocs empties the site folder.
+- on_files: the records are read (the one read of the archive); the search segments whose
+  papers changed start building (Pagefind, on another core) while the rest is
   built; the paper and day pages leave MkDocs' file list (the plugin writes them); the
   derived pages of the nav (home, archive, ...) come in as small generated pages, and
   the feeds, sitemap and the empty sitemaps of the feed folders as generated files.
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import importlib.metadata
+import hashlib
 import json
 import logging
 import os
@@ -56,7 +57,7 @@ from generator.website.assets import Fingerprints, fingerprint, fingerprinted
 from generator.website.catalog import Catalog, PaperEntry, read_catalog
 from generator.website.context import build_context
 from generator.website.outputs.feeds import derived_feeds
-from generator.website.outputs.search import BackgroundIndexer
+from generator.website.outputs.search import SEGMENT_PAPERS, SegmentedIndex, keep_for_next_build, pagefind_release, plan_segments
 from generator.website.outputs.sitemap import sitemap_documents
 from generator.website.related import BackgroundRelated, RelatedDoc, RelatedPlan, plan_related
 from generator.website.render import Renderer, SitePage, environment, template_error, toc_tokens
@@ -80,6 +81,8 @@ class ArchivePluginConfig(Config):
     """The archive's config.yml (site title and URL, categories, keywords), relative to mkdocs.yml."""
     related = c.Type(bool, default=True)
     """Related papers on paper pages (generator/website/related.py); `false` builds without them (benchmarks/site_build.py measures their cost so)."""
+    search_segment_papers = c.Type(int, default=SEGMENT_PAPERS)
+    """Papers a search segment holds at most (generator/website/outputs/search.py): a year over it is indexed in halves."""
 
 
 @dataclass
@@ -90,7 +93,8 @@ class ArchiveBuild:
     renderer: Renderer | None = None
     nav_pages: dict[str, SitePage] = field(default_factory=dict)
     """Derived pages MkDocs builds, by src_uri."""
-    indexer: BackgroundIndexer | None = None
+    indexer: SegmentedIndex | None = None
+    """The search index's segments, built in the background until the pages are written."""
     related: BackgroundRelated | None = None
     """The related-papers worker, until its answer is in the renderer."""
     related_plan: RelatedPlan | None = None
@@ -166,6 +170,8 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
 
     def on_pre_build(self, *, config) -> None:
         self.build = ArchiveBuild()
+        if not self.dirty:  # before MkDocs empties the site folder: unchanged search segments are kept (outputs/search.py)
+            keep_for_next_build(Path(config.site_dir))
 
     def on_build_error(self, *, error) -> None:
         if self.build is not None and self.build.indexer is not None:
@@ -188,22 +194,15 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         docs = Path(config.docs_dir)
         start = time.monotonic()
         build.renderer = renderer = Renderer(environment(config.theme.dirs))
-        on_paper = None
-        if self.dirty:  # `--dirty` rebuilds only changed pages: an index of those alone would lose the rest
-            log.info("archive: a --dirty build keeps the search index of the last full build")
-        else:
-            build.indexer = indexer = self._indexer(config)
-
-            def on_paper(paper: PaperEntry) -> None:  # Pagefind indexes each paper while the rest is read
-                indexer.add("/" + self._url(paper.path), renderer.search_document(paper))
-
         if self.config.related and (docs / "papers").is_dir():  # loads its libraries while the archive is read
             build.related = BackgroundRelated()
         try:
-            build.catalog = read_catalog(docs, on_paper)
+            build.catalog = read_catalog(docs)
             runs = Archive(docs).read_run_records()
-            if build.indexer is not None:
-                build.indexer.start_writing()
+            if self.dirty:  # `--dirty` rebuilds only changed pages: an index of those alone would lose the rest
+                log.info("archive: a --dirty build keeps the search index of the last full build")
+            else:
+                build.indexer = self._start_search_index(config)
             interests = self._interests(docs)
             start = build.lap("read", start)
             self._start_related(docs)
@@ -292,11 +291,24 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             return True
         return (src.startswith(UNUSED_THEME_FILES) or src.endswith(".map")) and file.src_dir != docs_dir
 
-    def _indexer(self, config) -> BackgroundIndexer:
-        try:
-            return BackgroundIndexer(Path(config.site_dir))
-        except GeneratorError as err:
-            raise PluginError(str(err)) from None
+    def _start_search_index(self, config) -> SegmentedIndex:
+        """Plan the search segments and start building those that changed; Pagefind runs while the pages are written.
+
+        A paper's document fingerprint is its rendered search document's, so any change to what
+        Pagefind would index (the record, the template, the text policy) rebuilds its segment.
+        """
+        renderer, papers = self.build.renderer, self.build.catalog.papers
+
+        def document(paper: PaperEntry) -> tuple[str, str]:
+            return "/" + self._url(paper.path), renderer.search_document(paper)
+
+        def fingerprint(paper: PaperEntry) -> str:
+            return hashlib.sha256("\n".join(document(paper)).encode("utf-8")).hexdigest()
+
+        plans = plan_segments(((p.arxiv_id, p.announced, fingerprint(p)) for p in papers.values()), cap=self.config.search_segment_papers)
+        index = SegmentedIndex(Path(config.site_dir))
+        index.start(plans, lambda plan: (document(papers[arxiv_id]) for arxiv_id in plan.ids))
+        return index
 
     def _url(self, path: PurePosixPath) -> str:
         """A page's URL from the site root (generator.archive.paths), computed once per page per build."""
@@ -368,22 +380,23 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
                 renderer.forget_summary(item)
             count += 1
         start = build.lap("pages outside the nav", start)
-        indexed = 0
+        search = None
         if build.indexer is not None:
             indexer, build.indexer = build.indexer, None
             try:
-                indexed = indexer.finish()
+                search = indexer.finish()
             except GeneratorError as err:
                 raise PluginError(str(err)) from None
         build.lap("waiting for the search index", start)
-        _remove_pagefind_ui(site_dir)
         t = build.timings
         log.info(
             "archive: %d papers and %d days read in %.1f s; %d pages written (%.1f s), derived pages %.1f s, feeds %.1f s; "
             "search index of %d papers done %.1f s after the pages",
             len(build.catalog.papers), len(build.catalog.days), t["read"], count, t["pages outside the nav"], t["nav pages"], t["feeds"],
-            indexed, t["waiting for the search index"],
+            search.papers if search else 0, t["waiting for the search index"],
         )  # fmt: skip
+        if search is not None:
+            log.info("archive: %s", search.summary())
         if "related worker" in t:
             log.info(
                 "archive: related papers (%s) computed in %.1f s by a worker process (CPU %.1f s, peak %.0f MB); "
@@ -443,28 +456,6 @@ def _minified(uri: str, text: str) -> str:
     if uri.startswith(OWN_SCRIPTS) and uri.endswith(".js"):
         return rjsmin.jsmin(text, keep_bang_comments=True)
     return text
-
-
-def pagefind_release() -> str:
-    """Pagefind's version: the fingerprint of its script, which only a new release changes."""
-    return importlib.metadata.version("pagefind")
-
-
-PAGEFIND_UI_FILES = (
-    "pagefind-ui.js",
-    "pagefind-ui.css",
-    "pagefind-modular-ui.js",
-    "pagefind-modular-ui.css",
-    "pagefind-component-ui.js",
-    "pagefind-component-ui.css",
-    "pagefind-highlight.js",
-)
-"""Pagefind's own search interfaces: the site has its own (assets/javascripts/search.js)."""
-
-
-def _remove_pagefind_ui(site_dir: Path) -> None:
-    for name in PAGEFIND_UI_FILES:
-        (site_dir / "pagefind" / name).unlink(missing_ok=True)
 
 
 def _anchor(title: str) -> str:

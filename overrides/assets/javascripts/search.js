@@ -1,6 +1,7 @@
 /*
- * Search, over the Pagefind index `mkdocs build` writes to pagefind/ (served from this
- * site, like everything else):
+ * Search, over the archive's Pagefind index in segments (`mkdocs build` writes them to pagefind/,
+ * served from this site, like everything else; search-index.js, loaded when search is first used,
+ * searches them):
  *
  * - the header box: results as you type (title, date, category, authors and an
  *   excerpt with the match highlighted), "/" (or Material's "s" and "f", except on a
@@ -16,23 +17,18 @@
   "use strict";
 
   var core = window.archiveCore;
-  var el = core.el, siteRoot = core.root;
+  var el = core.el;
   var archive = JSON.parse((document.getElementById("__archive") || { textContent: "{}" }).textContent);
 
-  // -- Pagefind -------------------------------------------------------------------
+  // -- the index: search-index.js, loaded when search is first used -----------------------
 
-  var pagefindPromise = null;
-  function pagefind() {
-    if (!pagefindPromise) {
-      pagefindPromise = import(new URL("pagefind/pagefind.js", siteRoot).href).then(function (pf) {
-        return Promise.resolve(pf.options({ baseUrl: siteRoot.pathname, excerptLength: 28 })).then(function () {
-          pf.init();
-          return pf;
-        });
-      });
-    }
-    return pagefindPromise;
+  var loading = null;
+  function searchIndex() {
+    loading = loading || core.load("search-index.js").then(function () { return window.archiveSearchIndex; });
+    loading.catch(function () { loading = null; });
+    return loading;
   }
+  function warm() { searchIndex().then(function (index) { return index.ready(); }).catch(function () { /* said when a search runs */ }); }
 
   // Pagefind excerpts are text with <mark> around the matches; decode everything else as text.
   var decoder = document.createElement("textarea");
@@ -95,7 +91,7 @@
     var serial = 0;
     var active = -1;
 
-    function open() { box.classList.add("asb--open"); input.focus(); pagefind(); }
+    function open() { box.classList.add("asb--open"); input.focus(); warm(); }
     function closePanel() { panel.hidden = true; active = -1; }
     function close() { closePanel(); box.classList.remove("asb--open"); }
     function options() { return panel.querySelectorAll(".asb-result"); }
@@ -110,16 +106,18 @@
       var query = input.value.trim();
       var mine = ++serial;
       if (!query) { closePanel(); return; }
-      pagefind().then(function (pf) { return pf.search(query); }).then(function (search) {
-        if (mine !== serial || !search) return null;
-        return Promise.all(search.results.slice(0, 6).map(function (r) { return r.data(); })).then(function (datas) {
+      var index = null;
+      searchIndex().then(function (loaded) { index = loaded; return index.search(query); }).then(function (found) {
+        if (mine !== serial) return null;
+        return Promise.all(found.results.slice(0, 6).map(function (r) { return r.data(); })).then(function (datas) {
           if (mine !== serial) return;
           panel.textContent = "";
           var list = el("ol", "asb-results");
           datas.forEach(function (data) { list.appendChild(resultItem(data, "asb-result")); });
+          if (found.failed.length) panel.appendChild(el("p", "asb-warning", index.missing(found.failed)));
           if (!datas.length) panel.appendChild(el("p", "asb-empty", "No paper matches “" + query + "”."));
           else panel.appendChild(list);
-          var more = el("a", "asb-all", search.results.length > datas.length ? "All " + search.results.length + " results, with filters →" : "Open in the search page, with filters →");
+          var more = el("a", "asb-all", found.total > datas.length ? "All " + found.total + " results, with filters →" : "Open in the search page, with filters →");
           more.href = searchPageUrl(query);
           panel.appendChild(more);
           panel.hidden = false;
@@ -134,7 +132,7 @@
       });
     }
 
-    input.addEventListener("focus", function () { pagefind(); if (input.value.trim() && panel.childNodes.length) panel.hidden = false; });
+    input.addEventListener("focus", function () { warm(); if (input.value.trim() && panel.childNodes.length) panel.hidden = false; });
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
     input.addEventListener("keydown", function (event) {
       var items = options();
@@ -167,7 +165,7 @@
   function setupSearchPage() {
     var root = document.getElementById("archive-search");
     if (!root) return;
-    window.archiveSearch = { pagefind: pagefind, resultItem: resultItem };
+    window.archiveSearch = { searchIndex: searchIndex, resultItem: resultItem };
     core.load("search-page.js").catch(function (err) { root.querySelector(".as-status").textContent = "Search is not available here (" + err.message + ")."; });
   }
 
