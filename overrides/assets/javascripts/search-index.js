@@ -20,14 +20,16 @@
  * - Words a bundle lacks: Pagefind answers a word its index does not hold with the longest word of
  *   its own that begins it (2104.00034 → "21", Humble → "hu"), which one index would not show where
  *   another bundle holds the word. So each word is also looked up exactly in each bundle; a bundle
- *   lacking one keeps its results only when its best result matches most of the word (its first
- *   80%: a word still being typed finds longer ones). A word found nowhere finds nothing.
+ *   lacking one keeps its results only when its best result holds the whole word inside a longer
+ *   one (a word still being typed, "quan", still finds "quantum"). A word found nowhere finds
+ *   nothing, rather than those guesses. Whole words, arXiv ids and surnames find what one index
+ *   finds; letters being typed past a stem ("testi": testing is indexed as "test") may find more
+ *   where a bundle answers with the shorter word.
  */
 (function () {
   "use strict";
 
   var core = window.archiveCore;
-  var COVERED = 0.8;
   var listing = null;
   var module = null;
   var booting = null;
@@ -93,10 +95,7 @@
       return main.results[0].data().then(function (data) {
         var text = String(data.content || "").split(/\s+/);
         var matched = (data.weighted_locations || []).map(function (loc) { return plain(text[loc.location] || ""); });
-        var covered = lacking.every(function (word) {
-          var start = word.slice(0, Math.ceil(word.length * COVERED));
-          return matched.some(function (token) { return token.indexOf(start) >= 0; });
-        });
+        var covered = lacking.every(function (word) { return matched.some(function (token) { return token.indexOf(word) >= 0; }); });
         return covered ? main : { results: [], filters: {}, guessed: true };
       });
     });

@@ -152,6 +152,7 @@
         return Promise.resolve();
       }
       status.textContent = "Searching…";
+      delete root.dataset.countDone;
       return searchIndex().then(function (loaded) {
         index = loaded;
         return index.search(query, { filters: filters, sort: sortSelect.value, counts: true, page: PAGE });
@@ -163,7 +164,8 @@
         renderFilters(found.complete ? found.filters : null);
         return showMore().then(function () {
           root.dataset.resultsShown = String(performance.now());
-          if (!found.complete && query) {  // the count and the filters' counts, from the segments not searched yet
+          if (found.complete) root.dataset.countDone = root.dataset.resultsShown;
+          else if (query) {  // the count and the filters' counts, from the segments not searched yet
             var counting = found;
             found.more(Infinity).then(function () {
               if (counting !== found || !found.complete) return;
