@@ -95,6 +95,29 @@ def test_a_failed_segment_puts_nothing_in_place_and_keeps_the_previous_manifest(
     assert sorted(p.name for p in (tmp_path / "pagefind").iterdir()) == sorted(["2025", "2026", MANIFEST, "pagefind.js"])
 
 
+def test_a_bundle_cut_short_is_rebuilt_not_kept(tmp_path):
+    """Regression: Pagefind's WriteFiles answered before its writes were done, and a bundle of a 200,000-paper build kept
+    an empty pagefind-entry.json (its search failed in the browser). Files now come in GetFiles' answer; a bundle whose
+    entry file does not hold its papers is rebuilt."""
+    papers = papers_on({dt.date(2025, 5, 5): 2, dt.date(2026, 5, 5): 3})
+    documents = {
+        i: (f"/papers/{i}/", f"<html><body data-pagefind-body><h1>paper {i} word{d.year}</h1></body></html>") for i, d, _ in papers
+    }
+    plans = plan_segments(papers, release="1.5.2")
+    report = SegmentedIndex(tmp_path).update(plans, lambda plan: (documents[i] for i in plan.ids))
+    assert [b.name for b in report.built] == ["2026", "2025"] and report.kept == ()
+    for segment in read_manifest(tmp_path / "pagefind"):
+        entry = json.loads((tmp_path / "pagefind" / segment["path"] / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert entry["languages"]["en"]["page_count"] == segment["papers"]
+    (tmp_path / "pagefind" / "2025" / "pagefind-entry.json").write_text("")
+    report = SegmentedIndex(tmp_path).update(plans, lambda plan: (documents[i] for i in plan.ids))
+    assert [b.name for b in report.built] == ["2025"] and report.kept == ("2026",)
+    assert (
+        json.loads((tmp_path / "pagefind" / "2025" / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]["en"]["page_count"]
+        == 2
+    )
+
+
 # -- real builds ------------------------------------------------------------------------------------
 
 

@@ -19,9 +19,10 @@ segments"):
 - `SegmentedIndex` keeps every segment whose name and fingerprint are in the previous build's
   manifest (`<site>/pagefind/segments.json`) and whose folder is there; it rebuilds the others,
   each by a fresh `pagefind --service` process (its memory goes back when it exits), at most
-  two at a time, on threads, so the build goes on writing pages meanwhile; a bundle is written
-  into a temporary folder and renamed into place; segments no longer planned are deleted and
-  the manifest is written last, atomically. `keep_for_next_build` sets the bundles aside before
+  two at a time, on threads, so the build goes on writing pages meanwhile; a bundle's files,
+  taken from Pagefind's answer (GetFiles: its own WriteFiles answers before its writes are done),
+  are written into a temporary folder renamed into place; segments no longer planned are
+  deleted and the manifest is written last, atomically. `keep_for_next_build` sets the bundles aside before
   MkDocs empties the site folder, so the next build finds them.
 - The browser (assets/javascripts/search-index.js) reads the manifest, imports one
   `pagefind/pagefind.js` (a copy of the bundles' own, which one Pagefind release writes the
@@ -252,7 +253,7 @@ class SegmentedIndex:
         todo = []
         for plan in self._plans:
             before = self._previous.get(plan.name)
-            if before and before.get("fingerprint") == plan.fingerprint and (self.folder / before.get("path", "")).is_dir():
+            if before and before.get("fingerprint") == plan.fingerprint and _intact(self.folder / before["path"], len(plan.ids)):
                 self._kept.append(plan.name)
             else:
                 todo.append(plan)
@@ -337,14 +338,15 @@ class SegmentedIndex:
                     f"search segment {plan.name}: {count} documents for its {len(plan.ids)} papers",
                     fix="documents_for(plan) must give one document per paper of the plan",
                 )
-            service.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(temporary)}).result(timeout=1800)
+            # The bundle's files in the answer, written here: Pagefind answers WriteFiles before its own writes are
+            # done, and a process stopped right then has left a file empty (an empty pagefind-entry.json).
+            files = service.request({"type": "GetFiles", "index_id": index_id}).result(timeout=1800)["files"]
             cpu, peak = service.usage()
         finally:
             service.close()
             with self._lock:
                 self._services.discard(service)
-        for name in PAGEFIND_UI_FILES:
-            (temporary / name).unlink(missing_ok=True)
+        _write_bundle(temporary, files)
         return SegmentBuild(plan.name, len(plan.ids), time.monotonic() - started, cpu, peak)
 
     def _commit(self, built: set[str]) -> list[str]:
@@ -380,6 +382,29 @@ class SegmentedIndex:
         if self.folder.is_dir():
             for entry in self.folder.glob(".building-*"):
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+def _intact(bundle: Path, papers: int) -> bool:
+    """A bundle whose entry file says it holds `papers` pages (a folder cut short by a crash is rebuilt, not kept)."""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        return sum(language["page_count"] for language in entry["languages"].values()) == papers
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def _write_bundle(folder: Path, files: list[dict[str, str]]) -> None:
+    """Pagefind's files (GetFiles: a path in the bundle, base64 content each) into `folder`, its own interfaces left out."""
+    folder.mkdir(parents=True)
+    for file in files:
+        relative = Path(file["path"])
+        if relative.is_absolute() or ".." in relative.parts:
+            raise SearchIndexError(f"Pagefind named a file outside its bundle: {file['path']}", fix=_PROBLEM_FIX)
+        if relative.name in PAGEFIND_UI_FILES and len(relative.parts) == 1:
+            continue
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(file["content"]))
 
 
 # -- the manifest -------------------------------------------------------------------------------
@@ -555,13 +580,16 @@ class PagefindService:
 
     def _read_loop(self) -> None:
         stdout = self._process.stdout
-        buffer = b""
+        pending: list[bytes] = []  # the pieces of a message not ended yet (GetFiles answers with megabytes)
         while chunk := stdout.read1(1 << 16):
-            buffer += chunk
-            *messages, buffer = buffer.split(b",")
-            for raw in messages:
+            *ended, rest = chunk.split(b",")
+            for piece in ended:
+                raw = b"".join([*pending, piece])
+                pending = []
                 if raw.strip():
                     self._answer(decode_message(raw))
+            if rest:
+                pending.append(rest)
         self._fail("Pagefind exited")
 
     def _answer(self, message: dict[str, Any]) -> None:

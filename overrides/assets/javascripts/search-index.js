@@ -208,7 +208,12 @@
   }
 
   window.archiveSearchIndex = {
-    ready: function () { return segments().then(function (segs) { return segs.length ? instance(segs[0], segs) : null; }); },
+    // Pagefind and the newest bundle loaded (`all`: every bundle, as a search by best match needs them: the header box, on focus).
+    ready: function (all) {
+      return segments().then(function (segs) {
+        return Promise.all((all ? segs : segs.slice(0, 1)).map(function (seg) { return instance(seg, segs).catch(function () {}); }));
+      });
+    },
     segments: segments,
     totals: totals,
     search: search,

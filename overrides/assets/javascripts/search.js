@@ -28,7 +28,8 @@
     loading.catch(function () { loading = null; });
     return loading;
   }
-  function warm() { searchIndex().then(function (index) { return index.ready(); }).catch(function () { /* said when a search runs */ }); }
+  // On focus: the bundles a search by best match reads, loaded while the reader types.
+  function warm() { searchIndex().then(function (index) { return index.ready(true); }).catch(function () { /* said when a search runs */ }); }
 
   // Pagefind excerpts are text with <mark> around the matches; decode everything else as text.
   var decoder = document.createElement("textarea");
