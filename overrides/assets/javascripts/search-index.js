@@ -191,6 +191,7 @@
         });
       }
       found.more = function (n) {
+        if (found.complete || stopped || found.results.length >= n) return Promise.resolve(found);  // not behind a count going on
         running = (running || Promise.resolve()).then(function loop() {
           return found.complete || stopped || found.results.length >= n ? found : step().then(loop);
         });
