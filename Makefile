@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (see README):
 #   make demo   set everything up, build the demo archive and site from recorded data, serve it
-#   make test   run the whole test suite (installs Chromium, Java and the npm test tools if missing)
+#   make test   lint, then run the whole test suite (installs Chromium, Java and the npm test tools if missing)
+# While editing: make test-fast (no browser, no site build) and make lint.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,7 +13,7 @@ PORT   ?= 8000
 export DISABLE_MKDOCS_2_WARNING := true
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup demo demo-build site serve test browser java npm-tools bench clean
+.PHONY: setup demo demo-build site serve lint test test-fast browser java npm-tools bench clean
 
 setup: $(VENV)/.installed
 
@@ -50,8 +51,18 @@ java:
 npm-tools:
 	@sh scripts/install-npm-tools.sh
 
-test: setup browser java npm-tools
+# ruff (pinned in requirements.txt; rules and line length in pyproject.toml): findings, then formatting.
+lint: setup
+	$(BIN)/python -m ruff check
+	$(BIN)/python -m ruff format --check
+
+test: setup lint browser java npm-tools
 	$(BIN)/python -m pytest
+
+# The edit-test loop: every test not marked `slow` (no browser, no `mkdocs build`, no SIGKILL or
+# subprocess-heavy test; tests/conftest.py and the modules' pytestmark say which are slow).
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" -q
 
 bench: setup
 	$(BIN)/python -m benchmarks.site_build --papers 1000 10000

@@ -5,9 +5,9 @@ on the recorded quant-ph day, with a loopback LLM that takes `--answer-seconds` 
 answer and a loopback PDF server, and reports the wall time of the run, the LLM
 requests, and the largest number of LLM requests in flight at once.
 
-    python benchmarks/bench_summaries.py                  # 15 summaries, max_workers 3, 2 s answers
-    python benchmarks/bench_summaries.py --workers 1      # the same, one at a time
-    python benchmarks/bench_summaries.py --request-delay 3   # with arXiv's real 3 s spacing of PDF downloads
+    python -m benchmarks.bench_summaries                     # 15 summaries, max_workers 3, 2 s answers
+    python -m benchmarks.bench_summaries --workers 1         # the same, one at a time
+    python -m benchmarks.bench_summaries --request-delay 3   # with arXiv's real 3 s spacing of PDF downloads
 
 Nothing leaves 127.0.0.1; the archive is written to a temporary folder.
 """
@@ -17,21 +17,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 from demo.replay import ArxivReplay
 from generator.config import load_config
 from generator.night.pipeline import Pipeline
 from generator.night.progress import quiet
 from tests.loopback import FakeLLM, PdfServer, make_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DAY_FEED = "rss_quant-ph_2025-04-28.xml"  # 81 announcements, 32 match the keywords below
 

@@ -16,6 +16,7 @@ import argparse
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from benchmarks.synth import synthesize
@@ -57,8 +58,8 @@ def main() -> None:
     for papers in args.papers:
         docs = archive(papers)
         load = os.getloadavg()[0]
-        check_wall, check_cpu, findings = best_of(args.runs, lambda: check_archive(docs))
-        anchor_wall, anchor_cpu, catalog = best_of(args.runs, lambda: read_catalog(docs))
+        check_wall, check_cpu, findings = best_of(args.runs, partial(check_archive, docs))
+        anchor_wall, anchor_cpu, catalog = best_of(args.runs, partial(read_catalog, docs))
         assert not any(f.level == ERROR for f in findings), findings
         pages = len(catalog.papers) + len(catalog.days)
         print(

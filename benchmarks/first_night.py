@@ -118,7 +118,8 @@ def project(results_per_day: dict[str, int], answer_tokens: int) -> dict[str, ob
     # Requests in flight when the budget is reached still finish; no PDF is downloaded after it.
     fits = min(summaries, math.floor(summary.token_budget / per_summary) + summary.max_workers)
     requests = 1 + searches + days_written + fits
-    cost = fits * (prompt / 1000 * summary.price_per_1k_input + answer_tokens / 1000 * summary.price_per_1k_output)
+    cost_per_summary = prompt / 1000 * summary.price_per_1k_input + answer_tokens / 1000 * summary.price_per_1k_output
+    cost = fits * cost_per_summary
     return {
         "categories": ", ".join(config.categories),
         "days_back": config.days_back,
@@ -131,7 +132,7 @@ def project(results_per_day: dict[str, int], answer_tokens: int) -> dict[str, ob
         "summaries_within_token_budget": fits,
         "token_budget": summary.token_budget,
         "cost_night_one": f"{cost:.2f} {summary.currency}",
-        "cost_per_later_night": f"{summary.max_papers_to_summarize * (prompt / 1000 * summary.price_per_1k_input + answer_tokens / 1000 * summary.price_per_1k_output):.2f} {summary.currency}",
+        "cost_per_later_night": f"{summary.max_papers_to_summarize * cost_per_summary:.2f} {summary.currency}",
     }
 
 
@@ -155,11 +156,13 @@ def main() -> None:
     print(f"load average before: {load:.2f}; measured in {seconds:.1f} s\n")
     print("demo runs (recorded arXiv, demo-replay LLM):")
     print(
-        f"{'command':<10} {'days':>4} {'listed':>6} {'arXiv req':>9} {'formula':>7} {'summaries':>9} {'LLM req':>7} {'prompt tok':>10} {'answer tok':>10}"
+        f"{'command':<10} {'days':>4} {'listed':>6} {'arXiv req':>9} {'formula':>7} {'summaries':>9} {'LLM req':>7} {'prompt tok':>10} "
+        f"{'answer tok':>10}"
     )
     for row in rows:
         print(
-            f"{row['command']:<10} {row['days']:>4} {row['listed']:>6} {row['arxiv_requests']:>9} {row['expected_requests']:>7} {row['summaries']:>9} {row['llm_requests']:>7} {row['prompt_tokens']:>10} {row['completion_tokens']:>10}"
+            f"{row['command']:<10} {row['days']:>4} {row['listed']:>6} {row['arxiv_requests']:>9} {row['expected_requests']:>7} "
+            f"{row['summaries']:>9} {row['llm_requests']:>7} {row['prompt_tokens']:>10} {row['completion_tokens']:>10}"
         )
         assert row["arxiv_requests"] == row["expected_requests"], row
     llm_requests = sum(int(r["llm_requests"]) for r in rows)

@@ -106,7 +106,8 @@ def main() -> None:
     runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split() for _ in range(3)]
     wall, cpu = min(float(r[0]) for r in runs), min(float(r[1]) for r in runs)
     print(
-        f"importing generator.website.related and scikit-learn in a fresh process: {wall:.2f} s wall, {cpu:.2f} s CPU (best of 3, load before {load:.2f})"
+        f"importing generator.website.related and scikit-learn in a fresh process: {wall:.2f} s wall, {cpu:.2f} s CPU (best of 3, load "
+        f"before {load:.2f})"
     )
     results = {}
     for papers in args.papers:
@@ -118,10 +119,12 @@ def main() -> None:
         figures = json.loads(child.stdout.strip().splitlines()[-1])
         results[papers] = figures
         print(
-            f"{papers:>6} papers (load before {load:.2f}): related {figures['related']:.2f} s wall, {figures.get('related_cpu', 0):.2f} s CPU "
+            f"{papers:>6} papers (load before {load:.2f}): related {figures['related']:.2f} s wall, "
+            f"{figures.get('related_cpu', 0):.2f} s CPU "
             f"(TF-IDF {figures['tfidf']:.2f} s, top-5 {figures['topk']:.2f} s), reading pages {figures['read']:.1f} s, "
             f"memory {figures['rss_before_mb']:.0f} MB before, peak {figures['peak_rss_mb']:.0f} MB; "
-            f"vocabulary {figures['vocabulary']}, {figures['nnz_per_paper']:.0f} terms per paper, {figures['with_neighbours']} papers with related papers"
+            f"vocabulary {figures['vocabulary']}, {figures['nnz_per_paper']:.0f} terms per paper, "
+            f"{figures['with_neighbours']} papers with related papers"
         )
     if args.anchor:
         # The build, then the 10,000-paper engine again right after it, so that both see
@@ -142,7 +145,8 @@ def main() -> None:
         cpus = [r for r in (results.get(10000, {}).get("related_cpu"), after["related_cpu"]) if r is not None]
         print(
             f"related papers at 10,000 = {min(walls) / timing['wall']:.1%} of the full build's wall time "
-            f"({min(walls):.2f} s of {timing['wall']:.1f} s), {min(cpus) / timing['cpu']:.1%} of its CPU time ({min(cpus):.2f} s of {timing['cpu']:.1f} s)"
+            f"({min(walls):.2f} s of {timing['wall']:.1f} s), {min(cpus) / timing['cpu']:.1%} of its CPU time ({min(cpus):.2f} s of "
+            f"{timing['cpu']:.1f} s)"
         )
 
 

@@ -125,7 +125,8 @@ def main() -> None:
         totals += np.array([share, whole[name][1], base]) * size
         weights += size
     print(
-        f"| all topics (weighted by papers) | {weights} | {totals[0] / weights:.0%} | {totals[1] / weights:.0%} | {totals[2] / weights:.1%} |"
+        f"| all topics (weighted by papers) | {weights} | {totals[0] / weights:.0%} | {totals[1] / weights:.0%} | "
+        f"{totals[2] / weights:.1%} |"
     )
     print("\n(b) 2 interest papers of a topic, keywords: [] -- the topic's other papers in the day's top 10")
     print("| topic | papers | in top 10 | at most | 10 random papers would hold |")

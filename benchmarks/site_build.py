@@ -88,8 +88,8 @@ def build(config: Path, docs: Path, site: Path) -> dict[str, object]:
     load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q" if config == ANCHOR else "--strict", "-f", str(config), "-d", str(site)],
-                            cwd=ROOT, env=env, capture_output=True, text=True)  # fmt: skip
+    command = [sys.executable, "-m", "mkdocs", "build", "-q" if config == ANCHOR else "--strict", "-f", str(config), "-d", str(site)]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode:
@@ -155,22 +155,26 @@ def main() -> None:
             ratio = project["wall"] / anchor["wall"]
             if args.v1_docs:
                 print(
-                    f"  ratio b/a' (against bare Material on the v1 pages): {project['wall'] / v1['wall']:.2f} (wall), {project['cpu'] / v1['cpu']:.2f} (CPU)"
+                    f"  ratio b/a' (against bare Material on the v1 pages): {project['wall'] / v1['wall']:.2f} (wall), "
+                    f"{project['cpu'] / v1['cpu']:.2f} (CPU)"
                 )
             rows.append((papers, run, anchor, project, ratio, sizes, floor))
             print(f"\n{papers} papers, run {run}")
             print(
-                f"  (a) bare Material: {anchor['wall']:.1f} s wall, {anchor['cpu']:.1f} s CPU, load before {anchor['load']:.2f}; {anchor_sizes['per_paper'] / 1000:.1f} KB per paper"
+                f"  (a) bare Material: {anchor['wall']:.1f} s wall, {anchor['cpu']:.1f} s CPU, load before {anchor['load']:.2f}; "
+                f"{anchor_sizes['per_paper'] / 1000:.1f} KB per paper"
             )
             print(f"  (b) this project:  {project['wall']:.1f} s wall, {project['cpu']:.1f} s CPU, load before {project['load']:.2f}")
             print(f"  ratio b/a: {ratio:.2f} (wall), {project['cpu'] / anchor['cpu']:.2f} (CPU)")
-            print(f"  (c) Pagefind alone on the project's search documents: {floor['wall']:.1f} s wall, {floor['cpu']:.1f} s CPU, load before {floor['load']:.2f}; "
+            print(f"  (c) Pagefind alone on the project's search documents: {floor['wall']:.1f} s wall, {floor['cpu']:.1f} s CPU, load "
+                  f"before {floor['load']:.2f}; "
                   f"c/a {floor['wall'] / anchor['wall']:.2f}: the floor of b/a")  # fmt: skip
             for line in project["log"]:
                 print("  " + line)
             print(f"  site: {sizes['bytes'] / 1e6:.1f} MB, {sizes['per_paper'] / 1000:.2f} KB per paper")
             print(
-                f"  largest page: {sizes['largest_page'][0] / 1000:.0f} KB ({sizes['largest_page'][1]}); largest file: {sizes['largest_file'][0] / 1000:.0f} KB ({sizes['largest_file'][1]})"
+                f"  largest page: {sizes['largest_page'][0] / 1000:.0f} KB ({sizes['largest_page'][1]}); largest file: "
+                f"{sizes['largest_file'][0] / 1000:.0f} KB ({sizes['largest_file'][1]})"
             )
             print(
                 "  bytes per paper by folder: "
@@ -180,12 +184,14 @@ def main() -> None:
         for site in built:
             shutil.rmtree(site, ignore_errors=True)
     print(
-        "\n| papers | run | bare Material (a) | load | this project (b) | load | b/a wall | b/a CPU | Pagefind alone (c) | c/a wall | KB per paper |"
+        "\n| papers | run | bare Material (a) | load | this project (b) | load | b/a wall | b/a CPU "
+        "| Pagefind alone (c) | c/a wall | KB per paper |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for papers, run, anchor, project, ratio, sizes, floor in rows:
         print(f"| {papers:,} | {run} | {anchor['wall']:.1f} s | {anchor['load']:.2f} | {project['wall']:.1f} s | {project['load']:.2f} | "
-              f"{ratio:.2f} | {project['cpu'] / anchor['cpu']:.2f} | {floor['wall']:.1f} s | {floor['wall'] / anchor['wall']:.2f} | {sizes['per_paper'] / 1000:.2f} |")  # fmt: skip
+              f"{ratio:.2f} | {project['cpu'] / anchor['cpu']:.2f} | {floor['wall']:.1f} s | {floor['wall'] / anchor['wall']:.2f} | "
+              f"{sizes['per_paper'] / 1000:.2f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

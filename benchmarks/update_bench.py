@@ -60,7 +60,8 @@ def main() -> None:
     parser.add_argument("--feed", default="rss_quant-ph_2025-04-28.xml")
     args = parser.parse_args()
     print(
-        "| archive pages | synth time | update wall | update step | pages written / unchanged | rerun wall | rerun step | files touched by rerun |"
+        "| archive pages | synth time | update wall | update step | pages written / unchanged "
+        "| rerun wall | rerun step | files touched by rerun |"
     )
     print("|---:|---:|---:|---:|---|---:|---:|---:|")
     for size in args.sizes:
@@ -79,7 +80,8 @@ def main() -> None:
             after = snapshot(docs)
             touched = sum(1 for key in set(before) | set(after) if before.get(key) != after.get(key))
             print(
-                f"| {size:,} | {synth_time:.1f} s | {wall:.2f} s | {step:.2f} s | {written} | {rerun_wall:.2f} s | {rerun_step:.2f} s | {touched} |"
+                f"| {size:,} | {synth_time:.1f} s | {wall:.2f} s | {step:.2f} s | {written} | {rerun_wall:.2f} s | {rerun_step:.2f} s | "
+                f"{touched} |"
             )
 
 

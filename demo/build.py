@@ -60,14 +60,17 @@ def build_archive(out: Path, config: Path = CONFIG, quiet: bool = False) -> Path
         for command, feeds in STEPS:
             if feeds:
                 replay.serve_day(*feeds)
-            subprocess.run(
+            run = subprocess.run(
                 [sys.executable, "-m", "generator", *command, "--config", str(config), "--docs", str(docs)],
                 cwd=ROOT,
-                env=env,
-                check=True,
+                env={**env, "PYTHONFAULTHANDLER": "1"},  # a crash of the interpreter says where it was
                 stdout=subprocess.DEVNULL if quiet else None,
-                stderr=subprocess.DEVNULL if quiet else None,
+                stderr=subprocess.PIPE if quiet else None,
+                text=True,
             )
+            if run.returncode != 0:
+                failed = f"`python -m generator {' '.join(command)}` failed (exit code {run.returncode})"
+                raise RuntimeError(f"{failed}: {(run.stderr or '')[-4000:]}")
     return docs
 
 

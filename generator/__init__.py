@@ -1,7 +1,7 @@
-"""arXiv daily archive: the nightly generator.
+"""arXiv daily archive: the nightly generator and the site built from its archive.
 
-The pipeline, one module per stage (see ARCHITECTURE.md):
-config.py (config.yml) → fetch.py + feed.py (arXiv) → select.py (filter, score, rank)
-→ summarize.py (LLM) → records.py (pages) → archive.py (docs/, atomic writes),
-orchestrated by pipeline.py and driven from cli.py.
+One subpackage per stage (ARCHITECTURE.md, "The layout"): config/ (config.yml) → arxiv/
+(feed, API) → ranking/ (filter, score, rank) → summaries/ (LLM) → archive/ (records, the
+store: docs/, atomic transactions), ordered by night/ (pipeline.py, driven from cli.py);
+website/ builds the site from the archive; text/ is the one text policy both use.
 """

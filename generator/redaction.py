@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from generator.text.cut import shorten
+
 MASK = "[redacted]"
 MIN_SECRET_LENGTH = 4
 """Shorter values are not redacted: a one-letter 'key' would mangle every message."""
@@ -68,13 +70,7 @@ def install_log_filter(logger: logging.Logger | None = None) -> None:
             handler.addFilter(RedactingFilter())
 
 
-def short(text: str, limit: int = 200) -> str:
-    """`text` on one line, cut to `limit` characters: what a server said, inside a one-line message."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def error_cause(exc: BaseException) -> str:
     """What caused `exc` (its __cause__ or __context__, else its type), redacted and short."""
     cause = exc.__cause__ or exc.__context__
-    return short(redact(f"{type(cause).__name__}: {cause}" if cause else type(exc).__name__))
+    return shorten(redact(f"{type(cause).__name__}: {cause}" if cause else type(exc).__name__))

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import requests
 
 from generator.errors import FetchError
+from generator.text.cut import shorten
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class UnreachableError(FetchError):
     """An address that refuses connections or does not resolve: a setting to fix, not a server to wait for."""
 
     def __init__(self, reason: str, url: str, endpoint: Endpoint | None, attempts: int):
-        what = f"{endpoint.name} endpoint {_shorten_url(url)}" if endpoint else f"GET {_shorten_url(url)}"
+        what = f"{endpoint.name} endpoint {shorten(url)}" if endpoint else f"GET {shorten(url)}"
         tried = {1: "no retry", 2: "after one retry"}.get(attempts, f"after {attempts} attempts")
         check = f"check {endpoint.setting}" if endpoint else "check the address"
         super().__init__(f"{what}: {reason} ({tried})", fix=f"{check}; the archive is unchanged")
@@ -113,7 +114,7 @@ class ResponseTooLarge(FetchError):
     def __init__(self, url: str, size: int | None, limit: int, key: str):
         seen = f"{size:,} bytes" if size is not None else f"over {limit:,} bytes"
         super().__init__(
-            f"GET {_shorten_url(url)}: the answer is {seen}, over {key} ({limit:,} bytes)",
+            f"GET {shorten(url)}: the answer is {seen}, over {key} ({limit:,} bytes)",
             fix=f"raise {key} in config.yml if this answer is genuine",
         )
         self.key = key
@@ -195,7 +196,7 @@ class PoliteSession(requests.Session):
                     unreachable = unreachable_reason(exc, url)
                     if unreachable and (attempt + 1 >= UNREACHABLE_ATTEMPTS or attempt + 1 == attempts):
                         raise UnreachableError(unreachable, url, endpoint, attempt + 1) from None
-                    reason = unreachable or f"{type(exc).__name__}: {_short(exc)}"
+                    reason = unreachable or f"{type(exc).__name__}: {shorten(str(exc), 160)}"
                     wait = self.backoff(attempt)
                 else:
                     unexpected = expect(response.content) if expect is not None and response.status_code == 200 else None
@@ -219,14 +220,17 @@ class PoliteSession(requests.Session):
                         fix = "arXiv is throttling or down; the archive is unchanged, rerun later"
                     elif unexpected is not None:
                         check = f", or check {endpoint.setting}" if endpoint else ""
-                        fix = f"arXiv answered something other than the expected XML (a maintenance page?); the archive is unchanged, rerun later{check}"
+                        fix = (
+                            "arXiv answered something other than the expected XML (a maintenance page?); "
+                            f"the archive is unchanged, rerun later{check}"
+                        )
                     else:
                         check = f", and check {endpoint.setting} if it persists" if endpoint else ""
                         fix = f"the archive is unchanged; rerun later{check}"
                     raise FetchError(
-                        f"{where}GET {_shorten_url(url)} failed after {attempts} attempt{'s' * (attempts != 1)} ({reason})", fix=fix
+                        f"{where}GET {shorten(url)} failed after {attempts} attempt{'s' * (attempts != 1)} ({reason})", fix=fix
                     )
-                log.warning("%s from %s; retry %d of %d in %.1f s", reason, _shorten_url(url), attempt + 1, self.max_retries, wait)
+                log.warning("%s from %s; retry %d of %d in %.1f s", reason, shorten(url), attempt + 1, self.max_retries, wait)
                 self._sleep(wait)
                 # The wait already spaced us out; do not add the delay on top.
                 self._last_start = time.monotonic() - self.delay
@@ -249,13 +253,3 @@ def _read_within(response: requests.Response, url: str, limit: int, key: str) ->
     # response left unread would be read again, unbounded, on first access.
     response._content = bytes(body)
     response._content_consumed = True
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc)
-    return text if len(text) < 160 else text[:157] + "..."
-
-
-def _shorten_url(url: str) -> str:
-    """Long URLs (id_list queries) cut to 200 characters for messages."""
-    return url if len(url) <= 200 else url[:197] + "..."

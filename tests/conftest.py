@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,15 +73,53 @@ def serve_empty_api(httpserver) -> None:
     )
 
 
-@pytest.fixture
-def run_cli(capsys):
-    """Run `python -m generator ...` in-process; return (exit code, stderr)."""
+class FakeClock:
+    """Stands in for time.sleep where the code takes a `sleep=` (generator.night.cli.main, PoliteSession, the LLM client).
+
+    Records each wait a run asks for and returns at once: a retry costs no real time, and a
+    test can say how long the run would have waited (Retry-After honoured, backoff bounded).
+    """
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def cli_runner(capsys, sleep: Callable[[float], None] = time.sleep) -> Callable[..., tuple[int, str]]:
+    """Run `python -m generator ...` in-process, waiting with `sleep`; return (exit code, stderr)."""
 
     def run(*args: str) -> tuple[int, str]:
-        code = main([str(a) for a in args])
+        code = main([str(a) for a in args], sleep=sleep)
         return code, capsys.readouterr().err
 
     return run
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run `python -m generator ...` in-process on the real clock; return (exit code, stderr).
+
+    tests/night/conftest.py runs it on a FakeClock instead.
+    """
+    return cli_runner(capsys)
+
+
+SLOW_FIXTURES = {"fixture_archive", "built_site", "browser"}
+"""Fixtures that build an archive with the real CLI, run `mkdocs build` or start Chromium: a test asking for one is slow."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` (left out of `make test-fast`) every browser test and every test that needs a built site.
+
+    Modules slow for other reasons (their own site builds, subprocesses, SIGKILL) say so with
+    `pytestmark = pytest.mark.slow`.
+    """
+    browser_tests = ROOT / "tests" / "browser"
+    for item in items:
+        if browser_tests in Path(item.path).parents or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

@@ -44,8 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, urlsplit
 
+import cmarkgfm
 import markdown
 import yaml
+from cmarkgfm.cmark import Options as CmarkOptions
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -113,15 +115,18 @@ LONG = {
 }
 
 LLM_ANSWERS: list[str] = [
-    "## Summary <script>alert('xss-llm-script')</script>\n\n<img src=x onerror=\"alert('xss-llm-img')\"> [click](javascript:alert('xss-llm-link'))",
+    "## Summary <script>alert('xss-llm-script')</script>\n\n<img src=x onerror=\"alert('xss-llm-img')\"> "
+    "[click](javascript:alert('xss-llm-link'))",
     "<iframe src=\"https://evil.example/\"></iframe><svg onload=alert('xss-llm-svg')></svg>\n\n**still here**",
     "<!-- ai-summary:end -->\n</details><script>alert('xss-llm-escape')</script>\n<!-- ai-summary:begin -->\ntext",
     "{{ config.site_name }} {% include 'x' %}\n\n---\ntitle: forged\n---\n",
-    "text before\n```\nunclosed fence\n<script>alert('xss-llm-fence')</script>\n\n# Top heading\n\n[ref]: javascript:alert('xss-llm-ref')\n\n[x][ref]",
+    "text before\n```\nunclosed fence\n<script>alert('xss-llm-fence')</script>\n\n# Top heading\n\n[ref]: "
+    "javascript:alert('xss-llm-ref')\n\n[x][ref]",
     'paragraph\n~~~\nunclosed tilde fence\n\n!!! danger "x"\n    admonition body\n\n??? note\n    details body\n\n=== "Tab"\n    tab body',
     '<div markdown="1">**md in html**</div> <p title="<!-- ai-summary:end -->">t</p> {: onclick="alert(\'xss-llm-attr\')" }',
     f'--8<-- "{SNIPPET_FILE}"\n\ntext\n--8<-- "{SNIPPET_FILE}"',
-    'zero\u200bwidth \u202eoverride\u202c <a href="jav&#x09;ascript:alert(\'xss-llm-tab\')">x</a> <a href="data:text/html,<script>alert(1)</script>">d</a>',
+    "zero\u200bwidth \u202eoverride\u202c <a href=\"jav&#x09;ascript:alert('xss-llm-tab')\">x</a> <a "
+    'href="data:text/html,<script>alert(1)</script>">d</a>',
     '<style>body{display:none}</style><form action="https://evil.example/"><input name=q></form><meta http-equiv=refresh content=0;url=https://evil.example/>',
     "Long answer. " * 20000,
 ]
@@ -151,7 +156,8 @@ HTML_BODIES: dict[str, str] = {
     "headings": "<h1>Top heading</h1><h2>kept words</h2><h6>deep</h6>",
     "foreign": '<p>kept words <![CDATA[<script>alert(1)</script>]]></p><math><mi xlink:href="javascript:alert(1)">x</mi></math>',
     "details": "<details open ontoggle=alert('xss-html-toggle')><summary>kept words</summary>inside</details>",
-    "template": '<p>kept words</p><template><script>alert(1)</script></template><noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    "template": '<p>kept words</p><template><script>alert(1)</script></template><noscript><p title="</noscript><img src=x '
+    'onerror=alert(1)>"></noscript>',
 }
 """Hand-edited summary bodies in HTML (a v1 summary `migrate` keeps as HTML is one): each starts with a block
 element, so the site reads it as HTML (generator.text.markdown.is_html_body), and each keeps the words `kept words`."""
@@ -682,18 +688,19 @@ ARCHIVE_LINK = re.compile(r"(papers/[^/]+/[^/]+/|days/\d{4}/[\d-]+/|(categories|
 
 
 def raw_html(markdown_text: str) -> list[str]:
-    """The raw HTML python-markdown would pass through from this Markdown.
+    """The raw HTML the site's Markdown (GitHub-flavoured, cmark-gfm) would pass through from this Markdown.
 
-    python-markdown keeps raw HTML, character references and its own fenced code blocks
-    in one stash; the last two are not raw HTML (a code block's text is escaped).
+    What cmark-gfm's safe mode leaves out ("raw HTML omitted") is the raw HTML; given as the
+    lines of its unsafe rendering that its safe one does not have. A code block's or code
+    span's text is escaped, not raw HTML, wherever cmark-gfm finds one (an unclosed fence runs
+    to the end).
     """
-    converter = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
-    converter.convert(markdown_text)
-    return [
-        block
-        for block in converter.htmlStash.rawHtmlBlocks
-        if not re.fullmatch(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);", block) and not re.fullmatch(r"<pre><code[^<>]*>[^<]*</code></pre>\n?", block)
-    ]
+    safe = cmarkgfm.github_flavored_markdown_to_html(markdown_text, options=CmarkOptions.CMARK_OPT_VALIDATE_UTF8)
+    if "<!-- raw HTML omitted -->" not in safe:
+        return []
+    unsafe = cmarkgfm.github_flavored_markdown_to_html(markdown_text, options=CmarkOptions.CMARK_OPT_UNSAFE)
+    kept = set(safe.splitlines())
+    return [line for line in unsafe.splitlines() if line not in kept] or ["<!-- raw HTML omitted -->"]
 
 
 def read_page(path: Path) -> tuple[dict, str]:

@@ -125,6 +125,8 @@ def build_site(
         "ARCHIVE_CONFIG": str(config),
         "DISABLE_MKDOCS_2_WARNING": "true",
         "NO_MKDOCS_2_WARNING": "1",
+        # The build cache beside the site, never in the repository (a second build of the same site is warm).
+        "ARCHIVE_CACHE": str(Path(out).parent / f"{Path(out).name}-build-cache"),
     }
     for name, value in (environ or {}).items():
         if value is None:

@@ -137,7 +137,8 @@ def load_labels(path: Path = LABELS) -> tuple[list[PoolPaper], list[Topic]]:
         unknown = sorted((topic.members | set(item.get("excluded", ()))) - ids)
         if unknown:
             raise SystemExit(
-                f"{path}: topics[{topic.name!r}] names {unknown} that no pool recording holds; fix: correct the id or add the recording to pool"
+                f"{path}: topics[{topic.name!r}] names {unknown} that no pool recording holds; "
+                "fix: correct the id or add the recording to pool"
             )
         topics.append(topic)
     return pool, topics
@@ -228,12 +229,15 @@ def table(title: str, rows: list[tuple[str, list[Scores]]], topics: list[Topic],
             for topic, s in zip(topics, scores):
                 shown = "" if s.shown[10] == 10 else f" ({s.shown[10]} listed)"
                 print(
-                    f"| {name} | {topic.name} | {s.recall[10]:.2f} | {s.precision[10]:.2f}{shown} | {s.recall[30]:.2f} | {s.precision[30]:.2f} | {s.average_precision:.2f} |"
+                    f"| {name} | {topic.name} | {s.recall[10]:.2f} | {s.precision[10]:.2f}{shown} | {s.recall[30]:.2f} | "
+                    f"{s.precision[30]:.2f} | {s.average_precision:.2f} |"
                 )
         found = sum(round(s.precision[10] * s.shown[10]) for s in scores)
         listed = sum(s.shown[10] for s in scores)
-        print(f"| **{name}** | **mean of {len(scores)} topics** | **{mean(scores, 'recall', 10):.2f}** | **{mean(scores, 'precision', 10):.2f}** ({found} of {listed}) | "
-              f"**{mean(scores, 'recall', 30):.2f}** | **{mean(scores, 'precision', 30):.2f}** | **{np.mean([s.average_precision for s in scores]):.2f}** |")  # fmt: skip
+        print(f"| **{name}** | **mean of {len(scores)} topics** | **{mean(scores, 'recall', 10):.2f}** | "
+              f"**{mean(scores, 'precision', 10):.2f}** ({found} of {listed}) | "
+              f"**{mean(scores, 'recall', 30):.2f}** | **{mean(scores, 'precision', 30):.2f}** | "
+              f"**{np.mean([s.average_precision for s in scores]):.2f}** |")  # fmt: skip
 
 
 def mean(scores: list[Scores], field: str, k: int) -> float:
@@ -248,14 +252,19 @@ def rankings(pool, topics, config_for, extra: dict[str, Callable] | None = None)
     by_id = {p.arxiv_id: p for p in pool}
     options = ranker.RankerOptions()
     methods: dict[str, Callable] = {
-        "perfect ranking (the ceiling)": lambda day, interests, topic: sorted(topic.relevant) + [p.arxiv_id for p in day if p.arxiv_id not in topic.relevant],
+        "perfect ranking (the ceiling)": lambda day, interests, topic: sorted(topic.relevant)
+        + [p.arxiv_id for p in day if p.arxiv_id not in topic.relevant],
         "keywords only (every paper with a keyword, by score)": lambda day, interests, topic: keyword_ranking(
             day, dataclasses.replace(config_for(topic), min_score=0.0)),
         "keywords only (config default min_score 2.5)": lambda day, interests, topic: keyword_ranking(day, config_for(topic)),
         "max cosine (today, whole day ranked)": lambda day, interests, topic: cosine_ranking(day, interests, config_for(topic), 0.0),
-        "max cosine (today's default: min_similarity 0.12)": lambda day, interests, topic: cosine_ranking(day, interests, config_for(topic), 0.12),
+        "max cosine (today's default: min_similarity 0.12)": lambda day, interests, topic: cosine_ranking(
+            day, interests, config_for(topic), 0.12
+        ),
         "learned ranker (default)": lambda day, interests, topic: order(day, learned(day, interests, topic, options).relevance),
-        "learned ranker + profile": lambda day, interests, topic: order(day, learned(day, interests, topic, options, profile=True).relevance),
+        "learned ranker + profile": lambda day, interests, topic: order(
+            day, learned(day, interests, topic, options, profile=True).relevance
+        ),
         "learned ranker, 5-fold cross-fitted": lambda day, interests, topic: order(
             day, learned(day, interests, topic, dataclasses.replace(options, folds=5)).relevance),
         "learned ranker, logistic regression (C=1)": lambda day, interests, topic: order(
@@ -394,7 +403,8 @@ def calibration(pool, topics, options: ranker.RankerOptions, title: str) -> None
     counts = np.zeros((len(edges) - 1, 2), dtype=int)
     print(f"\n(e) calibration: {title}\n")
     print(
-        "| topic | relevant papers >= 0.5 | other papers >= 0.5 | median relevance: relevant | other | same paper, half the night: median / 90th pct. change |"
+        "| topic | relevant papers >= 0.5 | other papers >= 0.5 | median relevance: relevant | other "
+        "| same paper, half the night: median / 90th pct. change |"
     )
     print("|---|---:|---:|---:|---:|---:|")
     rng = np.random.default_rng(20260427)
@@ -410,8 +420,10 @@ def calibration(pool, topics, options: ranker.RankerOptions, title: str) -> None
             half = rng.permutation(len(day))[: len(day) // 2]
             again = learned([day[i] for i in half], interests, topic, options).relevance
             changes.extend(np.abs(again - relevance[half]))
-        print(f"| {topic.name} | {np.sum(relevance[is_rel] >= 0.5)} of {is_rel.sum()} | {np.sum(relevance[~is_rel] >= 0.5)} of {(~is_rel).sum()} | "
-              f"{np.median(relevance[is_rel]):.2f} | {np.median(relevance[~is_rel]):.3f} | {np.median(changes):.3f} / {np.percentile(changes, 90):.3f} |")  # fmt: skip
+        print(f"| {topic.name} | {np.sum(relevance[is_rel] >= 0.5)} of {is_rel.sum()} | {np.sum(relevance[~is_rel] >= 0.5)} of "
+              f"{(~is_rel).sum()} | "
+              f"{np.median(relevance[is_rel]):.2f} | {np.median(relevance[~is_rel]):.3f} | {np.median(changes):.3f} / "
+              f"{np.percentile(changes, 90):.3f} |")  # fmt: skip
     print("\n| relevance | papers (all topics) | of them relevant |")
     print("|---|---:|---:|")
     for (low, high), (other, rel) in zip(itertools.pairwise(edges), counts):
@@ -497,7 +509,9 @@ def embedding_methods(vectors: dict[str, np.ndarray], profiles: np.ndarray, topi
 
     return {
         f"embeddings {model}: max cosine": cosine,
-        f"embeddings {model}: learned ranker": lambda day, interests, topic: order(day, ranker.rank_vectors(matrix(day), matrix(interests), options=options).relevance),
+        f"embeddings {model}: learned ranker": lambda day, interests, topic: order(
+            day, ranker.rank_vectors(matrix(day), matrix(interests), options=options).relevance
+        ),
         f"embeddings {model}: learned ranker + profile": lambda day, interests, topic: order(
             day, ranker.rank_vectors(matrix(day), matrix(interests), profile=profile_of[topic.name], options=options).relevance),
     }  # fmt: skip

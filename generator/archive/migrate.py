@@ -35,9 +35,10 @@ from pathlib import Path, PurePosixPath
 from markdownify import markdownify
 
 from generator.archive import paths, records
-from generator.archive.store import TEMP_PREFIX, atomic_write
+from generator.archive.store import Archive, atomic_write
+from generator.archive.v1_summary import render_v1_summary
 from generator.errors import ArchiveError
-from generator.text.markdown import html_text, is_html_body, render_summary_html, sanitize_html, summary_html
+from generator.text.markdown import html_text, is_html_body, render_summary_html, sanitize_html
 
 
 @dataclass
@@ -62,7 +63,7 @@ def summary_body(html: str) -> tuple[str, bool]:
     """The body a v2 page stores for v1's summary `html`, and whether it is that HTML kept as HTML.
 
     Markdown when one renders to exactly `html`, either the way v1 rendered it
-    (Python-Markdown: the model's own Markdown comes back) or the way the site renders it
+    (Python-Markdown, generator.archive.v1_summary: the model's own Markdown comes back) or the way the site renders it
     now (`render_summary_html`, which keeps math as written where v1 read `\\|` in `$…$`
     as `|`); otherwise `html` itself, sanitized (the site renders it as HTML).
     """
@@ -70,7 +71,7 @@ def summary_body(html: str) -> tuple[str, bool]:
         text = markdownify(
             html, heading_style="ATX", bullets="-", escape_asterisks=escape, escape_underscores=escape, escape_misc=False
         ).strip()
-        if _same_html(summary_html(text), html) or _same_html(render_summary_html(text, math_html=_math_as_text), html):
+        if _same_html(render_v1_summary(text), html) or _same_html(render_summary_html(text, math_html=_math_as_text), html):
             return text, False
     return sanitize_html(html), True
 
@@ -120,21 +121,17 @@ def _same_html(a: str, b: str) -> bool:
     return _BETWEEN_TAGS.sub("><", a.strip()) == _BETWEEN_TAGS.sub("><", b.strip())
 
 
-def _pages(docs: Path, folder: str, pattern: str) -> list[Path]:
-    root = docs / folder
-    return sorted(p for p in root.glob(pattern) if not p.name.startswith(TEMP_PREFIX)) if root.is_dir() else []
-
-
 def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
     """Upgrade every page of the archive in `docs` to the current format (see the module docstring)."""
     docs = Path(docs)
     report = MigrationReport()
     upgrades: list[tuple[PurePosixPath, str]] = []
     unshown: list[tuple[str, ArchiveError]] = []  # summaries the site would not show: reported together, nothing written
-    for path in _pages(docs, "papers", "**/*.md"):
-        rel = PurePosixPath(path.relative_to(docs).as_posix())
+    archive = Archive(docs)
+    for page in archive.pages("paper"):
+        rel = page.relpath
         source = f"{docs.name}/{rel}"
-        text = _read(path)
+        text = page.read_text()
         meta, v1_body = records.split_front_matter(text, source)
         if records.page_format(meta, source) == records.FORMAT:
             records.read_paper(text, source)
@@ -170,10 +167,10 @@ def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
         more = f" (and {len(others)} more pages: {', '.join(others[:3])}{', …' if len(others) > 3 else ''})" if others else ""
         raise ArchiveError(first.message + more, fix=first.fix)
     day_upgrades = []
-    for path in _pages(docs, "days", "*/*.md"):
-        rel = PurePosixPath(path.relative_to(docs).as_posix())
+    for page in archive.pages("day"):
+        rel = page.relpath
         source = f"{docs.name}/{rel}"
-        text = _read(path)
+        text = page.read_text()
         meta, _ = records.split_front_matter(text, source)
         if records.page_format(meta, source) == records.FORMAT:
             records.read_day(text, source)
@@ -193,10 +190,3 @@ def migrate(docs: Path, *, dry_run: bool = False) -> MigrationReport:
             atomic_write(docs.joinpath(*rel.parts), text.encode("utf-8"))
             report.written.append(rel)
     return report
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"{path}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- {path}`") from None

@@ -30,6 +30,7 @@ import yaml
 from generator.archive.models import ANNOUNCE_TYPES, DAY_SOURCES, Announcement, Day, DayCounts, DayRecord, Interest, Paper, Score, Summary
 from generator.arxiv.ids import abs_url, html_url, is_arxiv_id, pdf_url
 from generator.errors import ArchiveError
+from generator.text.cut import shorten
 
 FORMAT = 2
 """The archive format these functions write; pages of older formats need `migrate`."""
@@ -187,7 +188,7 @@ class _Fields:
         if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
             raise self.fail(key, f"is {value!r}, not {_kind_name(kind)}")
         if not isinstance(value, kind):
-            raise self.fail(key, f"is {type(value).__name__} {_shorten(value)}, not {_kind_name(kind)}")
+            raise self.fail(key, f"is {type(value).__name__} {shorten(repr(value), 40)}, not {_kind_name(kind)}")
         return value
 
     def text(self, key: str, *, required: bool = True, mapping: Mapping[str, Any] | None = None) -> str | None:
@@ -224,11 +225,6 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     names = {str: "text", int: "an integer", float: "a number", list: "a list", dict: "a mapping", dt.date: "a date"}
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
-
-
-def _shorten(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _paper_from_meta(meta: Mapping[str, Any], source: str, summary_markdown: str | None) -> Paper:

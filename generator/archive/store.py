@@ -17,6 +17,11 @@ the staged files, which the next run's `recover` removes; a kill after it leaves
 the journal, and `recover` completes the renames. Unchanged pages are not
 rewritten, so a rerun touches no file. MkDocs skips dot-folders, so the staging
 folder is never published.
+
+`Archive.pages` is the one lister of what is on disk: every reader of the whole
+archive (the site's catalog, `migrate`, `doctor`, the embeddings of `embed`, and this
+module's own `days`, `check_format` and run records) asks it, so one rule says which
+files are pages (`PAGE_FOLDERS`) and which are not (`is_hidden`).
 """
 
 from __future__ import annotations
@@ -37,11 +42,57 @@ from generator.arxiv.ids import is_arxiv_id
 from generator.errors import ArchiveError
 
 TEMP_PREFIX = ".tmp-"
+"""Name start of the temp file `atomic_write` writes before its rename (hidden: never a page)."""
 TRANSACTION_DIR = ".transaction"
-"""Folder of docs/ holding a commit's staged pages and its journal while it runs."""
+"""Folder of docs/ holding a commit's staged pages and its journal while it runs (hidden: never pages)."""
 JOURNAL = "journal.json"
 _PAGE_ORDER = {"papers": 0, "days": 1, "runs": 2}
 """Commit order: a day page never lists a paper whose page is not there yet; the run record last."""
+PAGE_FOLDERS = {"paper": ("papers", ".md"), "day": ("days", ".md"), "runs": ("runs", ".yml")}
+"""Kind -> (folder of docs/, file suffix): every such file below the folder is a record of that kind.
+
+generator.archive.paths places each one (`papers/2609/2609.26811.md`, `days/2026/2026-09-24.md`,
+`runs/2026/2026-09-24.yml`); a file at another depth is listed all the same, so a stray page is
+read, and reported, rather than skipped: the site drops every `.md` under papers/ and days/ from
+MkDocs' own pages, so one that is not listed here would vanish without a word."""
+
+
+def is_hidden(relpath: PurePosixPath) -> bool:
+    """True for what is never a page: a hidden file or anything in a hidden folder.
+
+    That covers a killed run's temp files (`.tmp-*`, `atomic_write`), the staging folder of a
+    killed commit (`.transaction/`) and the files a system or an editor leaves (`.DS_Store`);
+    MkDocs skips them too, so none is ever published.
+    """
+    return any(_hidden_name(part) for part in relpath.parts)
+
+
+def _hidden_name(name: str) -> bool:
+    return name.startswith(".")
+
+
+@dataclass(frozen=True)
+class PageFile:
+    """One record file of the archive on disk: a paper page, a day page or a run-record file."""
+
+    kind: str
+    """`paper`, `day` or `runs` (PAGE_FOLDERS)."""
+    relpath: PurePosixPath
+    """Relative to docs/: `papers/2609/2609.26811.md`."""
+    path: Path
+    """The file."""
+
+    def read_text(self) -> str:
+        """The file's text; ArchiveError naming the file and the fix when it cannot be read."""
+        return read_page_text(self.path)
+
+
+def read_page_text(path: Path) -> str:
+    """A page's text (UTF-8); ArchiveError naming the file and the fix when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"{path}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- {path}`") from None
 
 
 @dataclass(frozen=True)
@@ -77,14 +128,34 @@ class Archive:
     def _staged_under(self, folder: str, suffix: str) -> list[PurePosixPath]:
         return [p for p in self._staged if p.parts[0] == folder and p.suffix == suffix]
 
+    def pages(self, *kinds: str) -> list[PageFile]:
+        """The record files on disk (not the open transaction's), of these kinds (default: all), kind by kind, each sorted by path.
+
+        Hidden files and folders are never pages (`is_hidden`).
+        """
+        found = []
+        for kind in kinds or tuple(PAGE_FOLDERS):
+            folder, suffix = PAGE_FOLDERS[kind]
+            root = self.docs / folder
+            if not root.is_dir():
+                continue
+            listed = []
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = [name for name in dirnames if not _hidden_name(name)]  # is_hidden, without entering the folder
+                where = Path(dirpath)
+                inside = PurePosixPath(where.relative_to(self.docs).as_posix())
+                listed += [
+                    PageFile(kind, inside / name, where / name) for name in filenames if name.endswith(suffix) and not _hidden_name(name)
+                ]
+            found += sorted(listed, key=lambda page: page.relpath)
+        return found
+
     def has_days(self) -> bool:
-        days = self.docs / "days"
-        return bool(self._staged_under("days", ".md")) or (days.is_dir() and any(days.glob("*/*.md")))
+        return bool(self._staged_under("days", ".md")) or bool(self.pages("day"))
 
     def has_run_records(self) -> bool:
         """True once a run has been recorded (a run's record is the last thing it writes)."""
-        runs = self.docs / "runs"
-        return bool(self._staged_under("runs", ".yml")) or (runs.is_dir() and any(runs.glob("*/*.yml")))
+        return bool(self._staged_under("runs", ".yml")) or bool(self.pages("runs"))
 
     def day_exists(self, day: dt.date) -> bool:
         relpath = paths.day_path(day)
@@ -93,13 +164,12 @@ class Archive:
     def days(self, since: dt.date | None = None, until: dt.date | None = None) -> list[dt.date]:
         """Announcement days with a page in the archive, in [since, until], oldest first."""
         found = set()
-        stems = [p.stem for p in (self.docs / "days").glob("*/*.md")] + [p.stem for p in self._staged_under("days", ".md")]
-        for stem in stems:
+        for relpath in [page.relpath for page in self.pages("day")] + self._staged_under("days", ".md"):
             try:
-                day = dt.date.fromisoformat(stem)
+                day = dt.date.fromisoformat(relpath.stem)
             except ValueError:
-                continue  # not a day page (an index the site may add)
-            if (since is None or day >= since) and (until is None or day <= until):
+                continue  # not named for a day: the site reports it when it reads the page
+            if paths.day_path(day) == relpath and (since is None or day >= since) and (until is None or day <= until):
                 found.add(day)
         return sorted(found)
 
@@ -110,7 +180,7 @@ class Archive:
         path = self.file(relpath)
         if not path.is_file():
             return None
-        return self._read(path)
+        return read_page_text(path)
 
     def read_day(self, day: dt.date) -> DayRecord | None:
         """The day's record, or None when the archive has no page for it."""
@@ -139,10 +209,9 @@ class Archive:
             if record is not None and record.papers and is_arxiv_id(record.papers[0]):
                 self.read_paper(record.papers[0])
             return
-        papers = self.docs / "papers"
-        first = next((p for p in papers.glob("*/*.md") if not p.name.startswith(".")), None) if papers.is_dir() else None
+        first = next(iter(self.pages("paper")), None)
         if first is not None:
-            records.read_paper(self._read(first), str(first))
+            records.read_paper(first.read_text(), str(first.path))
 
     def read_papers(self, arxiv_ids: Iterable[str]) -> dict[str, Paper]:
         """The archived papers among these ids (one stat per id, one read per hit)."""
@@ -154,16 +223,10 @@ class Archive:
                     found[arxiv_id] = paper
         return found
 
-    def _read(self, path: Path) -> str:
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ArchiveError(f"{path}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- {path}`") from None
-
     def remove_stale_temp_files(self) -> int:
-        """Delete temp files a killed run left behind (they are never pages)."""
+        """Delete temp files a killed run left behind (hidden, so never pages: `is_hidden`)."""
         removed = 0
-        for folder in ("papers", "days", "runs"):
+        for folder, _ in PAGE_FOLDERS.values():
             root = self.docs / folder
             if not root.is_dir():
                 continue
@@ -293,11 +356,11 @@ class Archive:
     def read_run_records(self) -> list[RunRecord]:
         """Every stored run record, oldest first (for the run-history page)."""
         records: list[RunRecord] = []
-        for path in sorted((self.docs / "runs").glob("*/*.yml")):
+        for page in self.pages("runs"):
             try:
-                records.extend(load_records(self._read(path), str(path)))
+                records.extend(load_records(read_page_text(page.path), str(page.path)))
             except ValueError as exc:
-                raise ArchiveError(str(exc), fix=f"restore the file with `git checkout -- {path}`") from None
+                raise ArchiveError(str(exc), fix=f"restore the file with `git checkout -- {page.path}`") from None
         return sorted(records, key=lambda r: r.started)
 
     def stage_run_record(self, record: RunRecord) -> PurePosixPath:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 import arxiv
@@ -42,13 +43,15 @@ def arxiv_endpoints(config: Config) -> tuple[Endpoint, ...]:
     )
 
 
-def make_session(config: Config) -> PoliteSession:
+def make_session(config: Config, *, sleep: Callable[[float], None] = time.sleep) -> PoliteSession:
+    """The polite session every arXiv request of a run goes through; `sleep` is how it waits (tests pass a fake clock)."""
     settings = config.arxiv
     return PoliteSession(
         delay=settings.request_delay,
         timeout=settings.timeout,
         max_retries=settings.max_retries,
         user_agent=settings.user_agent,
+        sleep=sleep,
         endpoints=arxiv_endpoints(config),
     )
 
@@ -134,6 +137,26 @@ def _batches(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
+def fetch_by_ids(client: arxiv.Client, arxiv_ids: Iterable[str]) -> dict[str, Announcement]:
+    """The papers arXiv knows among these base ids, each as an Announcement of its latest version.
+
+    One `id_list` query per ID_BATCH ids, in the order given (give a sorted list for a query
+    that does not depend on the caller's order). An id lookup says nothing of an announcement,
+    so `announced` is `date.min` and `announce_type` is `new`: callers keep what they need
+    (enrichment its metadata, interests the title and abstract). Ids arXiv does not return are
+    absent; an API failure raises FetchError or arxiv.ArxivError.
+    """
+    wanted = list(dict.fromkeys(arxiv_ids))
+    known = set(wanted)
+    found: dict[str, Announcement] = {}
+    for batch in _batches(wanted, ID_BATCH):
+        for result in client.results(arxiv.Search(id_list=batch, max_results=len(batch))):
+            announcement = _from_result(result, dt.date.min, "new")
+            if announcement is not None and announcement.arxiv_id in known:
+                found[announcement.arxiv_id] = announcement
+    return found
+
+
 def enrich(client: ApiClient, announcements: Iterable[Announcement]) -> tuple[list[Announcement], str | None]:
     """Add primary category, comment, affiliations, DOI and journal ref from the API.
 
@@ -141,15 +164,8 @@ def enrich(client: ApiClient, announcements: Iterable[Announcement]) -> tuple[li
     returned warning says why.
     """
     announcements = list(announcements)
-    by_id = {a.arxiv_id: a for a in announcements}
-    found: dict[str, Announcement] = {}
     try:
-        for batch in _batches(list(by_id), ID_BATCH):
-            search = arxiv.Search(id_list=batch, max_results=len(batch))
-            for result in client.results(search):
-                api = _from_result(result, dt.date.min, "new")
-                if api is not None and api.arxiv_id in by_id:
-                    found[api.arxiv_id] = api
+        found = fetch_by_ids(client, (a.arxiv_id for a in announcements))
     except (FetchError, arxiv.ArxivError) as exc:
         warning = f"arXiv API enrichment skipped ({exc}); pages use the feed's data"
         log.warning(warning)

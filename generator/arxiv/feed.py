@@ -13,6 +13,7 @@ import email.utils
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from lxml import etree
 
@@ -20,6 +21,7 @@ from generator.archive.models import ANNOUNCE_TYPES, Announcement
 from generator.arxiv.ids import parse_versioned_id
 from generator.errors import FeedError
 from generator.text.clean import clean_name, clean_tex, http_url, one_line
+from generator.text.cut import shorten
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -120,26 +122,25 @@ def _parse_rss(root, source: str) -> Feed:
     announcements = []
     skipped: list[str] = []
     for item in items:
-        item_date = _rss_date(_text(item, "pubDate")) or date
-        _keep(
-            announcements,
-            skipped,
-            lambda: _announcement(
-                source=source,
-                guid=_text(item, "guid"),
-                link=_text(item, "link"),
-                title=_text(item, "title"),
-                description=item.findtext("description") or "",
-                categories=[c.text.strip() for c in item.findall("category") if c.text and c.text.strip()],
-                announce_type=_text(item, "arxiv:announce_type"),
-                creators=_text(item, "dc:creator"),
-                doi=_text(item, "arxiv:DOI"),
-                journal_ref=_text(item, "arxiv:journal_reference"),
-                license=_text(item, "dc:rights"),
-                announced=item_date,
-            ),
-        )
+        _keep(announcements, skipped, partial(_rss_item, item, source, date))
     return _feed(title, date, announcements, skipped, source)
+
+
+def _rss_item(item, source: str, feed_date: dt.date | None) -> Announcement:
+    return _announcement(
+        source=source,
+        guid=_text(item, "guid"),
+        link=_text(item, "link"),
+        title=_text(item, "title"),
+        description=item.findtext("description") or "",
+        categories=[c.text.strip() for c in item.findall("category") if c.text and c.text.strip()],
+        announce_type=_text(item, "arxiv:announce_type"),
+        creators=_text(item, "dc:creator"),
+        doi=_text(item, "arxiv:DOI"),
+        journal_ref=_text(item, "arxiv:journal_reference"),
+        license=_text(item, "dc:rights"),
+        announced=_rss_date(_text(item, "pubDate")) or feed_date,
+    )
 
 
 def _parse_atom(root, source: str) -> Feed:
@@ -151,29 +152,28 @@ def _parse_atom(root, source: str) -> Feed:
     skipped: list[str] = []
     entries = root.findall("atom:entry", NS)
     for entry in entries:
-        link = entry.find("atom:link[@rel='alternate']", NS)
-        item_date = _iso_date(_text(entry, "atom:published")) or date
-        _keep(
-            announcements,
-            skipped,
-            lambda: _announcement(
-                source=source,
-                guid=_text(entry, "atom:id"),
-                link=link.get("href") if link is not None else None,
-                title=_text(entry, "atom:title"),
-                description=entry.findtext("atom:summary", namespaces=NS) or "",
-                categories=[c.get("term") for c in entry.findall("atom:category", NS) if c.get("term")],
-                announce_type=_text(entry, "arxiv:announce_type"),
-                creators=_text(entry, "dc:creator"),
-                doi=_text(entry, "arxiv:DOI"),
-                journal_ref=_text(entry, "arxiv:journal_reference"),
-                license=_text(entry, "dc:rights"),
-                announced=item_date,
-            ),
-        )
+        _keep(announcements, skipped, partial(_atom_entry, entry, source, date))
     if announcements:
         date = max((a.announced for a in announcements), default=date)
     return _feed(title, date, announcements, skipped, source)
+
+
+def _atom_entry(entry, source: str, feed_date: dt.date | None) -> Announcement:
+    link = entry.find("atom:link[@rel='alternate']", NS)
+    return _announcement(
+        source=source,
+        guid=_text(entry, "atom:id"),
+        link=link.get("href") if link is not None else None,
+        title=_text(entry, "atom:title"),
+        description=entry.findtext("atom:summary", namespaces=NS) or "",
+        categories=[c.get("term") for c in entry.findall("atom:category", NS) if c.get("term")],
+        announce_type=_text(entry, "arxiv:announce_type"),
+        creators=_text(entry, "dc:creator"),
+        doi=_text(entry, "arxiv:DOI"),
+        journal_ref=_text(entry, "arxiv:journal_reference"),
+        license=_text(entry, "dc:rights"),
+        announced=_iso_date(_text(entry, "atom:published")) or feed_date,
+    )
 
 
 def _feed(title: str, date: dt.date | None, announcements: list[Announcement], skipped: list[str], source: str) -> Feed:
@@ -227,11 +227,11 @@ def _announcement(
         raw_id = link.split("/abs/", 1)[-1]
     parsed = parse_versioned_id(raw_id or "")
     if parsed is None:
-        raise _UnreadableItem(f"no readable arXiv id (guid {_clip(guid)!r}, link {_clip(link)!r})")
+        raise _UnreadableItem(f"no readable arXiv id (guid {_quoted(guid)}, link {_quoted(link)})")
     arxiv_id, version = parsed
     kind = (announce_type or (header.group("type") if header else "new")).strip().lower()
     if kind not in ANNOUNCE_TYPES:
-        raise _UnreadableItem(f"{arxiv_id}: unknown announce type {_clip(kind)!r} (known: {', '.join(ANNOUNCE_TYPES)})")
+        raise _UnreadableItem(f"{arxiv_id}: unknown announce type {_quoted(kind)} (known: {', '.join(ANNOUNCE_TYPES)})")
     if announced is None:
         raise FeedError(f"{source}: no announcement date in the feed", fix="check ARXIV_FEED_URL points at rss.arxiv.org")
     abstract = description[header.end() :] if header else description
@@ -250,14 +250,6 @@ def _announcement(
         journal_ref=one_line(journal_ref) if journal_ref else None,
         license=http_url(license),
     )
-
-
-def _clip(text: str | None, limit: int = 80) -> str | None:
-    """Feed text quoted in a one-line message: invisible characters dropped, cut to `limit`."""
-    if text is None:
-        return None
-    text = one_line(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def split_authors(creators: str) -> list[str]:
@@ -311,3 +303,8 @@ def _iso_date(value: str | None) -> dt.date | None:
         return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
     except ValueError:
         return None
+
+
+def _quoted(text: str | None) -> str:
+    """Feed text quoted in a one-line message (generator.text.cut.shorten: invisible characters dropped, at most 80 characters)."""
+    return repr(None if text is None else shorten(text, 80))

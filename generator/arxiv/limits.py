@@ -1,9 +1,11 @@
 """Ceilings on what arXiv sends: field lengths cut here, hits gathered into one warning per key.
 
-The sizes of responses are bounded where they are read (http.py, for the feed, the
+The sizes of responses are bounded where they are read (web.py, for the feed, the
 API and PDFs); the fields of each announcement are bounded here, on the way in, so
 no stage after fetching sees a title, abstract or author list longer than the
-config's `limits` allow. Pure, except for the thread-safe tally of hits.
+config's `limits` allow. A title or abstract is cut by the one prose cutter
+(generator.text.cut.cut_tex: at a space, never inside math, ending in " …"). Pure, except
+for the thread-safe tally of hits.
 """
 
 from __future__ import annotations
@@ -13,20 +15,7 @@ from dataclasses import replace
 
 from generator.archive.models import Announcement
 from generator.config import Limits
-
-ELLIPSIS = " …"
-"""Ends a cut title or abstract, so a reader sees that the text goes on (on arXiv)."""
-
-
-def cut_text(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters, ending in an ellipsis."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - len(ELLIPSIS)]
-    space = head.rfind(" ", max(0, len(head) - 80))
-    if space > 0:
-        head = head[:space]
-    return head.rstrip() + ELLIPSIS
+from generator.text.cut import cut_tex
 
 
 def clip_announcement(ann: Announcement, limits: Limits) -> tuple[Announcement, tuple[str, ...]]:
@@ -34,10 +23,10 @@ def clip_announcement(ann: Announcement, limits: Limits) -> tuple[Announcement, 
     hit: list[str] = []
     changes: dict[str, object] = {}
     if len(ann.title) > limits.title_chars:
-        changes["title"] = cut_text(ann.title, limits.title_chars)
+        changes["title"] = cut_tex(ann.title, limits.title_chars)
         hit.append("title_chars")
     if len(ann.abstract) > limits.abstract_chars:
-        changes["abstract"] = cut_text(ann.abstract, limits.abstract_chars)
+        changes["abstract"] = cut_tex(ann.abstract, limits.abstract_chars)
         hit.append("abstract_chars")
     if len(ann.authors) > limits.authors:
         kept = ann.authors[: limits.authors]

@@ -15,7 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from generator.config import DEFAULT_USER_AGENT, PLACEHOLDER_SITE_URL, PLACEHOLDER_USER_AGENT, Config
+from generator.config.model import PLACEHOLDER_SITE_URL, PLACEHOLDER_USER_AGENT, Config
+
+OLD_DEFAULT_USER_AGENT = "arxiv-daily-archive/1.0 (+https://github.com/; nightly digest of new arXiv papers)"
+"""The User-Agent a config.yml without arxiv.user_agent got before the default became the shipped placeholder."""
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 
@@ -48,7 +51,7 @@ def is_placeholder_site_url(url: str) -> bool:
 
 def is_placeholder_user_agent(user_agent: str) -> bool:
     """True for a User-Agent that names no repository of the owner's (the shipped ones)."""
-    return user_agent.strip() in (DEFAULT_USER_AGENT, PLACEHOLDER_USER_AGENT) or "github.com/example/" in user_agent
+    return user_agent.strip() in (OLD_DEFAULT_USER_AGENT, PLACEHOLDER_USER_AGENT) or "github.com/example/" in user_agent
 
 
 def github_repository(environ: Mapping[str, str]) -> str | None:
@@ -132,7 +135,8 @@ def check_addresses(config: Config, environ: Mapping[str, str]) -> list[Finding]
             )
         else:
             findings.append(Finding(
-                WARNING, "site.url", f"{url} is the placeholder: feeds, canonical links, the sitemap and citations would point at someone else's address",
+                WARNING, "site.url",
+                f"{url} is the placeholder: feeds, canonical links, the sitemap and citations would point at someone else's address",
                 fix="set site.url in config.yml to your site's address, https://<you>.github.io/<repo>/ on GitHub Pages",
             ))  # fmt: skip
     elif repository:

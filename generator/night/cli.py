@@ -13,7 +13,9 @@ import argparse
 import datetime as dt
 import logging
 import sys
+import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -25,8 +27,9 @@ from generator.arxiv.ids import is_arxiv_id
 from generator.config import load_config
 from generator.config.addresses import with_effective_addresses
 from generator.errors import GeneratorError
-from generator.night.pipeline import Pipeline, RunReport
+from generator.night.pipeline import Pipeline
 from generator.night.progress import Progress
+from generator.night.report import RunReport
 from generator.redaction import forget_all, redact
 
 log = logging.getLogger("generator")
@@ -168,7 +171,7 @@ def _print_extra_only(report: RunReport, table: Table, console: Console) -> None
         console.print("[yellow]warning:[/yellow] ", escape(redact(warning)), sep="", highlight=False, soft_wrap=True)
 
 
-def run(args: argparse.Namespace, console: Console) -> RunReport:
+def run(args: argparse.Namespace, console: Console, sleep: Callable[[float], None] = time.sleep) -> RunReport:
     # In GitHub Actions, placeholders left in config.yml become the repository's own addresses.
     config, derived = with_effective_addresses(load_config(args.config))
     progress = Progress(console)
@@ -192,10 +195,10 @@ def run(args: argparse.Namespace, console: Console) -> RunReport:
     if args.command == "resummarize":
         if args.since and args.until and args.until < args.since:
             raise GeneratorError(f"--until {args.until} is before --since {args.since}", fix="swap the two dates")
-        pipeline = Pipeline.create(config, Path(args.docs), args.command, progress, with_summaries=True, model=args.model)
+        pipeline = Pipeline.create(config, Path(args.docs), args.command, progress, with_summaries=True, model=args.model, sleep=sleep)
         pipeline.report.notes.extend(derived)
         return pipeline.resummarize(args.since, args.until, ids=args.ids, force=args.force, dry_run=args.dry_run)
-    pipeline = Pipeline.create(config, Path(args.docs), args.command, progress, with_summaries=True)
+    pipeline = Pipeline.create(config, Path(args.docs), args.command, progress, with_summaries=True, sleep=sleep)
     pipeline.report.notes.extend(derived)
     if args.command == "update":
         return pipeline.update()
@@ -225,7 +228,8 @@ def run_doctor(args: argparse.Namespace) -> int:
     return 1 if any(f.level == ERROR for f in findings) else 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, sleep: Callable[[float], None] = time.sleep) -> int:
+    """Run one command; `sleep` is how a run waits between requests and before retries (tests pass a fake clock)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     # emoji=False: rich would print "config.yml:100: key" as "config.yml💯 key" (and any :name: from a feed)
@@ -243,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             run_migrate(args, console)
             return 0
-        report = run(args, console)
+        report = run(args, console, sleep)
     except GeneratorError as err:
         console.print(f"error: {redact(str(err))}", markup=False, soft_wrap=True)
         return err.exit_code

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,13 +27,14 @@ from lxml import etree
 from generator.archive import records
 from generator.archive.models import Paper
 from generator.archive.runs import load_records
-from generator.archive.store import TEMP_PREFIX
+from generator.archive.store import Archive
 from generator.arxiv.api import feed_url, make_session
 from generator.arxiv.feed import parse_announcements
 from generator.config import Config, load_config
 from generator.config.addresses import ERROR, OK, SKIPPED, WARNING, Finding, check_addresses, effective_user_agent
 from generator.errors import ArchiveError, ConfigError, FeedError, FetchError
-from generator.redaction import error_cause, redact, register, short
+from generator.redaction import error_cause, redact, register
+from generator.text.cut import shorten
 from generator.text.markdown import html_text, render_summary_html
 from generator.web import PoliteSession, UnreachableError, unreachable_reason
 
@@ -143,8 +144,9 @@ def check_llm(config: Config, environ: Mapping[str, str], *, offline: bool) -> F
         return Finding(OK, check, "off (ai_summary.enabled: false)")
     key = environ.get(settings.api_key_env, "").strip()
     if not key:
+        unset = f"the environment variable {settings.api_key_env} (ai_summary.api_key_env) is not set"
         return Finding(
-            WARNING, check, f"the environment variable {settings.api_key_env} (ai_summary.api_key_env) is not set, so nightly runs make no AI summaries",
+            WARNING, check, f"{unset}, so nightly runs make no AI summaries",
             fix=f"add a repository secret named {settings.api_key_env} (Settings → Secrets and variables → Actions) or export it locally; "
             "or set ai_summary.enabled: false",
         )  # fmt: skip
@@ -183,7 +185,7 @@ def _llm_status_finding(exc: openai.APIStatusError, where: str, model: str, key_
     body = exc.body if isinstance(exc.body, dict) else {}
     error = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
     code = str(error.get("code") or "")
-    message = short(redact(str(error.get("message") or exc.message)))
+    message = shorten(redact(str(error.get("message") or exc.message)))
     check = "summaries"
     unknown_model = code == "model_not_found" or (
         status in (400, 404) and re.search(r"model.*(not (exist|found)|does not exist|unknown)|unknown model", message, re.IGNORECASE)
@@ -236,16 +238,6 @@ def _llm_status_finding(exc: openai.APIStatusError, where: str, model: str, key_
 # -- the archive ------------------------------------------------------------------------------
 
 
-def archive_pages(docs: Path) -> Iterator[tuple[str, Path]]:
-    """(kind, path) of every paper page, day page and run-record file, in a stable order."""
-    for kind, folder, pattern in (("paper", "papers", "**/*.md"), ("day", "days", "*/*.md"), ("runs", "runs", "*/*.yml")):
-        root = docs / folder
-        if root.is_dir():
-            for path in sorted(root.glob(pattern)):
-                if not path.name.startswith(TEMP_PREFIX):  # a killed run's leftover, removed by the next run
-                    yield kind, path
-
-
 def read_page(kind: str, text: str, source: str) -> Paper | None:
     """Parse one page as the generator will (one read through generator.archive.records); ArchiveError when it cannot.
 
@@ -293,12 +285,13 @@ def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
     unshown: list[Finding] = []
     older: dict[int, int] = {}
     newer: dict[int, int] = {}
-    for kind, path in archive_pages(docs):
+    for page in Archive(docs).pages("paper", "day", "runs"):  # never a killed run's leftovers (removed by the next run)
+        kind, path = page.kind, page.path
         counts[kind] += 1
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            failures.append(ArchiveError(f"{path}: cannot be read ({exc})", fix=f"restore it with `git checkout -- {path}`"))
+            text = page.read_text()
+        except ArchiveError as err:
+            failures.append(err)
             continue
         try:
             paper = read_page(kind, text, str(path))
@@ -323,8 +316,9 @@ def check_archive(docs: Path, days_back: int | None = None) -> list[Finding]:
 
     if older:
         versions = ", ".join(f"{n:,} in v{v}" for v, n in sorted(older.items()))
+        older_pages = f"{pages_are(sum(older.values()))} in an older archive format ({versions}; this code reads v{records.FORMAT})"
         findings.append(Finding(
-            WARNING, "archive", f"{pages_are(sum(older.values()))} in an older archive format ({versions}; this code reads v{records.FORMAT}): `update` stops until they are upgraded",
+            WARNING, "archive", f"{older_pages}: `update` stops until they are upgraded",
             fix=f"run `python -m generator migrate --docs {docs}` (lossless, safe to rerun; the nightly workflow runs it before archiving)",
         ))  # fmt: skip
     if newer:
@@ -392,6 +386,7 @@ def diagnose(
         add(*check_archive(Path(docs)))
         return findings
     add(Finding(OK, "config", f"{config_path} is valid ({len(config.categories)} categories, {len(config.keywords)} keywords)"))
+    add(*deprecated_keys(config))
     add(*check_addresses(config, environ))
     if offline:
         add(Finding(SKIPPED, "feed endpoint", f"{feed_url(config)} not checked (--offline)"))
@@ -412,6 +407,11 @@ def diagnose(
     add(check_llm(config, environ, offline=offline))
     add(*check_archive(Path(docs), config.days_back))
     return findings
+
+
+def deprecated_keys(config: Config) -> list[Finding]:
+    """A warning per key config.yml still uses although its declaration says it is on its way out."""
+    return [Finding(WARNING, "config", old.message(config.path), fix=old.fix) for old in config.deprecated]
 
 
 def summary_line(findings: list[Finding]) -> str:

@@ -37,7 +37,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
 from generator.archive.models import InterestPaper
 from generator.archive.store import atomic_write
-from generator.arxiv.api import _from_result
+from generator.arxiv.api import fetch_by_ids
 from generator.arxiv.ids import parse_versioned_id
 from generator.config import Config
 from generator.errors import ArchiveError, ConfigError, FetchError
@@ -46,8 +46,6 @@ log = logging.getLogger(__name__)
 
 CACHE_PATH = PurePosixPath("data/interests.yml")
 """The interest-paper cache, relative to the archive folder (docs/)."""
-ID_BATCH = 100
-"""Ids per API request (one request for a list of up to 100 papers)."""
 FORMAT_NOTE = (
     '# Interest papers of config.yml (`interests`), as the arXiv API gave them. Written by the generator; format: README.md, "Interests".\n'
 )
@@ -206,16 +204,8 @@ def dump_cache(cache: InterestCache) -> str:
 
 def fetch_interest_papers(client: arxiv.Client, ids: Sequence[str]) -> list[InterestPaper]:
     """Title, authors and abstract of each id arXiv knows (one id_list query per 100 ids)."""
-    wanted = set(ids)
-    found: dict[str, InterestPaper] = {}
-    ordered = sorted(wanted)  # a stable query, whatever the order of config.yml
-    for start in range(0, len(ordered), ID_BATCH):
-        batch = ordered[start : start + ID_BATCH]
-        for result in client.results(arxiv.Search(id_list=batch, max_results=len(batch))):
-            ann = _from_result(result, dt.date.min, "new")
-            if ann is not None and ann.arxiv_id in wanted:
-                found[ann.arxiv_id] = InterestPaper(ann.arxiv_id, ann.version, ann.title, ann.authors, ann.abstract)
-    return [found[i] for i in ids if i in found]
+    found = fetch_by_ids(client, sorted(set(ids)))  # a stable query, whatever the order of config.yml
+    return [InterestPaper(a.arxiv_id, a.version, a.title, a.authors, a.abstract) for a in (found[i] for i in ids if i in found)]
 
 
 def load_interests(
@@ -261,7 +251,8 @@ def load_interests(
                     fix="rerun later; the archive is unchanged and the next run fetches them (and catches this day up)",
                 ) from None
             warn(
-                f"interests: the arXiv API failed ({exc}); {len(kept)} interest papers cached earlier are used tonight, the list is fetched again next run"
+                f"interests: the arXiv API failed ({exc}); {len(kept)} interest papers cached earlier are used tonight, "
+                "the list is fetched again next run"
             )
             return tuple(kept), None
         known = {p.arxiv_id for p in papers}

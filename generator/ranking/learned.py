@@ -190,7 +190,8 @@ def _rank(matrix, n_interests: int, has_profile: bool, n_background: int, n_cand
     if n_pos < options.min_interest_papers:
         best = cosines.max(axis=1)
         relevance = calibrate((best - COSINE_BOUNDARY) / COSINE_SCALE)
-        note = f"{n_interests} interest paper{'s' if n_interests != 1 else ''} (fewer than {options.min_interest_papers}): maximum cosine similarity"
+        papers = f"{n_interests} interest paper{'s' if n_interests != 1 else ''}"
+        note = f"{papers} (fewer than {options.min_interest_papers}): maximum cosine similarity"
         return Ranking("cosine", note, relevance, best, nearest)
     positives = matrix[:n_pos]
     pos_weights = np.array([1.0] * n_interests + [options.profile_weight] * int(has_profile))

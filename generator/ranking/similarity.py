@@ -30,17 +30,28 @@ related papers (generator/website/related.py). Both compare papers by their word
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
 # Words every abstract uses whatever its topic; without them "we propose a novel
 # method and show results" would make unrelated papers look alike.
-ABSTRACT_BOILERPLATE = frozenset(
-    ["paper", "papers", "propose", "proposed", "proposes", "present", "presents", "presented", "introduce", "introduces", "introduced", "show", "shows", "shown", "showing", "demonstrate", "demonstrates", "demonstrated", "result", "results", "approach", "approaches", "method", "methods", "based", "using", "use", "used", "uses", "new", "novel", "work", "works", "study", "studies", "studied", "also", "however", "well", "first", "second", "provide", "provides", "provided", "achieve", "achieves", "achieved", "existing", "significantly", "furthermore", "moreover", "respectively", "et", "al", "via", "can", "may", "paper's", "address", "addresses", "addressed", "propose", "experiments", "experimental", "experiment", "evaluate", "evaluated", "evaluation", "outperform", "outperforms", "state", "art", "recent", "recently", "problem", "problems", "task", "tasks", "performance", "improve", "improves", "improved", "different", "various", "several", "including", "include", "includes", "given", "allows", "enable", "enables"]
-)
+ABSTRACT_BOILERPLATE = frozenset([
+    "paper", "papers", "propose", "proposed", "proposes", "present", "presents", "presented", "introduce", "introduces",
+    "introduced", "show", "shows", "shown", "showing", "demonstrate", "demonstrates", "demonstrated", "result", "results",
+    "approach", "approaches", "method", "methods", "based", "using", "use", "used", "uses", "new", "novel", "work", "works",
+    "study", "studies", "studied", "also", "however", "well", "first", "second", "provide", "provides", "provided",
+    "achieve", "achieves", "achieved", "existing", "significantly", "furthermore", "moreover", "respectively", "et", "al",
+    "via", "can", "may", "paper's", "address", "addresses", "addressed", "experiments", "experimental", "experiment",
+    "evaluate", "evaluated", "evaluation", "outperform", "outperforms", "state", "art", "recent", "recently", "problem",
+    "problems", "task", "tasks", "performance", "improve", "improves", "improved", "different", "various", "several",
+    "including", "include", "includes", "given", "allows", "enable", "enables",
+])  # fmt: skip
 # scikit-learn is imported when TF-IDF is first needed, not with this module: importing
 # it costs more CPU time than computing a small day (about 1.2 s here, most of it SciPy's
 # statistics module), and a nightly run without `interests` never needs it.
@@ -146,6 +157,18 @@ def top_k(
     return indices, sims
 
 
+def best_first(columns: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Positions (into `columns`/`values`) of the `k` largest values, best first, equal values by column: the same
+    answer however the candidates were gathered (every value tied with the k-th is considered, not an arbitrary one)."""
+    if values.size > k:
+        kth = np.partition(values, values.size - k)[values.size - k]
+        candidates = np.flatnonzero(values >= kth)
+    else:
+        candidates = np.arange(values.size)
+    order = np.lexsort((columns[candidates], -values[candidates]))
+    return candidates[order[:k]]
+
+
 def _top_k_sparse(matrix: sparse.csr_matrix, k: int, exclude_self: bool, indices: np.ndarray, sims: np.ndarray) -> None:
     n = matrix.shape[0]
     transposed = matrix.T.tocsr()
@@ -160,10 +183,7 @@ def _top_k_sparse(matrix: sparse.csr_matrix, k: int, exclude_self: bool, indices
             if exclude_self:
                 others = cols != row
                 cols, vals = cols[others], vals[others]
-            if cols.size > k:
-                chosen = np.argpartition(vals, cols.size - k)[cols.size - k :]
-                cols, vals = cols[chosen], vals[chosen]
-            order = np.lexsort((cols, -vals))
+            order = best_first(cols, vals, k)
             indices[row, : order.size] = cols[order]
             sims[row, : order.size] = vals[order]
 
@@ -177,11 +197,106 @@ def _top_k_dense(matrix: np.ndarray, k: int, exclude_self: bool, indices: np.nda
         block = matrix[start:end] @ transposed
         if exclude_self:
             block[np.arange(end - start), np.arange(start, end)] = -np.inf
-        part = np.argpartition(block, n - k, axis=1)[:, n - k :]
-        part_sims = np.take_along_axis(block, part, axis=1)
-        order = np.lexsort((part, -part_sims), axis=1)
-        indices[start:end] = np.take_along_axis(part, order, axis=1)
-        sims[start:end] = np.take_along_axis(part_sims, order, axis=1)
+        columns = np.arange(n)
+        for offset in range(end - start):
+            order = best_first(columns, block[offset], k)
+            indices[start + offset] = order
+            sims[start + offset] = block[offset][order]
+
+
+# -- a vocabulary fixed for a while, so that old papers keep their vectors ----------------------------
+
+MIN_BASIS = 1024
+"""Below this many papers the vocabulary is fitted on every paper at each build (each night moves it a little)."""
+
+
+def basis_size(papers: int) -> int:
+    """How many of the oldest papers the archive's vocabulary is fitted on: the largest power of two not above the
+    archive's size (0 below MIN_BASIS), so the vocabulary changes only when the archive doubles
+    (ARCHITECTURE.md, "Related papers that stay put")."""
+    if papers < MIN_BASIS:
+        return 0
+    return 1 << (papers.bit_length() - 1)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words TF-IDF weighs, with their document frequencies in the `papers` papers it was fitted on."""
+
+    terms: tuple[str, ...]
+    df: tuple[int, ...]
+    papers: int
+
+    @functools.cached_property
+    def idf(self) -> np.ndarray:
+        """float32, one per term: ln((1 + n) / (1 + df)) + 1, scikit-learn's smoothed idf."""
+        return (np.log((1.0 + self.papers) / (1.0 + np.array(self.df, dtype=np.float64))) + 1.0).astype(np.float32)
+
+    @functools.cached_property
+    def position(self) -> dict[str, int]:
+        return {term: i for i, term in enumerate(self.terms)}
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        return hashlib.sha1(json.dumps([self.papers, self.terms, self.df]).encode("utf-8")).hexdigest()
+
+    def to_json(self) -> str:
+        return json.dumps({"papers": self.papers, "terms": self.terms, "df": self.df}, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Vocabulary:
+        data = json.loads(text)
+        terms, df = tuple(data["terms"]), tuple(int(n) for n in data["df"])
+        if len(terms) != len(df) or not all(isinstance(t, str) for t in terms):
+            raise ValueError("terms and df differ in length")
+        return cls(terms, df, int(data["papers"]))
+
+
+def fit_vocabulary(word_lists: Iterable[list[str]], *, min_df: int = 2, max_df: float = 0.5) -> Vocabulary:
+    """The vocabulary of these papers' words (one list per paper), as `tfidf_vectors` fits it: words in fewer than
+    `min_df` papers or in more than `max_df` of them are left out (all are kept below 20 papers)."""
+    counts: dict[str, int] = {}
+    n = 0
+    for word_list in word_lists:
+        n += 1
+        for word in set(word_list):
+            counts[word] = counts.get(word, 0) + 1
+    if n < 20:
+        min_df, max_df = 1, 1.0
+    most = max_df * n
+    terms = tuple(sorted(w for w, count in counts.items() if min_df <= count <= most))
+    return Vocabulary(terms, tuple(counts[w] for w in terms), n)
+
+
+def vectorize(word_lists: Iterable[list[str]], vocabulary: Vocabulary, terms_per_paper: int | None = TERMS_PER_PAPER) -> sparse.csr_matrix:
+    """Rows of sublinear TF-IDF over `vocabulary` (words outside it count for nothing), L2-normalized, each cut to
+    its `terms_per_paper` heaviest words and normalized again: a paper's vector depends only on its words and the
+    vocabulary, never on the other papers of the night."""
+    position = vocabulary.position
+    indptr, indices, data = [0], [], []
+    for word_list in word_lists:
+        counts: dict[int, int] = {}
+        for word in word_list:
+            at = position.get(word)
+            if at is not None:
+                counts[at] = counts.get(at, 0) + 1
+        columns = np.fromiter(sorted(counts), dtype=np.int32, count=len(counts))
+        weights = (1.0 + np.log(np.array([counts[c] for c in columns], dtype=np.float32))) * vocabulary.idf[columns]
+        norm = float(np.sqrt(np.dot(weights, weights)))
+        if norm > 0:
+            weights = weights / norm
+        indices.append(columns)
+        data.append(weights.astype(np.float32))
+        indptr.append(indptr[-1] + columns.size)
+    matrix = sparse.csr_matrix(
+        (np.concatenate(data) if data else np.zeros(0, np.float32), np.concatenate(indices) if indices else np.zeros(0, np.int32), indptr),
+        shape=(len(indptr) - 1, len(vocabulary.terms)),
+        dtype=np.float32,
+    )
+    if terms_per_paper is not None:
+        matrix = keep_heaviest(matrix, terms_per_paper)
+    matrix.sort_indices()
+    return matrix
 
 
 def cross_similarity(rows: sparse.csr_matrix | np.ndarray, columns: sparse.csr_matrix | np.ndarray) -> np.ndarray:

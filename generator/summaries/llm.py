@@ -26,8 +26,9 @@ from urllib.parse import urlsplit
 
 import openai
 
-from generator.redaction import error_cause, redact, short
+from generator.redaction import error_cause, redact
 from generator.summaries.fulltext import estimate_tokens
+from generator.text.cut import shorten
 from generator.web import UNREACHABLE_ATTEMPTS, retry_after_seconds, unreachable_reason
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ class ChatClient:
                     raise LLMError(f"LLM endpoint {self.base_url}: {unreachable} ({tried}); check {ENDPOINT_SETTING}") from None
                 reason, wait = f"cannot connect to {self.host} ({unreachable or error_cause(exc)})", None
             except openai.APIStatusError as exc:
-                reason = f"HTTP {exc.status_code} from {self.host}: {short(redact(str(exc.message)))}"
+                reason = f"HTTP {exc.status_code} from {self.host}: {shorten(redact(str(exc.message)))}"
                 if exc.status_code in FATAL_STATUSES:
                     self._fatal = f"HTTP {exc.status_code}"
                     raise LLMError(reason) from None
@@ -162,11 +163,11 @@ class ChatClient:
                 if wait is not None and wait > MAX_RETRY_WAIT:
                     raise LLMError(f"{reason}; the server asks to wait {wait:.0f} s, more than {MAX_RETRY_WAIT:.0f} s") from None
             except openai.OpenAIError as exc:  # an answer the client cannot parse, and the like
-                raise LLMError(f"bad answer from {self.host}: {type(exc).__name__}: {short(redact(str(exc)))}") from None
+                raise LLMError(f"bad answer from {self.host}: {type(exc).__name__}: {shorten(redact(str(exc)))}") from None
             except ValueError as exc:
                 # The client raises json's JSONDecodeError for a body that is not JSON (an HTML error
                 # page from a proxy, a body cut off mid-way): a glitch worth another try.
-                reason, wait = f"unreadable answer from {self.host} ({type(exc).__name__}: {short(redact(str(exc)))})", None
+                reason, wait = f"unreadable answer from {self.host} ({type(exc).__name__}: {shorten(redact(str(exc)))})", None
             else:
                 completion = self._completion(response, system, user)
                 if isinstance(completion, Completion):

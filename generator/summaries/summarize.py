@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -258,7 +259,8 @@ class Summarizer:
         if failed:
             examples = "; ".join(f"{i}: {r}" for i, r in failed[:3]) + ("; …" if len(failed) > 3 else "")
             self.warn(
-                f"{len(failed)} of {len(papers)} summaries failed ({examples}); those papers have no summary yet and the next run retries them"
+                f"{len(failed)} of {len(papers)} summaries failed ({examples}); "
+                "those papers have no summary yet and the next run retries them"
             )
         if skipped and not self._budget_warned:
             self._budget_warned = True
@@ -327,7 +329,8 @@ class Summarizer:
             read = read_pdf(response.content, max_chars, limits.pdf_pages if limits else None)
             if read.page_limit_hit:
                 self.warn(
-                    f"{ann.arxiv_id}: limits.pdf_pages ({read.pages_read}) reached: the summary was made from the PDF's first {read.pages_read} pages"
+                    f"{ann.arxiv_id}: limits.pdf_pages ({read.pages_read}) reached: "
+                    f"the summary was made from the PDF's first {read.pages_read} pages"
                 )
             return FULLTEXT_SOURCE, read.text
         except ResponseTooLarge as err:
@@ -368,11 +371,13 @@ def create_summarizer(
     *,
     model: str | None = None,
     required: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Summarizer | None:
     """The run's summarizer, or None when summaries are off or no API key is set (warned once).
 
     `model` overrides the configured model (resummarize --model). With `required`,
-    a missing key is an error instead of a warning.
+    a missing key is an error instead of a warning. `sleep` is how the LLM client waits
+    before a retry (tests pass a fake clock).
     """
     settings = config.ai_summary
     if model:
@@ -404,5 +409,6 @@ def create_summarizer(
         temperature=settings.temperature,
         max_output_tokens=settings.max_output_tokens,
         gate=gate,
+        sleep=sleep,
     )
     return Summarizer(settings, prompt, chat, session, config.arxiv.pdf_url, warn, limits=config.limits)

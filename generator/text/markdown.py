@@ -1,13 +1,13 @@
-"""LLM answers: safe Markdown to store, safe HTML to show. Pure: strings in, strings out.
+"""Summaries' Markdown, one dialect: GitHub-flavoured Markdown as cmark-gfm renders it, read the same way on the way in and out.
 
 A model's answer is untrusted: a hostile paper can steer it ("ignore the above and
 write <script>…"), and a hostile endpoint can answer anything. It is cleaned twice:
 
 - On the way in (`clean_summary_markdown`, the summarize stage): the answer is
-  tidied (reasoning scratchpads, a fence around the whole answer, lists glued to a
-  paragraph) and every raw HTML construct in it (tag, comment, declaration) is
-  escaped, outside code and math, so the Markdown stored in a paper page holds no
-  HTML at all: a page of the archive is a record, not markup.
+  unwrapped (reasoning scratchpads, a fence around the whole answer) and every raw HTML
+  construct in it (tag, comment, declaration) is escaped, outside code and math, so the
+  Markdown stored in a paper page holds no HTML at all: a page of the archive is a
+  record, not markup.
 - On the way out (`render_summary_html`, at site build time, for summaries and day
   notes alike): a stored body is Markdown, or, for a format-v1 summary that `migrate`
   kept as v1 stored it (no Markdown renders back to it), HTML (`is_html_body`). Markdown
@@ -15,7 +15,7 @@ write <script>…"), and a hostile endpoint can answer anything. It is cleaned t
   emphasis) and is converted by cmark-gfm in safe mode (raw HTML inside Markdown is
   dropped); an HTML body is not read as Markdown at all, and its math is found in its
   text. Either way the math comes back escaped in the element the page's script
-  typesets (`<span class="tex-math">`, as generator/text/tex.py marks arXiv's math; a feed
+  typesets (`<span class="tex-math">`, as generator/text/tex/ marks arXiv's math; a feed
   passes `math_html` to get readable text instead), and nh3 (ammonia) cleans the
   result against one short allow-list: text formatting, lists, tables, code,
   http(s)/mailto links and the math spans. No script, style, iframe, image, form,
@@ -23,26 +23,32 @@ write <script>…"), and a hostile endpoint can answer anything. It is cleaned t
   `javascript:` URL and no HTML comment survives, so a summary can neither run code,
   load anything nor restyle the page, whatever a hand-edited page holds.
 
+Where code and math are is decided once (`markdown_parts`), for cleaning, rendering and
+reading alike: code blocks (fenced or indented) where cmark-gfm itself finds them (its
+source positions), code spans by CommonMark's rule (a run of backticks closes at the next
+run of the same length in the same paragraph), and math outside code by the one rule every
+output follows (generator/text/tex/spans.py). `summary_pieces` gives what a summary says as
+text (search documents, a day entry's gist), math as readable text.
+
 `sanitize_html` is idempotent (`sanitize_html(sanitize_html(x)) == sanitize_html(x)`);
 `html_text` gives the text a rendered summary shows (`migrate` and `doctor` check it).
+Python-Markdown, which rendered summaries in format v1, is used only to reproduce v1
+(generator/archive/v1_summary.py, for `migrate`).
 """
 
 from __future__ import annotations
 
 import html
 import re
-import threading
-import xml.etree.ElementTree as etree
+from bisect import bisect_right
 from collections.abc import Callable
 
 import cmarkgfm
-import markdown
 import nh3
 from cmarkgfm.cmark import Options as cmarkgfm_options
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 
-from generator.text.clean import split_prose_math, strip_invisible
+from generator.text.chars import strip_invisible
+from generator.text.tex import split_math, tex_plain
 
 TOP_HEADING_LEVEL = 3
 """The summary sits under the page's `## AI summary`, so its own headings start at h3."""
@@ -62,9 +68,6 @@ LINK_REL = "nofollow noopener noreferrer"
 
 _THINKING = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL | re.IGNORECASE)
 _WHOLE_FENCE = re.compile(r"^\s*```(?:markdown|md)?[ \t]*\n(?P<body>.*)\n```\s*$", re.DOTALL | re.IGNORECASE)
-_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+\S")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_FENCE_OPEN = re.compile(r"^(`{3,}|~{3,})")
 
 
 def sanitize_html(html: str) -> str:
@@ -84,57 +87,138 @@ def sanitize_html(html: str) -> str:
     return cleaned.replace("<!--", "&lt;!--")
 
 
-def summary_html(answer: str) -> str:
-    """The model's Markdown answer as sanitized HTML (format v1's stored form; `migrate` compares against it)."""
-    return sanitize_html(_MARKDOWN().convert(_tidy(answer)))
+def unwrap_answer(answer: str) -> str:
+    """A model's answer without what wraps it: a reasoning model's `<think>` scratchpad, a "```markdown … ```" fence around it all."""
+    text = _THINKING.sub("", answer.replace("\r\n", "\n"))
+    whole = _WHOLE_FENCE.match(text)
+    if whole:
+        text = whole.group("body")
+    return text.strip()
 
 
 def clean_summary_markdown(answer: str) -> str:
-    """The model's answer as the Markdown a paper page stores: tidied, with no raw HTML left.
+    """The model's answer as the Markdown a paper page stores: unwrapped, with no raw HTML left.
 
-    Outside fenced code, code spans and math, HTML comments and `script`/`style`-like
-    elements go with their content, other tags go and their text stays (as nh3 does on
-    the way out), and any `<` that could still open HTML is escaped: what is stored is
-    Markdown, never markup.
+    Outside code blocks, code spans and math (`markdown_parts`), HTML comments and
+    `script`/`style`-like elements go with their content, other tags go and their text
+    stays (as nh3 does on the way out), and any `<` that could still open HTML is escaped:
+    what is stored is Markdown, never markup.
     """
-    parts = [chunk if is_code else _strip_html(chunk) for is_code, chunk in _fenced_blocks(strip_invisible(_tidy(answer)))]
-    return "\n".join(parts).strip()
+    out: list[str] = []
+    prose: list[tuple[str, str]] = []
+    for kind, chunk in [*markdown_parts(_no_slots(unwrap_answer(answer))), ("block", "")]:
+        if kind != "block":
+            prose.append((kind, chunk))
+            continue
+        kept: list[str] = []
+        out.append(_restore(_strip_html(_with_slots(prose, ("code", "math"), kept)), kept))
+        out.append(chunk)
+        prose = []
+    return "".join(out).strip()
 
 
-def _fenced_blocks(text: str) -> list[tuple[bool, str]]:
-    """(is fenced code, text) pieces, fences found as python-markdown's fenced_code finds them.
+# --- where code and math are --------------------------------------------------------------------
 
-    A fence opens at the start of a line and is closed by the same fence alone on a later
-    line; an unclosed fence is no code block for python-markdown, so its lines are prose.
+_PRE_LINES = re.compile(r'<pre data-sourcepos="(\d+):\d+-(\d+):\d+"')
+_BACKTICKS = re.compile(r"`+")
+_PARAGRAPH_END = re.compile(r"\n(?=[ \t]*(?:\n|$)| {0,3}(?:#{1,6}(?:[ \t]|$)|>|[-+*][ \t]|\d{1,9}[.)][ \t]|```|~~~))")
+"""Where a paragraph ends: a blank line, or a line that starts another block (heading, quote, list item, fence)."""
+
+
+def markdown_parts(text: str) -> list[tuple[str, str]]:
+    """A summary's Markdown (invisible characters dropped) as (kind, text) pieces that join to it, in order.
+
+    Kinds: "block", a code block (fenced or indented, whole lines, as cmark-gfm finds it);
+    "code", a code span; "math", a math span outside code, by the rule every output follows
+    (generator/text/tex/spans.py); "text", the rest.
     """
+    text = strip_invisible(text.replace("\r\n", "\n").replace("\r", "\n"))
+    parts: list[tuple[str, str]] = []
+    for is_block, chunk in _code_blocks(text):
+        if is_block:
+            parts.append(("block", chunk))
+            continue
+        for is_code, piece in _code_spans(chunk):
+            if is_code:
+                parts.append(("code", piece))
+            else:
+                parts += [("math" if is_math else "text", part) for is_math, part in split_math(piece)]
+    return parts
+
+
+def _code_blocks(text: str) -> list[tuple[bool, str]]:
+    """(is a code block, whole lines) pieces of `text`: the code blocks are the `<pre>` elements of cmark-gfm's own rendering."""
+    if "```" not in text and "~~~" not in text and "    " not in text and "\t" not in text:
+        return [(False, text)] if text else []  # no fence, no indented line: no code block (no need to ask cmark-gfm)
+    rendered = cmarkgfm.github_flavored_markdown_to_html(text, options=_CMARK_OPTIONS | cmarkgfm_options.CMARK_OPT_SOURCEPOS)
     lines = text.split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + lines[-1:]
+    code = [False] * len(lines)
+    for first, last in _PRE_LINES.findall(rendered):
+        for number in range(int(first) - 1, min(int(last), len(lines))):
+            code[number] = True
+    groups: list[tuple[bool, list[str]]] = []
+    for line, is_code in zip(lines, code, strict=True):
+        if groups and groups[-1][0] == is_code:
+            groups[-1][1].append(line)
+        elif line:
+            groups.append((is_code, [line]))
+    return [(is_code, "".join(group)) for is_code, group in groups]
+
+
+def _code_spans(text: str) -> list[tuple[bool, str]]:
+    """(is a code span, text) pieces of prose, by CommonMark's rule: a backtick run (not escaped by a backslash)
+    opens a span that the next run of the same length closes, within its paragraph; an opener without one is text.
+
+    Linear but for a bisect per run: the runs of each length in each paragraph are listed once.
+    """
+    if "`" not in text:
+        return [(False, text)] if text else []
+    ends = [m.start() for m in _PARAGRAPH_END.finditer(text)]
+    runs = [m.span() for m in _BACKTICKS.finditer(text)]
+    closers: dict[tuple[int, int], list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        closers.setdefault((bisect_right(ends, start), end - start), []).append(index)
     pieces: list[tuple[bool, str]] = []
-    start = 0
-    index = 0
-    while index < len(lines):
-        opener = _FENCE_OPEN.match(lines[index])
-        if opener:
-            close = next((j for j in range(index + 1, len(lines)) if lines[j].rstrip(" ") == opener.group(1)), None)
-            if close is not None:
-                if index > start:
-                    pieces.append((False, "\n".join(lines[start:index])))
-                pieces.append((True, "\n".join(lines[index : close + 1])))
-                start = index = close + 1
-                continue
-        index += 1
-    if start < len(lines):
-        pieces.append((False, "\n".join(lines[start:])))
+    pos = index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        backslashes = 0
+        while start - backslashes > pos and text[start - backslashes - 1] == "\\":
+            backslashes += 1
+        start += backslashes % 2  # "\`": that backtick is a character
+        same = closers.get((bisect_right(ends, start), end - start), [])
+        after = bisect_right(same, index)
+        if start == end or after == len(same):
+            index += 1
+            continue
+        closer = runs[same[after]]
+        if start > pos:
+            pieces.append((False, text[pos:start]))
+        pieces.append((True, text[start : closer[1]]))
+        pos = closer[1]
+        index = same[after] + 1
+    if pos < len(text):
+        pieces.append((False, text[pos:]))
     return pieces
+
+
+# --- rendering ------------------------------------------------------------------------------------
 
 
 def math_span(source: str) -> str:
     """A math span as written (`$x$`, `\\[x\\]`), escaped, in the element the page's script typesets.
 
-    The same markup as generator/text/tex.py gives arXiv's math: `span.tex-math`, plus `tex-display`
+    The same markup as generator/text/tex/ gives arXiv's math: `span.tex-math`, plus `tex-display`
     for `$$…$$` and `\\[…\\]`; the script renders the text less its delimiters.
     """
     kind = "tex-math tex-display" if source.startswith(("$$", "\\[")) else "tex-math"
     return f'<span class="{kind}">{html.escape(source, quote=False)}</span>'
+
+
+def math_as_text(source: str) -> str:
+    """A math span as readable text, escaped (`math_html` for feeds, lists and the search index)."""
+    return html.escape(tex_plain(source), quote=False)
 
 
 def render_summary_html(markdown_text: str, math_html: Callable[[str], str] = math_span) -> str:
@@ -151,7 +235,8 @@ def render_summary_html(markdown_text: str, math_html: Callable[[str], str] = ma
     """
     if is_html_body(markdown_text):
         return _render_html_body(markdown_text, math_html)
-    protected, spans = _set_math_aside(markdown_text)
+    spans: list[str] = []
+    protected = _with_slots(markdown_parts(_no_slots(markdown_text)), ("math",), spans)
     converted = _shift_headings(cmarkgfm.github_flavored_markdown_to_html(protected, options=_CMARK_OPTIONS))
     if spans:
         converted = _TAG.sub(lambda m: _MATH_SLOT.sub(lambda s: html.escape(spans[int(s.group(1))]), m.group(0)), converted)
@@ -166,7 +251,8 @@ _HTML_BLOCK_START = re.compile(
     r"|tfoot|th|thead|title|tr|track|ul)(?=[\s/>]|\Z)",
     re.IGNORECASE,
 )
-"""A first line that opens an HTML block by CommonMark's rule (its start conditions 1 and 6: pre, script, style, textarea and the block-level tags)."""
+"""A first line that opens an HTML block by CommonMark's rule (its start conditions 1 and 6: pre, script, style, textarea
+and the block-level tags)."""
 
 
 def is_html_body(text: str) -> bool:
@@ -184,13 +270,12 @@ def is_html_body(text: str) -> bool:
 def _render_html_body(body: str, math_html: Callable[[str], str]) -> str:
     """An HTML body sanitized by the allow-list, math in its text given to `math_html`, headings under the page's.
 
-    Math is looked for in each text node outside code (`split_prose_math`, as in Markdown
+    Math is looked for in each text node outside code, by the one rule (as in Markdown
     summaries); a math span already marked (`span.tex-math`, hand-written) is math too. A
     `$…$` that v1's Markdown broke with a tag (it read `*` and `_` in math as emphasis)
     stays text, as v1 showed it.
     """
-    cleaned = sanitize_html(_shift_headings(body))  # headings first: nh3 keeps h3-h6 only
-    cleaned = cleaned.replace("\ue000", "").replace("\ue001", "")  # no forged placeholders
+    cleaned = _no_slots(sanitize_html(_shift_headings(body)))  # headings first: nh3 keeps h3-h6 only
     marked: list[str] = []
 
     def set_aside(span: re.Match[str]) -> str:
@@ -221,7 +306,7 @@ def _mark_math(escaped_text: str, math_html: Callable[[str], str]) -> str:
     if "$" not in escaped_text and "\\" not in escaped_text:
         return escaped_text
     text = html.unescape(escaped_text)
-    return "".join(math_html(chunk) if is_math else html.escape(chunk, quote=False) for is_math, chunk in split_prose_math(text))
+    return "".join(math_html(chunk) if is_math else html.escape(chunk, quote=False) for is_math, chunk in split_math(text))
 
 
 _BLOCK_EDGE = re.compile(r"<(?:/?(?:p|h[1-6]|ul|ol|li|blockquote|pre|table|thead|tbody|tr|th|td)|br|hr)\b[^<>]*>", re.IGNORECASE)
@@ -251,9 +336,37 @@ _TAG = re.compile(r"<[^<>]*>")
 landed in an attribute (a link's title) goes back as escaped text, never as an element."""
 
 
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+# --- placeholders ---------------------------------------------------------------------------------
+
 _MATH_SLOT = re.compile("\ue000(\\d+)\ue001")
-"""Placeholder for a math span or a code span: private-use characters, which Markdown gives no meaning (it uses STX/ETX itself)."""
+"""Placeholder for a piece set aside (math, a code span): private-use characters, which Markdown gives no meaning
+(it uses STX/ETX itself)."""
+_SLOT_CHARACTERS = re.compile("[\ue000-\ue003]")
+
+
+def _no_slots(text: str) -> str:
+    """`text` without the private-use characters placeholders and markers use: none can be forged."""
+    return _SLOT_CHARACTERS.sub("", text)
+
+
+def _with_slots(parts: list[tuple[str, str]], kinds: tuple[str, ...], kept: list[str]) -> str:
+    """The parts joined, each of a kind in `kinds` replaced by a placeholder and appended to `kept`."""
+    out: list[str] = []
+    for kind, chunk in parts:
+        if kind in kinds:
+            kept.append(chunk)
+            out.append(f"\ue000{len(kept) - 1}\ue001")
+        else:
+            out.append(chunk)
+    return "".join(out)
+
+
+def _restore(text: str, kept: list[str]) -> str:
+    return _MATH_SLOT.sub(lambda m: kept[int(m.group(1))], text)
+
+
+# --- cleaning on the way in -----------------------------------------------------------------------
+
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _HTML_WITH_CONTENT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
 """What nh3 removes with its content (REMOVED_WITH_CONTENT); an unclosed one runs to the end, as in a browser."""
@@ -261,24 +374,19 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:[\s/][^<>]*)?>")
 """A tag as a browser reads it (`<svg/onload=…>`: a `/` separates attributes too)."""
 _HTML_OPENER = re.compile(r"<(?=[A-Za-z/!?])(?!https?://|mailto:)")
 """A `<` that could still open raw HTML; Markdown autolinks (`<https://…>`) are not HTML and stay."""
+_MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+"""An inline link or image; its address may hold balanced parentheses, as Markdown allows."""
+_MD_REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?(\S*?)>?(?:[ \t].*)?$", re.MULTILINE)
 
 
 def _strip_html(text: str) -> str:
-    """Prose (no fenced code) without raw HTML or unsafe links; code spans and math kept as written."""
-    kept: list[str] = []
-    text = _set_aside(text, kept, code=True)
+    """Prose (code and math already set aside as placeholders) without raw HTML or unsafe links."""
     text = _HTML_COMMENT.sub("", text)
     text = _HTML_WITH_CONTENT.sub("", text)
     text = _HTML_TAG.sub("", text)
     text = _HTML_OPENER.sub("&lt;", text)
     text = _MD_LINK.sub(_safe_link, text)
-    text = _MD_REFERENCE.sub(lambda m: m.group(0) if _safe_url(m.group(1)) else "", text)
-    return _MATH_SLOT.sub(lambda m: kept[int(m.group(1))], text)
-
-
-_MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
-"""An inline link or image; its address may hold balanced parentheses, as Markdown allows."""
-_MD_REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?(\S*?)>?(?:[ \t].*)?$", re.MULTILINE)
+    return _MD_REFERENCE.sub(lambda m: m.group(0) if _safe_url(m.group(1)) else "", text)
 
 
 def _safe_url(url: str) -> bool:
@@ -294,86 +402,90 @@ def _safe_link(match: re.Match[str]) -> str:
     return text
 
 
-def _set_math_aside(markdown_text: str) -> tuple[str, list[str]]:
-    """Markdown with each math span outside code replaced by a placeholder, and the spans."""
-    spans: list[str] = []
-    parts = [chunk if is_code else _set_aside(chunk, spans, code=False) for is_code, chunk in _fenced_blocks(markdown_text)]
-    return "\n".join(parts), spans
+# --- what a summary says, as text -----------------------------------------------------------------
+
+_FENCE_LINE = re.compile(r"^[ \t>]*(?:```|~~~).*$", re.MULTILINE)
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]*", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
+_QUOTE = re.compile(r"^ {0,3}>[ \t]?", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^[ \t|:-]*-[ \t|:-]*$", re.MULTILINE)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3})(?=\S)(.+?)(?<=\S)\1")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+"""CommonMark's backslash escapes: a backslash before ASCII punctuation shows the punctuation."""
+_MARKS = re.compile(r"\|")
+_BULLET = re.compile(r"^[ \t]*[-*+][ \t]+(.+)$", re.MULTILINE)
+_FIRST_ITEM = re.compile(r"<li>(.*?)(?:</li>|<ul>|<ol\b)", re.DOTALL)
+_MATH_START, _MATH_END = "\ue002", "\ue003"
+_MARKED_PIECE = re.compile("\ue002(.*?)\ue003", re.DOTALL)
 
 
-def _set_aside(text: str, spans: list[str], *, code: bool) -> str:
-    """Math spans outside code spans (and the code spans too, with `code`) replaced by placeholders appended to `spans`."""
+def summary_pieces(body: str, *, first_item: bool = False) -> list[tuple[bool, str]]:
+    """What a stored summary (or day note) says, as (is math, text) pieces: no Markdown syntax, math as readable text.
 
-    def slot(chunk: str) -> str:
-        spans.append(chunk)
-        return f"\ue000{len(spans) - 1}\ue001"
-
-    def math(part: str) -> str:
-        return "".join(slot(chunk) if is_math else chunk for is_math, chunk in split_prose_math(part))
-
-    text = text.replace("\ue000", "").replace("\ue001", "")  # no forged placeholders
-    pieces = []
-    last = 0
-    for match in _CODE_SPAN.finditer(text):
-        pieces.append(math(text[last : match.start()]))
-        pieces.append(slot(match.group(0)) if code else match.group(0))
-        last = match.end()
-    pieces.append(math(text[last:]))
-    return "".join(pieces)
-
-
-def _tidy(answer: str) -> str:
-    """Undo common model habits that python-markdown would render badly."""
-    text = _THINKING.sub("", answer.replace("\r\n", "\n"))  # reasoning models' scratchpad
-    whole = _WHOLE_FENCE.match(text)
-    if whole:  # "```markdown … ```" around the whole answer
-        text = whole.group("body")
-    # python-markdown needs a blank line before a list that follows a paragraph line.
-    out: list[str] = []
-    in_fence = False
-    for line in text.split("\n"):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        elif (
-            not in_fence
-            and out
-            and out[-1].strip()
-            and _LIST_ITEM.match(line)
-            and not _LIST_ITEM.match(out[-1])
-            and not out[-1].startswith((" ", "\t"))
-        ):
-            out.append("")
-        out.append(line)
-    return "\n".join(out).strip()
+    For the search index and a day entry's gist (what a cutter cuts, never inside math),
+    without rendering: Markdown's marks go by pattern, code blocks and code spans keep
+    their text, math is where `render_summary_html` finds it (`markdown_parts`) and reads as
+    text (generator/text/tex/: `$\\times$` -> ×). A body kept as HTML (`is_html_body`) is
+    rendered and its text taken. With `first_item`, only the first list item (a bullet of
+    Markdown, an `<li>` of HTML), else all of it.
+    """
+    if is_html_body(body):
+        rendered = render_summary_html(_no_slots(body), math_html=lambda source: _MATH_START + math_as_text(source) + _MATH_END)
+        item = _FIRST_ITEM.search(rendered) if first_item else None
+        text = html_text(item.group(1) if item else rendered)
+        pieces: list[tuple[bool, str]] = []
+        last = 0
+        for math in _MARKED_PIECE.finditer(text):
+            pieces += [(False, text[last : math.start()]), (True, math.group(1))]
+            last = math.end()
+        return [piece for piece in [*pieces, (False, text[last:])] if piece[1]]
+    if first_item:
+        bullet = _BULLET.search(body)
+        body = bullet.group(1) if bullet else body
+    kept: list[str] = []
+    parts = markdown_parts(_no_slots(body))
+    text = _markdown_words(_with_slots(parts, ("block", "code", "math"), kept))
+    kinds = [kind for kind, _ in parts if kind in ("block", "code", "math")]
+    pieces, last = [], 0
+    for slot in _MATH_SLOT.finditer(text):
+        index = int(slot.group(1))
+        pieces.append((False, text[last : slot.start()]))
+        pieces.append(_readable(kinds[index], kept[index]))
+        last = slot.end()
+    pieces.append((False, text[last:]))
+    return [piece for piece in pieces if piece[1]]
 
 
-class _ShiftHeadings(Treeprocessor):
-    """Move the answer's headings down so its top level becomes h3 (page TOC stays intact)."""
-
-    def run(self, root: etree.Element) -> None:
-        headings = [el for el in root.iter() if re.fullmatch(r"h[1-6]", el.tag)]
-        if not headings:
-            return
-        shift = TOP_HEADING_LEVEL - min(int(el.tag[1]) for el in headings)
-        for el in headings:
-            el.tag = f"h{min(6, max(TOP_HEADING_LEVEL, int(el.tag[1]) + shift))}"
+def summary_text(body: str) -> str:
+    """The words of a summary's Markdown without its syntax (`summary_pieces`, joined): what the search index holds."""
+    return "".join(text for _, text in summary_pieces(body))
 
 
-class _ShiftHeadingsExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_ShiftHeadings(md), "shift_headings", 5)
+def _readable(kind: str, chunk: str) -> tuple[bool, str]:
+    """A piece set aside, as text: math as readable text; a code block without its fence lines; a code span without its backticks."""
+    if kind == "math":
+        return True, tex_plain(chunk)
+    if kind == "block":
+        return False, _FENCE_LINE.sub("", chunk)
+    return False, " " + chunk.strip("`") + " "
 
 
-_CONVERTERS = threading.local()
-
-
-def _MARKDOWN() -> markdown.Markdown:
-    # One converter per thread, reset before each use: markdown.Markdown instances keep state
-    # and are not thread-safe, and building one costs as much as converting a summary (the
-    # site renders every stored summary at each build).
-    converter = getattr(_CONVERTERS, "markdown", None)
-    if converter is None:
-        converter = _CONVERTERS.markdown = markdown.Markdown(
-            extensions=["tables", "fenced_code", "sane_lists", _ShiftHeadingsExtension()], output_format="html"
-        )
-    return converter.reset()
+def _markdown_words(text: str) -> str:
+    """Markdown's marks taken out of prose whose code and math are placeholders (each pattern only where its mark can be)."""
+    if "-" in text:
+        text = _TABLE_RULE.sub("", text)
+    if "#" in text:
+        text = _HEADING.sub("", text)
+    text = _LIST_ITEM.sub("", text)
+    if ">" in text:
+        text = _QUOTE.sub("", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    if "*" in text or "_" in text:
+        text = _EMPHASIS.sub(r"\2", text)
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    if "|" in text:
+        text = _MARKS.sub(" ", text)
+    return text

@@ -12,71 +12,23 @@ sanitized here (generator.text.markdown.render_summary_html).
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from generator.archive import paths, records
 from generator.archive.models import DayCounts, DayRecord, Paper
+from generator.archive.store import Archive
 from generator.errors import ArchiveError
-from generator.text.clean import split_prose_math
-from generator.text.markdown import html_text, is_html_body, render_summary_html
-from generator.text.tex import tex_plain
-
-_FENCE = re.compile(r"^ {0,3}(?:```|~~~).*$", re.MULTILINE)
-_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]*", re.MULTILINE)
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
-_QUOTE = re.compile(r"^ {0,3}>[ \t]?", re.MULTILINE)
-_TABLE_RULE = re.compile(r"^[ \t|:-]*-[ \t|:-]*$", re.MULTILINE)
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3})(?=\S)(.+?)(?<=\S)\1")
-_MARKS = re.compile(r"`+|\|")
-
-
-def math_as_text(source: str) -> str:
-    """A math span as readable text, escaped (`math_html` for feeds, lists and the search index)."""
-    return html.escape(tex_plain(source), quote=False)
-
-
-def summary_text(markdown_text: str) -> str:
-    """The words of a summary's Markdown without its syntax (for the search index: no need to render it).
-
-    Math becomes readable text (generator.text.tex.tex_plain: `$\\times$` -> ×), as in the rest of the index.
-    A body kept as HTML (generator.text.markdown.is_html_body) is sanitized and its text taken.
-    """
-    if is_html_body(markdown_text):
-        return html_text(render_summary_html(markdown_text, math_html=math_as_text))
-    out = []
-    for is_math, chunk in split_prose_math(markdown_text):
-        if is_math:
-            chunk = tex_plain(chunk)
-        else:  # each pattern only where its mark can be: 1.2 s instead of 1.8 s for the 5,000 summaries of the 10,000-paper benchmark
-            if "```" in chunk or "~~~" in chunk:
-                chunk = _FENCE.sub("", chunk)
-            if "-" in chunk:
-                chunk = _TABLE_RULE.sub("", chunk)
-            if "#" in chunk:
-                chunk = _HEADING.sub("", chunk)
-            chunk = _LIST_ITEM.sub("", chunk)
-            if ">" in chunk:
-                chunk = _QUOTE.sub("", chunk)
-            if "](" in chunk:
-                chunk = _LINK.sub(r"\1", chunk)
-            if "*" in chunk or "_" in chunk:
-                chunk = _EMPHASIS.sub(r"\2", chunk)
-            if "`" in chunk or "|" in chunk:
-                chunk = _MARKS.sub(" ", chunk)
-        out.append(chunk)
-    return "".join(out)
+from generator.text.markdown import math_as_text, render_summary_html
+from generator.website.listed import ListedPaper
 
 
 def render_summary(paper: Paper, *, for_feed: bool = False) -> str | None:
     """The paper's AI summary (the Markdown its page stores) as sanitized HTML, or None.
 
     On a page, math is marked for KaTeX; in a feed (`for_feed`: readers typeset no math), it
-    is readable text (generator.text.tex.tex_plain).
+    is readable text (generator.text.markdown.math_as_text).
     """
     if paper.summary is None:
         return None
@@ -243,12 +195,25 @@ class DayEntry:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every paper and day of one archive."""
+    """Every paper and day of one archive.
 
-    papers: dict[str, PaperEntry]
+    `papers` holds each paper's whole record (`read_catalog`), or, in the site build, each paper as lists
+    show it (generator.website.listed.ListedPaper), with `loader` giving the whole record of one paper when a
+    page shows it (generator.website.build.SiteBuild.entry). Templates read the same names from both.
+    """
+
+    papers: dict[str, PaperEntry | ListedPaper]
     """By arXiv id."""
     days: tuple[DayEntry, ...]
     """Oldest first."""
+    loader: Callable[[ListedPaper], PaperEntry] | None = field(default=None, compare=False)
+
+    def entry(self, paper: PaperEntry | ListedPaper) -> PaperEntry:
+        """A paper's whole record (its page, its day's entries, its feed item and search document show it)."""
+        if isinstance(paper, PaperEntry):
+            return paper
+        assert self.loader is not None, "a catalog of listed papers needs a loader"
+        return self.loader(paper)
 
     def newest_first(self, papers: Iterable[PaperEntry] | None = None) -> list[PaperEntry]:
         """Papers by announcement day, newest first; within a day, best score first."""
@@ -272,36 +237,19 @@ def day_entry(text: str, path: PurePosixPath) -> DayEntry:
     return DayEntry(records.read_day(text, f"docs/{path}"), path)
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"{path}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- {path}`") from None
-
-
-def _pages(docs: Path, folder: str, pattern: str) -> list[tuple[Path, PurePosixPath]]:
-    root = docs / folder
-    if not root.is_dir():
-        return []
-    # Hidden files are a killed run's temp files (generator.archive.store writes through `.tmp-*`).
-    return [
-        (file, PurePosixPath(file.relative_to(docs).as_posix())) for file in sorted(root.glob(pattern)) if not file.name.startswith(".")
-    ]
-
-
 def read_catalog(docs: Path, on_paper: Callable[[PaperEntry], None] | None = None) -> Catalog:
     """Read every paper and day page under docs/ (an empty or missing docs/ gives an empty catalog).
 
     `on_paper` sees each paper as soon as it is read (the site hands it to the search
     indexer, which then works while the rest is read).
     """
-    docs = Path(docs)
+    archive = Archive(Path(docs))  # its lister says which files are pages (never a killed run's temp files)
     papers: dict[str, PaperEntry] = {}
-    for file, rel in _pages(docs, "papers", "**/*.md"):
-        entry = paper_entry(_read(file), rel)
+    for page in archive.pages("paper"):
+        entry = paper_entry(page.read_text(), page.relpath)
         papers[entry.arxiv_id] = entry
         if on_paper is not None:
             on_paper(entry)
-    days = [day_entry(_read(file), rel) for file, rel in _pages(docs, "days", "*/*.md")]
+    days = [day_entry(page.read_text(), page.relpath) for page in archive.pages("day")]
     days.sort(key=lambda d: d.date)
     return Catalog(papers, tuple(days))

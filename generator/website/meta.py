@@ -4,14 +4,16 @@
   description, overrides/main.html): a paper the start of its abstract, a day its date
   and its first titles, a category or tag its size and latest titles, each page of the
   nav what it is for. At most DESCRIPTION_LENGTH characters, plain text (arXiv's TeX as
-  readable text, generator/text/tex.py; escaped where printed).
+  readable text, generator/text/tex/; escaped where printed), cut by the one prose cutter
+  (generator/text/cut.py: between words, never inside math).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from generator.text.tex import tex_plain
+from generator.text.cut import cut_pieces, cut_plain
+from generator.text.tex import plain_pieces
 from generator.website.catalog import DayEntry, PaperEntry
 from generator.website.context import plural
 
@@ -20,34 +22,32 @@ DESCRIPTION_LENGTH = 150
 TITLES_IN_DESCRIPTION = 3
 
 
-def description_of(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
-    """`text`, cut at a space to at most `limit` characters (with "…") when longer."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
-
-
-def _titles(papers: Sequence[PaperEntry]) -> str:
-    return "; ".join(tex_plain(p.title) for p in papers[:TITLES_IN_DESCRIPTION])
+def _titles(papers: Sequence[PaperEntry]) -> list[tuple[bool, str]]:
+    """The first titles, `; `-separated, as (is math, readable text) pieces: a cut never falls inside a title's math."""
+    pieces: list[tuple[bool, str]] = []
+    for number, paper in enumerate(papers[:TITLES_IN_DESCRIPTION]):
+        if number:
+            pieces.append((False, "; "))
+        pieces += plain_pieces(paper.title)
+    return pieces
 
 
 def paper_description(paper: PaperEntry) -> str:
-    return description_of(tex_plain(paper.abstract))
+    """The start of the paper's abstract."""
+    return cut_pieces(plain_pieces(paper.abstract), DESCRIPTION_LENGTH)
 
 
 def day_description(day: DayEntry, papers: Sequence[PaperEntry]) -> str:
-    """`2026-09-24: 12 papers. The Drift Contract…; Title two; …`."""
+    """`2026-09-24: 12 papers. The Drift Contract; Title two; …`."""
     if not papers:
         what = "no announcements (a weekend or a holiday)" if day.counts.fetched == 0 else "no paper matched the keywords"
-        return description_of(f"{day.date.isoformat()}: {what}.")
-    return description_of(f"{day.date.isoformat()}: {plural(len(papers), 'paper')}. {_titles(papers)}")
+        return cut_plain(f"{day.date.isoformat()}: {what}.", DESCRIPTION_LENGTH)
+    return cut_pieces([(False, f"{day.date.isoformat()}: {plural(len(papers), 'paper')}. "), *_titles(papers)], DESCRIPTION_LENGTH)
 
 
 def topic_description(title: str, count: int, papers: Sequence[PaperEntry], site_title: str) -> str:
     """A category's or tag's page (or one of its listing pages): how many papers, its newest titles."""
-    return description_of(f"{title}: {plural(count, 'paper')} in {site_title}. Latest: {_titles(papers)}")
+    return cut_pieces([(False, f"{title}: {plural(count, 'paper')} in {site_title}. Latest: "), *_titles(papers)], DESCRIPTION_LENGTH)
 
 
 NAV_DESCRIPTIONS = {
@@ -69,4 +69,4 @@ def nav_description(kind: str, *, site: str, description: str, papers: int, days
     text = NAV_DESCRIPTIONS[kind].format(
         site=site, description=description or site, papers=plural(papers, "paper"), days=plural(days, "day")
     )
-    return description_of(text)
+    return cut_plain(text, DESCRIPTION_LENGTH)

@@ -1,35 +1,32 @@
 """The archive's MkDocs plugin (`plugins: - archive` in mkdocs.yml): the site, rendered from the records.
 
-Registered as the `archive` entry point of the `mkdocs.plugins` group (pyproject.toml).
-Each event is a thin adapter; the work is in the pure modules next to this one
-(catalog → pages → render → shell, feeds, sitemap, search). What happens when
-(ARCHITECTURE.md, "The site build", has the whole picture):
+Registered as the `archive` entry point of the `mkdocs.plugins` group (pyproject.toml). Each event is
+a thin adapter: the build's phases are in generator/website/build.py (`SiteBuild`), the work in the
+pure modules beside it (catalog → context → render → shell, outputs/: feeds, sitemap, search). What
+happens when (ARCHITECTURE.md, "The site build", has the whole picture):
 
-- on_startup: remember the command (`serve` keeps its own URL) and `--dirty`.
-- on_config: the site's name, URL and description come from config.yml (the plugin's
-  `config` option, $ARCHIVE_CONFIG in mkdocs.yml), escaped for Material's templates,
-  which print them raw. MkDocs' own sitemap template is dropped (it lists the nav only).
-- on_pre_build: a fresh `ArchiveBuild` (for `mkdocs serve`, every rebuild starts clean);
-  the search index's segments are set aside before MkDocs empties the site folder.
-- on_files: the records are read (the one read of the archive); the search segments whose
-  papers changed start building (Pagefind, on another core) while the rest is
-  built; the paper and day pages leave MkDocs' file list (the plugin writes them); the
-  derived pages of the nav (home, archive, ...) come in as small generated pages, and
-  the feeds, sitemap and the empty sitemaps of the feed folders as generated files.
-- on_page_content / on_page_context: a nav page's content is the plugin's template
-  output, with a table of contents from its headings; <head> gets feed links.
+- on_startup: remember the command (`serve` keeps its own URL and builds from scratch) and `--dirty`.
+- on_config: the site's name, URL and description come from config.yml (the plugin's `config`
+  option, $ARCHIVE_CONFIG in mkdocs.yml), escaped for Material's templates, which print them raw.
+  MkDocs' own sitemap template is dropped (it lists the nav only).
+- on_pre_build: a new `SiteBuild`; its build cache (the `cache` option) decides whether the build is
+  warm (the folders the plugin writes are set aside before MkDocs empties the site folder) or cold
+  (only the search index's bundles are set aside: each segment's fingerprint says whether it is current).
+- on_files: the records are read (only the changed ones, on a warm build), the related papers and the
+  search segments whose papers changed start on other processes, the paper and day records leave MkDocs' file list (the
+  plugin writes their pages), the derived pages of the nav come in as small generated pages, and the
+  feeds, sitemap and the theme's fingerprinted scripts and stylesheets as generated files.
+- on_page_content / on_page_context: a nav page's content is the plugin's template output, with a
+  table of contents from its headings; <head> gets feed links.
 - on_nav / on_env: the nav and the theme's Jinja environment are kept for the shells.
-- on_post_build: every page outside the nav (papers, days, categories, tags) is written
-  into its shell (generator.website.shell); then the search index is waited for.
-- on_build_error: Pagefind is stopped.
+- on_post_build: every page outside the nav (papers, days, categories, tags) whose content changed
+  is written into its shell (generator.website.shell); the search index is waited for; the build's
+  state is saved for the next build.
+- on_build_error: the workers are stopped and the build's state dropped (the next build is cold).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import gzip
-import hashlib
-import json
 import logging
 import os
 import time
@@ -49,17 +46,14 @@ from mkdocs.structure.toc import get_toc
 
 from generator.archive import paths
 from generator.archive.records import front_matter
-from generator.archive.runs import freshness_meta
 from generator.archive.store import Archive
 from generator.config.addresses import OK, check_addresses, effective_site_url, github_repository, is_placeholder_site_url
 from generator.errors import GeneratorError
+from generator.website import buildcache
 from generator.website.assets import Fingerprints, fingerprint, fingerprinted
-from generator.website.catalog import Catalog, PaperEntry, read_catalog
-from generator.website.context import build_context
-from generator.website.outputs.feeds import derived_feeds
-from generator.website.outputs.search import SEGMENT_PAPERS, SegmentedIndex, keep_for_next_build, pagefind_release, plan_segments
-from generator.website.outputs.sitemap import sitemap_documents
-from generator.website.related import BackgroundRelated, RelatedDoc, RelatedPlan, plan_related
+from generator.website.build import SiteBuild
+from generator.website.buildcache import BuildCache
+from generator.website.outputs.search import SEGMENT_PAPERS, pagefind_release
 from generator.website.render import Renderer, SitePage, environment, template_error, toc_tokens
 from generator.website.settings import SiteInfo, load_site_config, site_info
 from generator.website.shell import Shell, page_values, render_shell, render_toc, shell_key, tidy
@@ -80,24 +74,23 @@ class ArchivePluginConfig(Config):
     config = c.Type(str, default="config.yml")
     """The archive's config.yml (site title and URL, categories, keywords), relative to mkdocs.yml."""
     related = c.Type(bool, default=True)
-    """Related papers on paper pages (generator/website/related.py); `false` builds without them (benchmarks/site_build.py measures their cost so)."""
+    """Related papers on paper pages (generator/website/related.py); `false` builds without them.
+
+    benchmarks/site_build.py measures their cost so.
+    """
+    cache = c.Type(str, default=".cache/archive-build")
+    """The build cache folder (generator/website/buildcache.py), relative to mkdocs.yml; "" builds from scratch every time."""
     search_segment_papers = c.Type(int, default=SEGMENT_PAPERS)
     """Papers a search segment holds at most (generator/website/outputs/search.py): a year over it is indexed in halves."""
 
 
 @dataclass
 class ArchiveBuild:
-    """Everything one build shares between events (a new one per build: `mkdocs serve` rebuilds)."""
+    """What the plugin's events share in one build (a new one per build: `mkdocs serve` rebuilds)."""
 
-    catalog: Catalog | None = None
-    renderer: Renderer | None = None
+    site_build: SiteBuild | None = None
     nav_pages: dict[str, SitePage] = field(default_factory=dict)
     """Derived pages MkDocs builds, by src_uri."""
-    indexer: SegmentedIndex | None = None
-    """The search index's segments, built in the background until the pages are written."""
-    related: BackgroundRelated | None = None
-    """The related-papers worker, until its answer is in the renderer."""
-    related_plan: RelatedPlan | None = None
     nav: object = None
     env: object = None
     files: Files | None = None
@@ -108,14 +101,10 @@ class ArchiveBuild:
     """Material's table of contents, by the headings it lists (day and listing pages share a few)."""
     urls: dict[PurePosixPath, str] = field(default_factory=dict)
     """Page URLs from the site root, by path in docs/."""
-    timings: dict[str, float] = field(default_factory=dict)
-    """Phase -> seconds, for the closing log line."""
-    started: float = field(default_factory=time.monotonic)
 
-    def lap(self, phase: str, since: float) -> float:
-        now = time.monotonic()
-        self.timings[phase] = self.timings.get(phase, 0.0) + now - since
-        return now
+    @property
+    def renderer(self) -> Renderer:
+        return self.site_build.renderer
 
 
 class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
@@ -169,17 +158,26 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         return replace(archive_config, site=replace(archive_config.site, url=effective))
 
     def on_pre_build(self, *, config) -> None:
-        self.build = ArchiveBuild()
-        if not self.dirty:  # before MkDocs empties the site folder: unchanged search segments are kept (outputs/search.py)
-            keep_for_next_build(Path(config.site_dir))
+        self.build = build = ArchiveBuild()
+        cache = None
+        if self.config.cache and self.command == "build" and not self.dirty:
+            root = Path(config.config_file_path).parent / self.config.cache
+            archive_config_file = Path(config.config_file_path).parent / self.config.config
+            print_ = buildcache.fingerprint(
+                theme_dirs=[Path(d) for d in config.theme.dirs], files=[Path(config.config_file_path), archive_config_file],
+                options={"related": self.config.related, "site_url": self.site.url, "directory_urls": config.use_directory_urls},
+            )  # fmt: skip
+            cache = BuildCache(root, Path(config.docs_dir), Path(config.site_dir), print_)
+        build.site_build = SiteBuild(
+            docs=Path(config.docs_dir), site_dir=Path(config.site_dir), site=self.site, archive_config=self.archive_config,
+            renderer=Renderer(environment(config.theme.dirs)), url=self._url, cache=cache, related=self.config.related,
+            search=not self.dirty, segment_papers=self.config.search_segment_papers,
+        )  # fmt: skip
+        build.site_build.prepare()
 
     def on_build_error(self, *, error) -> None:
-        if self.build is not None and self.build.indexer is not None:
-            self.build.indexer.close()
-            self.build.indexer = None
-        if self.build is not None and self.build.related is not None:
-            self.build.related.close()
-            self.build.related = None
+        if self.build is not None and self.build.site_build is not None:
+            self.build.site_build.close()
 
     # -- gathering -------------------------------------------------------------------
 
@@ -191,43 +189,33 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
 
     def _gather(self, files: Files, config) -> Files:
         build = self.build
+        site_build = build.site_build
         docs = Path(config.docs_dir)
-        start = time.monotonic()
-        build.renderer = renderer = Renderer(environment(config.theme.dirs))
-        if self.config.related and (docs / "papers").is_dir():  # loads its libraries while the archive is read
-            build.related = BackgroundRelated()
+        if self.dirty:  # `--dirty` rebuilds only changed pages: an index of those alone would lose the rest
+            log.info("archive: a --dirty build keeps the search index of the last full build")
         try:
-            build.catalog = read_catalog(docs)
+            site_build.read()
             runs = Archive(docs).read_run_records()
-            if self.dirty:  # `--dirty` rebuilds only changed pages: an index of those alone would lose the rest
-                log.info("archive: a --dirty build keeps the search index of the last full build")
-            else:
-                build.indexer = self._start_search_index(config)
             interests = self._interests(docs)
-            start = build.lap("read", start)
-            self._start_related(docs)
-            start = build.lap("related papers handed over", start)
         except GeneratorError as err:
             raise PluginError(str(err)) from None
-        renderer.ctx = ctx = build_context(build.catalog, self.site)
+        start = time.monotonic()
+        site_build.context()
         generated: dict[str, str | bytes] = {}
-        generated[FRESHNESS_VALUES] = self._freshness_values(runs)
-        for page in renderer.nav_pages(runs, interests, build.related_plan):
+        for page in build.renderer.nav_pages(runs, interests, site_build.related_plan):
             build.nav_pages[str(page.path)] = page
             # A small Markdown page MkDocs builds in the nav; its content comes from the template (on_page_content).
             generated[str(page.path)] = front_matter(
                 {"title": page.title, "hide": list(page.hide)} if page.title else {"hide": list(page.hide)}
             )
-        start = build.lap("nav pages", start)
-        generated.update((str(p), body) for p, body in derived_feeds(ctx, renderer.feed_item).items())
-        start = build.lap("feeds", start)
-        entries = [(self._url(page.path), page.lastmod) for page in build.nav_pages.values()]
-        entries += [(self._url(path), lastmod) for path, _, lastmod, _ in renderer.shell_plan()]
-        for name, body in sitemap_documents(self.site.url, entries).items():
-            generated[name] = body
-            if name == "sitemap.xml":
-                generated["sitemap.xml.gz"] = gzip.compress(body, mtime=0)
-        build.lap("sitemap", start)
+        site_build.timings.lap("nav pages", start)
+        try:
+            generated.update(site_build.generated(runs))
+        except GeneratorError as err:
+            raise PluginError(str(err)) from None
+        start = time.monotonic()
+        generated.update(site_build.sitemap(list(build.nav_pages.values())))
+        site_build.timings.lap("sitemap", start)
         kept = self._fingerprinted([f for f in files if f.src_uri not in generated and not self._dropped(f, config.docs_dir)], config)
         return Files(kept + [File.generated(config, name, content=body) for name, body in generated.items()])
 
@@ -244,24 +232,6 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         self.build.fingerprints = prints = fingerprint(sources, known={PAGEFIND_SCRIPT: pagefind_release()})
         return [File.generated(config, f.src_uri, content=prints.contents[f.src_uri]) if f.src_uri in own else f for f in files]
 
-    def _start_related(self, docs: Path) -> None:
-        """Hand every paper to the related-papers worker (generator/website/related.py): it computes while the build goes on."""
-        build = self.build
-        papers = build.catalog.papers.values()
-        if not self.config.related:
-            return
-        build.related_plan = plan_related([(p.arxiv_id, p.version) for p in papers], self.archive_config, docs)
-        if build.related is None:
-            return
-        if not papers:
-            build.related.close()
-            build.related = None
-            return
-        docs_in = [
-            RelatedDoc(p.arxiv_id, p.version, p.title, p.abstract, p.record.summary.markdown if p.record.summary else "") for p in papers
-        ]
-        build.related.start(docs_in, self.archive_config, docs, build.related_plan)
-
     def _interests(self, docs: Path):
         """The cached interest papers (docs/data/interests.yml) for the About page, or None."""
         if not self.archive_config.interests.configured:
@@ -270,19 +240,6 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
 
         return read_cache(docs)
 
-    def _freshness_values(self, runs) -> str:
-        """assets/javascripts/freshness-values.js: the values the staleness banner (freshness.js) reads.
-
-        Data, not code: the last successful night and the build time, which change every
-        night, so they are kept out of the fingerprinted scripts and out of the pages (a page
-        changes only when what it shows changes). The build time is $SOURCE_DATE_EPOCH when
-        set (reproducible builds), else now.
-        """
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        built = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
-        values = json.dumps(freshness_meta(list(runs), built), sort_keys=True)
-        return f"/* Written by the archive plugin (generator/website/plugin.py) at each build: overrides/assets/javascripts/freshness.js reads it. */\nwindow.archiveFreshnessValues = {values};\n"
-
     @staticmethod
     def _dropped(file: File, docs_dir: str) -> bool:
         """Records (the plugin renders them) and theme files the site does not serve."""
@@ -290,25 +247,6 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         if src.endswith(".md") and src.startswith(ARCHIVE_FOLDERS):
             return True
         return (src.startswith(UNUSED_THEME_FILES) or src.endswith(".map")) and file.src_dir != docs_dir
-
-    def _start_search_index(self, config) -> SegmentedIndex:
-        """Plan the search segments and start building those that changed; Pagefind runs while the pages are written.
-
-        A paper's document fingerprint is its rendered search document's, so any change to what
-        Pagefind would index (the record, the template, the text policy) rebuilds its segment.
-        """
-        renderer, papers = self.build.renderer, self.build.catalog.papers
-
-        def document(paper: PaperEntry) -> tuple[str, str]:
-            return "/" + self._url(paper.path), renderer.search_document(paper)
-
-        def fingerprint(paper: PaperEntry) -> str:
-            return hashlib.sha256("\n".join(document(paper)).encode("utf-8")).hexdigest()
-
-        plans = plan_segments(((p.arxiv_id, p.announced, fingerprint(p)) for p in papers.values()), cap=self.config.search_segment_papers)
-        index = SegmentedIndex(Path(config.site_dir))
-        index.start(plans, lambda plan: (document(papers[arxiv_id]) for arxiv_id in plan.ids))
-        return index
 
     def _url(self, path: PurePosixPath) -> str:
         """A page's URL from the site root (generator.archive.paths), computed once per page per build."""
@@ -353,68 +291,11 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
 
     def on_post_build(self, *, config) -> None:
         try:
-            self._write_pages(config)
+            self.build.site_build.write(lambda page: self._fill(config, page))
         except jinja2.TemplateError as err:
             raise PluginError(str(template_error(err))) from None
         except GeneratorError as err:
             raise PluginError(str(err)) from None
-
-    def _write_pages(self, config) -> None:
-        build = self.build
-        start = time.monotonic()
-        site_dir = Path(config.site_dir)
-        renderer = build.renderer
-        count = 0
-        # Paper pages last: they wait for the related papers, computed meanwhile by the worker.
-        for path, kind, _, item in sorted(renderer.shell_plan(), key=lambda planned: planned[1] == "paper"):
-            if kind == "paper" and build.related is not None:
-                start = build.lap("pages outside the nav", start)
-                renderer.related = self._related_index()
-                start = build.lap("waiting for the related papers", start)
-            page = renderer.render(kind, item)
-            url = self._url(path)
-            target = site_dir / (url + "index.html" if url.endswith("/") or not url else url)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(self._fill(config, page).encode("utf-8"))
-            if kind == "paper":
-                renderer.forget_summary(item)
-            count += 1
-        start = build.lap("pages outside the nav", start)
-        search = None
-        if build.indexer is not None:
-            indexer, build.indexer = build.indexer, None
-            try:
-                search = indexer.finish()
-            except GeneratorError as err:
-                raise PluginError(str(err)) from None
-        build.lap("waiting for the search index", start)
-        t = build.timings
-        log.info(
-            "archive: %d papers and %d days read in %.1f s; %d pages written (%.1f s), derived pages %.1f s, feeds %.1f s; "
-            "search index of %d papers done %.1f s after the pages",
-            len(build.catalog.papers), len(build.catalog.days), t["read"], count, t["pages outside the nav"], t["nav pages"], t["feeds"],
-            search.papers if search else 0, t["waiting for the search index"],
-        )  # fmt: skip
-        if search is not None:
-            log.info("archive: %s", search.summary())
-        if "related worker" in t:
-            log.info(
-                "archive: related papers (%s) computed in %.1f s by a worker process (CPU %.1f s, peak %.0f MB); "
-                "the build spent %.2f s handing the papers over and %.2f s waiting for them",
-                renderer.related.engine, t["related worker"], t["related worker CPU"], t["related worker MB"],
-                t["related papers handed over"], t["waiting for the related papers"],
-            )  # fmt: skip
-
-    def _related_index(self):
-        """The worker's related papers (waits for them), logged."""
-        build = self.build
-        worker, build.related = build.related, None
-        result = worker.result()
-        log.info("archive: %s", result.index.note)
-        build.timings.update(
-            {"related worker": result.seconds, "related worker CPU": result.cpu_seconds, "related worker MB": result.peak_mb}
-        )
-        return result.index
 
     def _fill(self, config, page: SitePage) -> str:
         build = self.build
@@ -441,8 +322,6 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         return url if url.endswith("/") else url + "/"
 
 
-FRESHNESS_VALUES = "assets/javascripts/freshness-values.js"
-"""The staleness banner's values (issue 13), written at each build; the banner's code is freshness.js."""
 PAGEFIND_SCRIPT = "pagefind/pagefind.js"
 """Pagefind's search script (search.js imports it), written by Pagefind: the same for one Pagefind release."""
 

@@ -1,34 +1,39 @@
 """Related papers: for every archived paper, the archived papers most similar in content.
 
-Computed at build time over the whole archive, with no MkDocs import, so the site
-plugin (or anything else) calls it with the papers it has read:
+Computed at build time over the whole archive, with no MkDocs import. Two engines, same output:
 
-    from generator.website.related import RelatedDoc, related_for_archive
-    index = related_for_archive(docs, config, docs_dir)      # reads the embedding cache if configured
-    index.of("2501.01234")  # -> (Neighbour(arxiv_id="2412.04321", similarity=0.412), ...)
+- TF-IDF (the default: no network, no key): the words of each paper's title, abstract and AI
+  summary (generator/ranking/similarity.py), weighed by a vocabulary fitted on the archive's
+  oldest papers (`similarity.basis_size`: all of a small archive, else the largest power of two
+  not above its size), each paper cut to its heaviest words; cosine similarity.
+- Cached embeddings (config `related.embeddings`): the vectors the generator stored under
+  docs/data/embeddings/ (generator/ranking/embeddings.py), used only when EVERY paper has one
+  for its current version and the configured model; otherwise TF-IDF, and the index's `note`
+  says why.
 
-Two engines, same output:
+**Related papers that stay put.** A paper's vector depends only on its own text and the
+vocabulary, and the vocabulary changes only when the archive doubles, so the similarity of two
+archived papers does not change from one night to the next. A night therefore only adds: the
+new papers' lists are computed, and an old paper's list changes only when a new (or changed)
+paper enters its top `count` (`update_related`). The lists, the vectors and the vocabulary are
+kept between builds in the build cache (`RelatedState`), and a build from scratch computes the
+same lists: equal similarities are ordered by arXiv id, and a sparse dot product sums its
+terms in the same order whichever side it is computed from.
 
-- TF-IDF (the default: no network, no key): title, abstract and AI summary text of
-  every paper (generator/ranking/similarity.py), cosine similarity, top `count` per paper
-  by chunked sparse products and argpartition.
-- Cached embeddings (config `related.embeddings`): the vectors the generator stored
-  under docs/data/embeddings/ (generator/ranking/embeddings.py), used only when EVERY paper
-  has one for its current version and the configured model; otherwise TF-IDF, and
-  the index's `note` (logged once by `related_for_archive`) says why.
+Neighbours with no similarity at all (no shared word) are left out, so a paper may have fewer
+than `count`; similarities are shown rounded to 3 decimals.
 
-Neighbours with no similarity at all (no shared word) are left out, so a paper may
-have fewer than `count`; similarities are rounded to 3 decimals.
-
-The site build runs the engine in a worker process (`BackgroundRelated`): spawned
-before the archive is read, it imports NumPy, SciPy and scikit-learn (1.3 s of CPU)
-while the build reads the records, computes while the build goes on, and hands back
-an index of plain lists (cheap to pickle; the build's process never imports NumPy).
-Importing this module is cheap: the engine's libraries load when it first runs.
+The site build runs the engine in a worker process (`BackgroundRelated`): spawned before the
+archive is read, it imports NumPy, SciPy and scikit-learn while the build reads the records,
+reads the records whose text it does not know yet from docs/ itself (streamed), computes while
+the build goes on, and hands back an index of plain lists (cheap to pickle; the build's process
+never imports NumPy). Importing this module is cheap: the engine's libraries load when it first
+runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -122,24 +127,35 @@ def _summary_words(summary: str) -> str:
 def compute_related(
     docs: Sequence[RelatedDoc], *, count: int = 5, vectors: np.ndarray | None = None, engine_note: str | None = None
 ) -> RelatedIndex:
-    """Related papers of every doc: by `vectors` (one row per doc, e.g. embeddings) when given, else TF-IDF."""
-    from generator.ranking.similarity import normalize_rows, paper_text, tfidf_vectors, top_k
+    """Related papers of every doc, from scratch: by `vectors` (one row per doc, e.g. embeddings) when given, else TF-IDF."""
+    from generator.ranking.nearest import PaperKey, update_nearest
+    from generator.ranking.similarity import normalize_rows
 
+    texts = {d.arxiv_id: paper_words(d) for d in docs}
+    keys = [PaperKey(d.arxiv_id, d.version, d.arxiv_id, "") for d in docs]
+    dense = None
     if vectors is not None:
         if len(vectors) != len(docs):
             raise ValueError(f"{len(vectors)} vectors for {len(docs)} papers")
-        matrix = normalize_rows(vectors)
-        engine = "embeddings"
-    else:
-        matrix = tfidf_vectors([paper_text(d.title, d.abstract, _summary_words(d.summary)) for d in docs])
-        engine = "tfidf"
-    indices, sims = top_k(matrix, count)
-    sims = sims.astype("float64").round(3)  # float64: 0.255, not 0.2549999952316284
-    indices[sims <= 0] = -1  # no shared word: not related
-    note = engine_note or f"related papers: {engine} over {len(docs)} papers"
+        dense = dict(zip((d.arxiv_id for d in docs), normalize_rows(vectors)))
+    engine = "embeddings" if vectors is not None else "tfidf"
+    state, _ = update_nearest(keys, lambda key: texts[key.arxiv_id], count=count, engine=engine, dense=dense)
+    return index_of(state, engine_note or f"related papers: {engine} over {len(docs)} papers")
+
+
+def index_of(state, note: str) -> RelatedIndex:
+    """The index a build's pages read, from the engine's state (generator.ranking.nearest.NearestState)."""
+    slots, sims = state.shown_arrays()
     return RelatedIndex(
-        engine, note, tuple(d.arxiv_id for d in docs), indices.shape[1], tuple(indices.ravel().tolist()), tuple(sims.ravel().tolist())
+        state.engine.split(":")[0], note, tuple(state.ids), slots.shape[1], tuple(slots.ravel().tolist()), tuple(sims.ravel().tolist())
     )
+
+
+def paper_words(doc: RelatedDoc) -> list[str]:
+    """The words a paper is compared by (generator/ranking/similarity.py: title twice, abstract, summary)."""
+    from generator.ranking.similarity import paper_text, words
+
+    return words(paper_text(doc.title, doc.abstract, _summary_words(doc.summary)))
 
 
 @dataclass(frozen=True)
@@ -175,7 +191,10 @@ def plan_related(keys: Sequence[tuple[str, int]], config: Config, docs_dir: Path
     if missing:
         why = f"{missing} of them have no cached embedding for {settings.model} (run `python -m generator embed` to fill the cache)"
     elif len(dimensions) > 1:
-        why = f"the cached embeddings of {settings.model} have different dimensions {sorted(dimensions)} (delete the cache and run `python -m generator embed`)"
+        why = (
+            f"the cached embeddings of {settings.model} have different dimensions {sorted(dimensions)} "
+            "(delete the cache and run `python -m generator embed`)"
+        )
     else:
         return RelatedPlan(
             "embeddings", f"related papers: embeddings of {settings.model} over {len(keys)} papers", settings.model, len(keys)
@@ -184,21 +203,73 @@ def plan_related(keys: Sequence[tuple[str, int]], config: Config, docs_dir: Path
 
 
 def related_for_archive(docs: Sequence[RelatedDoc], config: Config, docs_dir: Path, plan: RelatedPlan | None = None) -> RelatedIndex:
-    """Related papers of the archive with the planned engine (`plan_related` when not given); logs which engine ran (one line)."""
+    """Related papers of these papers, from scratch, with the planned engine (`plan_related` when not given); logs which engine ran."""
     plan = plan or plan_related([(d.arxiv_id, d.version) for d in docs], config, docs_dir)
     vectors = None
     if plan.engine == "embeddings":
-        from generator.ranking.embeddings import EmbeddingCache
-
-        vectors, missing = EmbeddingCache(docs_dir, plan.model).vectors([(d.arxiv_id, d.version) for d in docs])
-        if vectors is None:  # the cache changed since the plan
-            raise GeneratorError(
-                f"related papers: {missing} papers lost their cached embedding of {plan.model} during the build",
-                fix="build again once `python -m generator embed` or the nightly run is done",
-            )
+        vectors = _embeddings(docs_dir, plan, [(d.arxiv_id, d.version) for d in docs])
     index = compute_related(docs, count=config.related.count, vectors=vectors, engine_note=plan.note)
     log.info("%s", index.note)
     return index
+
+
+def _embeddings(docs_dir: Path, plan: RelatedPlan, keys: list[tuple[str, int]]):
+    from generator.ranking.embeddings import EmbeddingCache
+
+    vectors, missing = EmbeddingCache(docs_dir, plan.model).vectors(keys)
+    if vectors is None:  # the cache changed since the plan
+        raise GeneratorError(
+            f"related papers: {missing} papers lost their cached embedding of {plan.model} during the build",
+            fix="build again once `python -m generator embed` or the nightly run is done",
+        )
+    return vectors
+
+
+@dataclass(frozen=True)
+class RelatedSource:
+    """One archived paper as the build hands it to the engine: enough to tell whether it changed, and where to read it."""
+
+    arxiv_id: str
+    version: int
+    record: str
+    """The record's content hash."""
+    announced: str
+    """ISO date of its first announcement."""
+
+
+def update_related(
+    sources: Sequence[RelatedSource], config: Config, docs_dir: Path, plan: RelatedPlan, previous: Path | None, save: Path | None
+) -> tuple[RelatedIndex, frozenset[str]]:
+    """Every paper's related papers, from the state saved at `previous` where it still holds (generator.ranking.nearest):
+    (the index, the ids whose shown list changed). The new state is saved at `save`. The words of a paper whose record
+    changed are read from docs/ here, one record at a time; the archive's vocabulary (docs/data/vocabulary.json,
+    generator.ranking.vocabulary) is used when it has one."""
+    from generator.archive import paths, records
+    from generator.ranking.nearest import NearestState, PaperKey, update_nearest
+    from generator.ranking.vocabulary import read_vocabulary
+
+    keys = [PaperKey(s.arxiv_id, s.version, s.record, s.announced) for s in sources]
+
+    def read_words(key: PaperKey) -> list[str]:
+        path = paths.paper_path(key.arxiv_id)
+        paper = records.read_paper((docs_dir / path).read_text(encoding="utf-8"), f"docs/{path}")
+        ann = paper.announcement
+        return paper_words(RelatedDoc(ann.arxiv_id, ann.version, ann.title, ann.abstract, paper.summary.markdown if paper.summary else ""))
+
+    engine, dense, vocabulary = "tfidf", None, None
+    if plan.engine == "embeddings":
+        engine = f"embeddings:{plan.model}"
+        vectors = _embeddings(docs_dir, plan, [(s.arxiv_id, s.version) for s in sources])
+        dense = {s.arxiv_id: row for s, row in zip(sources, vectors)}
+    else:
+        vocabulary = read_vocabulary(docs_dir)
+    state = NearestState.load(previous) if previous is not None else None
+    state, changed = update_nearest(
+        keys, read_words, count=config.related.count, engine=engine, previous=state, dense=dense, vocabulary=vocabulary
+    )
+    if save is not None:
+        state.save(save)
+    return index_of(state, plan.note), frozenset(changed)
 
 
 # -- in a worker process, during the site build ---------------------------------------
@@ -206,9 +277,10 @@ def related_for_archive(docs: Sequence[RelatedDoc], config: Config, docs_dir: Pa
 
 @dataclass(frozen=True)
 class WorkerResult:
-    """What the worker hands back: the index, or the one-line error that stopped it, and what it cost."""
+    """What the worker hands back: the index and the ids whose list changed, or the one-line error that stopped it, and what it cost."""
 
     index: RelatedIndex | None
+    changed: frozenset[str]
     error: str | None
     seconds: float
     """Wall time of the computation in the worker."""
@@ -223,17 +295,24 @@ def _warm_up() -> None:
     import sklearn.feature_extraction.text  # noqa: F401
 
     import generator.ranking.embeddings  # noqa: F401
+    import generator.ranking.nearest  # noqa: F401
     import generator.ranking.similarity  # noqa: F401
 
 
-def _compute(rows: list[tuple[str, int, str, str, str]], config: Config, docs_dir: str, plan: RelatedPlan) -> WorkerResult:
+def _compute(
+    rows: list[tuple[str, int, str, str]], config: Config, docs_dir: str, plan: RelatedPlan, previous: str | None, save: str | None
+) -> WorkerResult:
     started = time.perf_counter()
     try:
-        index, error = related_for_archive([RelatedDoc(*row) for row in rows], config, Path(docs_dir), plan), None
+        sources = [RelatedSource(*row) for row in rows]
+        index, changed = update_related(
+            sources, config, Path(docs_dir), plan, Path(previous) if previous else None, Path(save) if save else None
+        )
+        error = None
     except GeneratorError as err:  # its subclasses do not all survive pickling: send the line
-        index, error = None, str(err)
+        index, changed, error = None, frozenset(), str(err)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return WorkerResult(index, error, time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return WorkerResult(index, changed, error, time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def serve() -> None:
@@ -267,9 +346,12 @@ class BackgroundRelated:
         )
         self._writer: threading.Thread | None = None
 
-    def start(self, docs: Sequence[RelatedDoc], config: Config, docs_dir: Path, plan: RelatedPlan) -> None:
-        rows = [(d.arxiv_id, d.version, d.title, d.abstract, d.summary) for d in docs]
-        payload = pickle.dumps((rows, config, str(docs_dir), plan), protocol=pickle.HIGHEST_PROTOCOL)
+    def start(self, sources: Sequence[RelatedSource], config: Config, docs_dir: Path, plan: RelatedPlan,
+              previous: Path | None = None, save: Path | None = None) -> None:  # fmt: skip
+        """Hand the worker the archive's papers (it reads the text of those it does not know from docs_dir itself)."""
+        rows = [(s.arxiv_id, s.version, s.record, s.announced) for s in sources]
+        job = (rows, config, str(docs_dir), plan, str(previous) if previous else None, str(save) if save else None)
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         self._writer = threading.Thread(target=self._write, args=(payload,), name="related-papers-input", daemon=True)
         self._writer.start()
 
@@ -304,9 +386,7 @@ class BackgroundRelated:
             self._process.kill()
             self._process.wait()
         for pipe in (self._process.stdin, self._process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 pipe.close()
-            except OSError:
-                pass
         if self._writer is not None:
             self._writer.join()

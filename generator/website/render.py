@@ -39,10 +39,10 @@ from generator.archive import paths
 from generator.archive.runs import RunRecord, last_successful_night
 from generator.arxiv.taxonomy import category_name
 from generator.errors import GeneratorError
-from generator.text.markdown import render_summary_html
+from generator.text.markdown import render_summary_html, summary_text
 from generator.text.tex import tex_bibtex, tex_feed_html, tex_html, tex_plain
 from generator.website import meta, reader
-from generator.website.catalog import DayEntry, PaperEntry, render_summary, summary_text
+from generator.website.catalog import DayEntry, PaperEntry, render_summary
 from generator.website.cite import bibtex_key
 from generator.website.context import (
     AUTHORS_SHOWN,
@@ -84,7 +84,9 @@ class SitePage:
     kind: str
     """One of NAV_KINDS or SHELL_KINDS."""
     title: str
-    """Title as plain text (a paper's TeX given its meaning, generator.text.tex.tex_plain; escaped where printed); "" for the home page, titled by the site name."""
+    """Title as plain text (a paper's TeX given its meaning, generator.text.tex.tex_plain; escaped where printed).
+
+    "" for the home page, titled by the site name."""
     content: Markup
     """The article's HTML."""
     head: Markup
@@ -118,10 +120,12 @@ def environment(dirs: Sequence[str | Path]) -> jinja2.Environment:
     env.filters.update(
         score=_score, number=_number, anchor=lambda text: slugify(str(text), "-"), json_script=lambda data: Markup(json_for_script(data)),
         zip=lambda first, *others: list(zip(first, *others)),
-        tex=tex_html, tex_title=lambda text: tex_html(text, links=False, math=False), tex_plain=tex_plain, tex_feed=lambda text: Markup(tex_feed_html(text)), tex_bibtex=tex_bibtex,
+        tex=tex_html, tex_title=lambda text: tex_html(text, links=False, math=False), tex_plain=tex_plain,
+        tex_feed=lambda text: Markup(tex_feed_html(text)), tex_bibtex=tex_bibtex,
     )  # fmt: skip
     env.globals.update(
-        category_name=category_name, plural=plural, month_label=month_label, slug=paths.slug, paths=paths, AUTHORS_SHOWN=AUTHORS_SHOWN, reader=reader,
+        category_name=category_name, plural=plural, month_label=month_label, slug=paths.slug, paths=paths,
+        AUTHORS_SHOWN=AUTHORS_SHOWN, reader=reader,
     )  # fmt: skip
     return env
 
@@ -239,13 +243,14 @@ class Renderer:
             bibtex_key=bibtex_key(paper.record),
             related=self.related_papers(paper),
         )
+        head = self.head(here, paper=paper, atom=False)
         return SitePage(
-            here, "paper", tex_plain(paper.title), Markup(content), self.head(here, paper=paper, atom=False), meta.paper_description(paper), paper.last_changed
+            here, "paper", tex_plain(paper.title), Markup(content), head, meta.paper_description(paper), paper.last_changed
         )  # fmt: skip
 
     def day(self, day: DayEntry) -> SitePage:
         here = day.path
-        papers = self.ctx.day_papers(day)
+        papers = [self.ctx.catalog.entry(p) for p in self.ctx.day_papers(day)]  # entries show the abstract's start and the gist
         content = self.template("day").render(
             day=day, papers=papers, updated=self.ctx.updated_papers(day), to=self.ctx.links(here), note=self.note(day)
         )
@@ -311,7 +316,8 @@ class Renderer:
         return [
             self._nav_page(
                 "home", paths.HOME_PATH, "", lastmod=newest, last_day=last_day, latest=latest,
-                top=ctx.day_papers(latest)[:HOME_TOP] if latest else [], tag_counts={paths.slug(t.key): len(t.papers) for t in ctx.tags},
+                top=[catalog.entry(p) for p in ctx.day_papers(latest)[:HOME_TOP]] if latest else [],
+                tag_counts={paths.slug(t.key): len(t.papers) for t in ctx.tags},
                 recent_days=reader.recent_days((d.date, len(ctx.day_papers(d))) for d in catalog.days),
                 category_counts={t.key: len(t.papers) for t in ctx.categories},
             ),
@@ -322,7 +328,8 @@ class Renderer:
             self._nav_page("feeds", paths.FEEDS_PATH, "Feeds", lastmod=newest),
             self._nav_page("search", paths.SEARCH_PATH, "Search", ("toc",)),
             self._nav_page(
-                "about", paths.ABOUT_PATH, "About this archive", announce_types=[ANNOUNCE_TYPE_NOTES.get(k, k) for k in self.site.announce_types],
+                "about", paths.ABOUT_PATH, "About this archive",
+                announce_types=[ANNOUNCE_TYPE_NOTES.get(k, k) for k in self.site.announce_types],
                 regexes=dict(self.site.keyword_regexes), tag_keys={paths.slug(t.key) for t in ctx.tags},
                 interests=interests, related=related,
             ),
@@ -335,7 +342,7 @@ class Renderer:
     def search_document(self, paper: PaperEntry) -> str:
         """What Pagefind indexes of a paper (its page shows more, which search should not match).
 
-        The summary goes in as the words of its Markdown (catalog.summary_text), so the index
+        The summary goes in as the words of its Markdown (generator.text.markdown.summary_text), so the index
         need not wait for summaries to be rendered: those are for the pages.
         """
         summary = summary_text(paper.summary.markdown) if paper.summary is not None else None

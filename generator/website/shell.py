@@ -132,9 +132,8 @@ def render_shell(env, config, nav, files, kind: str, key: tuple[int, bool], cont
     if page.canonical_url:
         html = html.replace(page.canonical_url, sentinel("canonical"))
     if SHELL_FOLDER in html:
-        raise ShellError(
-            f"the theme's main.html prints the page's URL where the shell cannot replace it: {html[html.index(SHELL_FOLDER) - 80 :][:160]!r}"
-        )
+        around = html[html.index(SHELL_FOLDER) - 80 :][:160]
+        raise ShellError(f"the theme's main.html prints the page's URL where the shell cannot replace it: {around!r}")
     return Shell.split(html)
 
 

@@ -23,8 +23,8 @@ import shutil
 import unicodedata
 from pathlib import Path, PurePosixPath
 
+import cmarkgfm
 import feedparser
-import markdown
 import pytest
 from lxml import html as lxml_html
 
@@ -33,11 +33,13 @@ from generator.archive.migrate import migrate
 from generator.archive.runs import load_records
 from generator.arxiv.ids import abs_url
 from generator.arxiv.taxonomy import category_name
-from generator.text.clean import split_prose_math
 from generator.text.markdown import is_html_body
+from generator.text.tex import split_math
 from generator.website.settings import load_site_config, site_info
 from tests.conftest import ROOT
 from tests.sitekit import DEMO_CONFIG, build_site
+
+pytestmark = pytest.mark.slow  # runs `mkdocs build --strict` on every frozen archive format (left out of `make test-fast`)
 
 FIXTURES = ROOT / "tests" / "fixtures"
 FORMATS = ("v1", "v2")
@@ -150,16 +152,17 @@ def stored_pages(docs: Path, folder: str) -> list[tuple[PurePosixPath, dict, str
 
 
 def summary_text_as_stored(body: str) -> str:
-    """The text of a stored summary, read without the site's renderer: HTML as a browser reads it, Markdown as Python-Markdown does."""
+    """The text of a stored summary, read without the site's renderer: HTML as a browser reads it, Markdown as cmark-gfm
+    (GitHub-flavoured Markdown, the one dialect of summaries) reads it, without setting math aside."""
     if not body.strip():
         return ""
-    source = body if is_html_body(body) else markdown.markdown(body, extensions=["tables", "fenced_code", "sane_lists"])
+    source = body if is_html_body(body) else cmarkgfm.github_flavored_markdown_to_html(body)
     return lxml_html.fragment_fromstring(source, create_parent="div").text_content()
 
 
 def prose_words(text: str) -> list[str]:
     """The words of a text outside its math (feeds show math as readable text, not as written)."""
-    return [w for is_math, chunk in split_prose_math(text) if not is_math for w in chunk.split() if len(letters(w)) >= 3]
+    return [w for is_math, chunk in split_math(text) if not is_math for w in chunk.split() if len(letters(w)) >= 3]
 
 
 # -- the build -----------------------------------------------------------------------------
@@ -314,7 +317,7 @@ def test_every_summary_v1_stored_is_on_its_page_with_the_text_v1_showed(corpora)
     """The summary HTML of each v1 page (before migrate), on the built page of the migrated archive."""
     corpus = corpora("v1")
     checked = kept_as_html = 0
-    for rel, meta, v1_body in stored_pages(corpus.written, "papers"):
+    for rel, _meta, v1_body in stored_pages(corpus.written, "papers"):
         html = records.v1_summary_html(v1_body)
         if html is None:
             continue
@@ -374,7 +377,10 @@ def test_every_day_page_shows_its_record_and_note(corpus):
         if text_of(one(article, "h1")) != meta["title"]:
             problems.append(f"{rel}: title: shown {text_of(one(article, 'h1'))!r}")
         counts = meta.get("counts") or {}
-        line = f"{counts.get('listed', 0)} papers listed · {counts.get('matched', 0)} matched the keywords · {counts.get('fetched', 0)} announced · {counts.get('summarized', 0)} summarized"
+        line = (
+            f"{counts.get('listed', 0)} papers listed · {counts.get('matched', 0)} matched the keywords · "
+            f"{counts.get('fetched', 0)} announced · {counts.get('summarized', 0)} summarized"
+        )
         if line not in text_of(article):
             problems.append(f"{rel}: counts: no {line!r}")
         entries = [li[0].get("href", "") for li in find(article, "ol.day-papers > li")]

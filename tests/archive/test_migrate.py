@@ -12,7 +12,8 @@ import pytest
 from generator.archive import records
 from generator.archive import store as archive_module
 from generator.archive.migrate import migrate, shown_text, summary_body
-from generator.text.markdown import html_text, is_html_body, render_summary_html, sanitize_html, summary_html
+from generator.archive.v1_summary import render_v1_summary
+from generator.text.markdown import html_text, is_html_body, render_summary_html, sanitize_html
 from tests.conftest import ROOT, snapshot
 from tests.hostile import active_content, parse_html, raw_html
 
@@ -76,7 +77,7 @@ def test_migrate_is_lossless(v1_docs, run_cli):
         else:
             assert raw_html(new_body) == [] and not is_html_body(body), rel  # no layout HTML left (code blocks may show `<`)
             # The stored Markdown converts back to exactly the HTML v1 stored.
-            assert squeeze(summary_html(new_body)) == squeeze(html), rel
+            assert squeeze(render_v1_summary(new_body)) == squeeze(html), rel
         # Either way the site shows all the text v1 showed (issue 20: kept HTML used to render to nothing).
         assert letters(shown_text(body)) == letters(html_text(html)) != "", rel
     assert (summaries, kept) == (6, 2)
@@ -94,7 +95,7 @@ def test_a_summary_kept_as_html_shows_on_the_page_and_in_feeds_with_its_math(v1_
     # The link whose address v1 removed is its text, linking nowhere.
     assert '<a rel="nofollow noopener noreferrer">项目页面</a>' in page
     # The search index and a day's entry get its words, math as readable text, no markup.
-    from generator.website.catalog import summary_text
+    from generator.text.markdown import summary_text
     from generator.website.reader import gist
     from generator.website.related import _summary_words
 
@@ -116,7 +117,8 @@ def test_a_summary_the_site_would_not_show_stops_migrate_and_nothing_is_written(
     head, _, rest = text.partition("\n---\n")
     meta = "summary:\n  model: qwen-long\n  input: abstract\n  prompt_sha256: '0'\n  created: '2025-04-28T06:00:00Z'\n"
     page.write_text(
-        f"{head}\n{meta}---\n{rest}\n<!-- ai-summary:begin -->\nIntro words\n<table><tr><td>Quokka cell</td></tr></table>\n<!-- ai-summary:end -->\n",
+        f"{head}\n{meta}---\n{rest}\n<!-- ai-summary:begin -->\nIntro words\n"
+        "<table><tr><td>Quokka cell</td></tr></table>\n<!-- ai-summary:end -->\n",
         encoding="utf-8",
     )
     empty = v1_docs / "papers/2504/2504.18098.md"
@@ -129,7 +131,8 @@ def test_a_summary_the_site_would_not_show_stops_migrate_and_nothing_is_written(
         assert code == 1
         [line] = [line for line in err.splitlines() if line.strip()]
         assert line.startswith(
-            f"error: {v1_docs.name}/papers/2504/2504.18098.md: front matter key `summary` names a summary, but the page holds no summary text"
+            f"error: {v1_docs.name}/papers/2504/2504.18098.md: front matter key `summary` names a summary, "
+            "but the page holds no summary text"
         )
         assert f"(and 1 more pages: {v1_docs.name}/papers/2504/2504.18141.md)" in line and "nothing was written" in line
         assert (
@@ -142,7 +145,8 @@ def test_a_summary_the_site_would_not_show_stops_migrate_and_nothing_is_written(
     code, err = run_cli("migrate", "--docs", v1_docs)
     assert code == 1 and snapshot(v1_docs) == before
     assert err.strip() == (
-        f"error: {v1_docs.name}/papers/2504/2504.18141.md: its AI summary would lose 2 of its 4 words (first: 'Quokka') on the site, kept as Markdown; "
+        f"error: {v1_docs.name}/papers/2504/2504.18141.md: its AI summary would lose 2 of its 4 words (first: 'Quokka') on the site, kept "
+        "as Markdown; "
         f"fix: in {v1_docs.name}/papers/2504/2504.18141.md, put the summary between its ai-summary markers inside <p>…</p> "
         "(or another block element such as <ul>), then rerun `python -m generator migrate`; nothing was written"
     )
@@ -222,4 +226,4 @@ def test_a_migration_cut_short_is_finished_by_the_next_run_and_update_waits_for_
     monkeypatch.setattr("generator.archive.migrate.atomic_write", real)
     report = migrate(v1_docs)
     assert (report.papers, report.days, report.current) == (26, 5, 20)
-    assert not [p for p in v1_docs.rglob(".tmp-*")]
+    assert not list(v1_docs.rglob(".tmp-*"))

@@ -137,7 +137,8 @@ def multi_page_pdf(pages: int) -> bytes:
         stream = f"BT /F1 10 Tf 50 780 Td (Page {n + 1}: we study qubits, entanglement and noise in depth here.) Tj ET".encode()
         objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream")
         objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * n} 0 R /Resources << /Font << /F1 3 0 R >> >> >>".encode()
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * n} 0 R "
+            "/Resources << /Font << /F1 3 0 R >> >> >>".encode()
         )
     return pdf_file(objects)
 

@@ -10,14 +10,14 @@ import pytest
 from werkzeug import Response
 
 from generator.archive.models import Announcement
-from generator.arxiv.api import ApiClient, announcement_date, enrich
+from generator.arxiv.api import ApiClient, announcement_date, enrich, fetch_by_ids
 from generator.errors import FetchError
 from generator.web import Endpoint, PoliteSession, endpoint_for, retry_after_seconds
 from tests.conftest import fixture_bytes
 
 
 def session(**kwargs) -> PoliteSession:
-    settings = dict(delay=0.0, timeout=5.0, max_retries=2, user_agent="arxiv-daily-archive/test")
+    settings = {"delay": 0.0, "timeout": 5.0, "max_retries": 2, "user_agent": "arxiv-daily-archive/test"}
     settings.update(kwargs)
     return PoliteSession(**settings)
 
@@ -87,7 +87,8 @@ def test_a_host_that_does_not_resolve_is_named_after_one_retry():
     )
     with pytest.raises(
         FetchError,
-        match=r"^API endpoint http://arxiv-mirror.invalid/api/query\?id_list=1: host name arxiv-mirror.invalid does not resolve \(DNS\) \(after one retry\); fix: check ARXIV_API_URL",
+        match=r"^API endpoint http://arxiv-mirror.invalid/api/query\?id_list=1: host name arxiv-mirror.invalid does not resolve \(DNS\) "
+        r"\(after one retry\); fix: check ARXIV_API_URL",
     ):
         polite.get("http://arxiv-mirror.invalid/api/query?id_list=1")
     assert polite.requests_made == 2
@@ -178,6 +179,19 @@ def test_enrichment_batches_ids(httpserver):
     client = ApiClient(session(), httpserver.url_for("/api/query"))
     enrich(client, [stub(f"2609.{n:05d}") for n in range(250)])
     assert [len(r.args["id_list"].split(",")) for r, _ in httpserver.log] == [100, 100, 50]
+
+
+def test_fetch_by_ids_gives_the_papers_arxiv_knows_as_announcements(httpserver):
+    # The one public door for "these ids, as Announcements" (enrichment and the interest papers use it).
+    httpserver.expect_request("/api/query").respond_with_data(fixture_bytes("api2026_idlist_quant-ph_0201082v1.xml"))
+    client = ApiClient(session(), httpserver.url_for("/api/query"))
+    found = fetch_by_ids(client, ["quant-ph/0201082", "2609.99999", "quant-ph/0201082"])
+    assert list(found) == ["quant-ph/0201082"]  # an id arXiv did not return is absent; a repeated id asked once
+    paper = found["quant-ph/0201082"]
+    assert paper.version == 1 and paper.title and paper.abstract and paper.authors and paper.primary_category == "quant-ph"
+    assert (paper.announced, paper.announce_type) == (dt.date.min, "new")  # an id lookup says nothing of an announcement
+    [(request, _)] = httpserver.log
+    assert request.args["id_list"] == "quant-ph/0201082,2609.99999"
 
 
 @pytest.mark.parametrize(

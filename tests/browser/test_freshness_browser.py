@@ -106,7 +106,8 @@ def test_the_browser_counts_weekdays_as_the_generator_does(built_site, browser):
     with serve(built_site) as base:
         reader = open_page(browser, base, dt.datetime(2026, 9, 25, 12, 0), {})
         counted = reader.page.evaluate(
-            "pairs => pairs.map(([a, b]) => window.archiveFreshness.weekdaysBetween(window.archiveFreshness.parseDay(a), window.archiveFreshness.parseDay(b)))",
+            "pairs => pairs.map(([a, b]) => window.archiveFreshness.weekdaysBetween(window.archiveFreshness.parseDay(a), "
+            "window.archiveFreshness.parseDay(b)))",
             [[a.isoformat(), b.isoformat()] for a, b in pairs],
         )
         assert counted == [weekdays_between(a, b) for a, b in pairs]

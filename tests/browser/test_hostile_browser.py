@@ -102,8 +102,13 @@ def test_every_hostile_page_in_the_browser_runs_nothing_and_loads_nothing_from_o
                 overflow = page.evaluate(
                     """() => {
                         const article = document.querySelector('article').getBoundingClientRect();
-                        return [...document.querySelectorAll('article .paper-title, article .paper-authors, article .paper-abstract, article .paper-meta, article details')]
-                          .filter(el => { const r = el.getBoundingClientRect(); return r.left < article.left - 1 || r.right > article.right + 1; })
+                        const blocks = ['.paper-title', '.paper-authors', '.paper-abstract', '.paper-meta', 'details']
+                          .map(block => 'article ' + block).join(', ');
+                        return [...document.querySelectorAll(blocks)]
+                          .filter(el => {
+                            const r = el.getBoundingClientRect();
+                            return r.left < article.left - 1 || r.right > article.right + 1;
+                          })
                           .map(el => el.className);
                     }"""
                 )

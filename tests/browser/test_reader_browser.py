@@ -399,7 +399,8 @@ def test_single_key_shortcuts_turn_off_and_on_and_the_choice_is_remembered(site,
     page.keyboard.press("Escape")
     # What a key does by itself stays: it types in a field.
     page.evaluate(
-        "() => document.querySelector('article').insertAdjacentHTML('afterbegin', '<textarea aria-label=\"Draft\" id=\"draft\"></textarea>')"
+        "() => document.querySelector('article').insertAdjacentHTML("
+        "'afterbegin', '<textarea aria-label=\"Draft\" id=\"draft\"></textarea>')"
     )
     page.locator("#draft").click()
     page.keyboard.type("jks/?n")
@@ -655,7 +656,8 @@ def test_storage_written_by_anything_is_survived(site, base, reader):
     page = reader.page
     page.goto(base + paths.page_url(READING_LIST))
     page.evaluate(
-        "([l, r, v]) => { localStorage.setItem(l, '{not json'); localStorage.setItem(r, '{\"a\": 1}'); localStorage.setItem(v, '[1, 2]'); }",
+        "([l, r, v]) => { localStorage.setItem(l, '{not json'); localStorage.setItem(r, '{\"a\": 1}'); "
+        "localStorage.setItem(v, '[1, 2]'); }",
         [LIST_KEY, READ_KEY, VISIT_KEY],
     )
     page.reload()
@@ -923,11 +925,13 @@ FOCUSED = """() => {
   const box = shown.getBoundingClientRect();
   let opacity = 1;
   for (let up = shown; up; up = up.parentElement) opacity *= Number(getComputedStyle(up).opacity);
-  const seen = box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0 && box.left < innerWidth && box.top < innerHeight &&
-    getComputedStyle(shown).visibility === "visible" && opacity > 0 && shown.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  const onScreen = box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0 && box.left < innerWidth && box.top < innerHeight;
+  const seen = onScreen && getComputedStyle(shown).visibility === "visible" && opacity > 0 &&
+    shown.checkVisibility({opacityProperty: true, visibilityProperty: true});
   const name = node.tagName.toLowerCase() + (node.className ? "." + String(node.className).trim().split(/\\s+/).join(".") : "") +
     " '" + (node.getAttribute("aria-label") || node.textContent).trim().slice(0, 40) + "'";
-  return {name, seen, again: node === window.tabFirst && window.tabCount++ > 0, box: [box.left, box.top, box.width, box.height].map(Math.round)};
+  const again = node === window.tabFirst && window.tabCount++ > 0;
+  return {name, seen, again, box: [box.left, box.top, box.width, box.height].map(Math.round)};
 }"""
 
 

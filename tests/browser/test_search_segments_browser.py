@@ -135,7 +135,8 @@ def extra_texts(reader: Reader, term: str, ids: list[str]) -> list[str]:
     return reader.page.evaluate(
         """async ([term, ids]) => { const found = await window.archiveSearchIndex.search(term);
             const chosen = found.results.filter(r => ids.includes(r.id));
-            return Promise.all(chosen.map(async r => (await r.data()).content.toLowerCase().normalize('NFD').replace(/\\p{M}/gu, ''))); }""",
+            return Promise.all(chosen.map(async r =>
+                (await r.data()).content.toLowerCase().normalize('NFD').replace(/\\p{M}/gu, ''))); }""",
         [term, ids],
     )
 

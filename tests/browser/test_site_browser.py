@@ -140,13 +140,18 @@ CHROME = """() => {
   copy.querySelectorAll("[style]").forEach(node => node.removeAttribute("style"));  // sizes Material's script sets for the layout
   const walker = document.createTreeWalker(copy, NodeFilter.SHOW_TEXT);
   const blank = [];
-  while (walker.nextNode()) (walker.currentNode.textContent.trim() ? walker.currentNode.textContent = walker.currentNode.textContent.trim() : blank.push(walker.currentNode));
+  while (walker.nextNode()) {
+    const text = walker.currentNode;
+    if (text.textContent.trim()) text.textContent = text.textContent.trim();
+    else blank.push(text);
+  }
   blank.forEach(node => node.remove());
   const config = JSON.parse(document.getElementById("__config").textContent);
   config.base = new URL(config.base, location.href).href;
   const archive = JSON.parse(document.getElementById("__archive").textContent);
   archive.search = new URL(archive.search, location.href).href;
-  return {body: copy.innerHTML, config, search: archive.search, scripts: [...document.scripts].filter(s => s.src).map(s => s.src.split("/").pop())};
+  const scripts = [...document.scripts].filter(s => s.src).map(s => s.src.split("/").pop());
+  return {body: copy.innerHTML, config, search: archive.search, scripts};
 }"""
 
 

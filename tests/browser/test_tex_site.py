@@ -244,7 +244,8 @@ def test_katex_loads_only_where_there_is_math(tex_site, browser):
         page.wait_for_selector("#folded .katex")
         # Math a script adds later (search results, an entry expanded in place) loads KaTeX then.
         page.evaluate("""() => { const p = document.createElement('p'); p.id = 'later';
-            p.innerHTML = 'costs $5 and <span class="tex-math">$x^2$</span> and <span class="tex-math tex-display">\\\\[\\\\frac{1}{2}\\\\]</span>';
+            p.innerHTML = 'costs $5 and <span class="tex-math">$x^2$</span> and '
+              + '<span class="tex-math tex-display">\\\\[\\\\frac{1}{2}\\\\]</span>';
             document.querySelector('article').appendChild(p); window.archiveRenderMath(p); }""")
         page.wait_for_selector("#later .katex-display")
         assert page.locator("#later .katex").count() == 2 and page.locator("#later").inner_text().startswith("costs $5 and")

@@ -213,3 +213,30 @@ def test_a_long_gap_says_the_schedule_may_have_stopped(arxiv, run_cli, tmp_path,
     assert any("without a successful night" in w for w in records[-1].warnings)  # on the run-history page too
     assert sorted(listed(docs)) == [*days_before, *DAYS]
     assert last_successful_night(records) == records[-1]
+
+
+# -- the policy alone (generator/night/catchup.py, pure: no server) ----------------------------
+
+
+def test_the_catch_up_policy_fills_the_missed_days_within_catch_up_days_and_names_the_older_ones():
+    from generator.night.catchup import SCHEDULE_HINT, plan_catch_up
+
+    d = lambda day: dt.date(2025, 4, day)  # noqa: E731
+    # The last night archived Tuesday 15 April; tonight is Friday 25 April; catch_up_days 7 reaches back to the 18th.
+    plan = plan_catch_up([d(14), d(15)], d(25), 7)
+    assert plan.last == d(15)
+    assert plan.missed == (d(16), d(17), d(18), d(21), d(22), d(23), d(24))  # weekends are not announcement days
+    assert plan.beyond == (d(16), d(17))
+    assert plan.missing == (d(18), d(21), d(22), d(23), d(24))
+    stopped, older = plan.warnings(7)
+    assert stopped.startswith("7 announcement days passed since the last archived day (2025-04-15)") and SCHEDULE_HINT in stopped
+    assert "2 missed announcement days (2025-04-16 to 2025-04-17) are older than catch_up_days (7)" in older
+    assert "backfill --since 2025-04-16 --until 2025-04-17" in older
+
+    # A hole between archived days is filled too; two missed days in a row are no stopped schedule.
+    plan = plan_catch_up([d(21), d(23)], d(25), 7)
+    assert (plan.missed, plan.beyond, plan.missing) == ((d(24),), (), (d(22), d(24)))
+    assert plan.warnings(7) == []
+    # Nothing before the first archived day, nothing for a new archive, nothing with catch_up_days 0.
+    assert plan_catch_up([d(24)], d(25), 7).missing == ()
+    assert plan_catch_up([], d(25), 7) is None and plan_catch_up([d(21)], d(25), 0) is None

@@ -26,6 +26,8 @@ from generator.archive.models import DayRecord
 from generator.archive.store import Archive
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # builds the demo archive with the real CLI in subprocesses (left out of `make test-fast`)
+
 TOP = 3
 """demo/config.yml's ai_summary.max_papers_to_summarize."""
 

@@ -88,7 +88,8 @@ def test_in_actions_the_placeholders_become_the_repositorys_addresses(tmp_path, 
         monkeypatch.setenv(name, value)
     code, found, out = doctor("--config", write_config(), "--docs", tmp_path / "docs", "--offline")
     assert found["site.url"] == [
-        "ok       site.url: left at the placeholder; this run uses https://alice-lab.github.io/arxiv-daily/, the Pages address of Alice-Lab/arxiv-daily"
+        "ok       site.url: left at the placeholder; this run uses https://alice-lab.github.io/arxiv-daily/, the Pages address of "
+        "Alice-Lab/arxiv-daily"
     ]
     assert found["arxiv.user_agent"] == [
         "ok       arxiv.user_agent: left at the placeholder; this run sends 'arxiv-daily-archive/1.0 (+https://github.com/Alice-Lab/arxiv-daily)'"
@@ -171,8 +172,8 @@ def test_an_update_in_actions_sends_the_derived_user_agent_and_says_so(tmp_path,
         "arxiv-daily-archive/1.0 (+https://github.com/Alice-Lab/arxiv-daily)"
     }
     assert (
-        "site.url is the placeholder; using https://alice-lab.github.io/arxiv-daily/, the Pages address of Alice-Lab/arxiv-daily (GITHUB_REPOSITORY)"
-        in err
+        "site.url is the placeholder; using https://alice-lab.github.io/arxiv-daily/, the Pages address of Alice-Lab/arxiv-daily "
+        "(GITHUB_REPOSITORY)" in err
     )
     assert "arxiv.user_agent is the placeholder; sending 'arxiv-daily-archive/1.0 (+https://github.com/Alice-Lab/arxiv-daily)'" in err
 
@@ -219,7 +220,8 @@ def test_a_feed_endpoint_answering_a_web_page_is_an_error(tmp_path, arxiv_env, w
         "fix: set ARXIV_FEED_URL (or arxiv.feed_url in config.yml) to https://rss.arxiv.org/rss/{categories} or a mirror of it"
     ]
     assert found["API endpoint"][0].startswith(
-        f"error    API endpoint: {arxiv_env.url_for('/api/query')} answered HTTP 404 with an HTML page, not the API's Atom feed; fix: set ARXIV_API_URL"
+        f"error    API endpoint: {arxiv_env.url_for('/api/query')} answered HTTP 404 with an HTML page, not the API's Atom feed; fix: set "
+        "ARXIV_API_URL"
     )
 
 
@@ -231,7 +233,8 @@ def test_an_api_endpoint_answering_a_web_page_with_200_is_an_error(tmp_path, arx
     assert code == 1, out
     assert found["feed endpoint"][0].startswith("ok "), out
     assert found["API endpoint"][0].startswith(
-        f"error    API endpoint: {arxiv_env.url_for('/api/query')} answered HTTP 200 with an HTML page, not the API's Atom feed; fix: set ARXIV_API_URL"
+        f"error    API endpoint: {arxiv_env.url_for('/api/query')} answered HTTP 200 with an HTML page, not the API's Atom feed; fix: set "
+        "ARXIV_API_URL"
     )
 
 
@@ -257,13 +260,16 @@ def test_endpoints_refusing_connections_are_errors_naming_the_setting(tmp_path, 
     code, found, out = doctor("--config", write_config(), "--docs", tmp_path / "docs")
     assert code == 1, out
     assert found["feed endpoint"] == [
-        f"error    feed endpoint: http://127.0.0.1:{port}/rss/{CATEGORIES}: connection refused; fix: check ARXIV_FEED_URL (arxiv.feed_url in config.yml)"
+        f"error    feed endpoint: http://127.0.0.1:{port}/rss/{CATEGORIES}: connection refused; fix: check ARXIV_FEED_URL (arxiv.feed_url "
+        "in config.yml)"
     ]
     assert found["API endpoint"] == [
-        f"error    API endpoint: http://127.0.0.1:{port}/api/query: connection refused; fix: check ARXIV_API_URL (arxiv.api_url in config.yml)"
+        f"error    API endpoint: http://127.0.0.1:{port}/api/query: connection refused; fix: check ARXIV_API_URL (arxiv.api_url in "
+        "config.yml)"
     ]
     assert found["summaries"] == [
-        f"error    summaries: LLM endpoint http://127.0.0.1:{port}/v1: connection refused; fix: check LLM_BASE_URL (or ai_summary.base_url in config.yml)"
+        f"error    summaries: LLM endpoint http://127.0.0.1:{port}/v1: connection refused; fix: check LLM_BASE_URL (or ai_summary.base_url "
+        "in config.yml)"
     ]
     assert "throttl" not in out and KEY not in out
 
@@ -284,8 +290,10 @@ def test_a_busy_arxiv_is_a_warning_not_a_failed_night(tmp_path, arxiv_env, write
 def test_a_missing_key_is_a_warning_with_the_secret_to_add(tmp_path, write_config, doctor):
     code, found, out = doctor("--config", write_config(), "--docs", tmp_path / "docs", "--offline")
     assert found["summaries"] == [
-        "warning  summaries: the environment variable DASHSCOPE_API_KEY (ai_summary.api_key_env) is not set, so nightly runs make no AI summaries; "
-        "fix: add a repository secret named DASHSCOPE_API_KEY (Settings → Secrets and variables → Actions) or export it locally; or set ai_summary.enabled: false"
+        "warning  summaries: the environment variable DASHSCOPE_API_KEY (ai_summary.api_key_env) is not set, "
+        "so nightly runs make no AI summaries; "
+        "fix: add a repository secret named DASHSCOPE_API_KEY (Settings → Secrets and variables → Actions) or export it locally; "
+        "or set ai_summary.enabled: false"
     ]
     assert code == 0, out
 
@@ -300,7 +308,8 @@ def test_a_model_the_endpoint_does_not_know_is_an_error(tmp_path, write_config, 
         code, found, out = doctor("--config", write_config(ai_summary={"model": "qwen-lnog"}), "--docs", tmp_path / "docs")
     assert code == 1, out
     assert found["summaries"] == [
-        f"error    summaries: LLM endpoint {llm.base_url} does not know the model 'qwen-lnog' (HTTP 404: The model `qwen-lnog` does not exist "
+        f"error    summaries: LLM endpoint {llm.base_url} does not know the model 'qwen-lnog' (HTTP 404: The model `qwen-lnog` does not "
+        "exist "
         "or you do not have access to it.); fix: set ai_summary.model to a model this endpoint serves (its /models list)"
     ]
 
@@ -375,7 +384,8 @@ def test_an_archive_in_the_old_format_is_a_warning_naming_migrate(write_config, 
     code, found, out = doctor("--config", write_config(), "--docs", V1_ARCHIVE, "--offline")
     assert found["archive"] == [
         "warning  archive: 51 pages are in an older archive format (51 in v1; this code reads v2): `update` stops until they are upgraded; "
-        f"fix: run `python -m generator migrate --docs {V1_ARCHIVE}` (lossless, safe to rerun; the nightly workflow runs it before archiving)"
+        f"fix: run `python -m generator migrate --docs {V1_ARCHIVE}` (lossless, safe to rerun; the nightly workflow runs it before "
+        "archiving)"
     ]
     assert code == 0, out
 
@@ -387,7 +397,8 @@ def test_a_page_in_a_newer_format_is_an_error(v2_archive, write_config, doctor):
     assert code == 1, out
     assert (
         found["archive"][0]
-        == "error    archive: 1 page is in a newer archive format (1 in v3) than this code (v2); fix: update this repository's code (git pull)"
+        == "error    archive: 1 page is in a newer archive format (1 in v3) than this code (v2); fix: update this repository's code (git "
+        "pull)"
     )
 
 
@@ -435,6 +446,7 @@ def test_many_summaries_that_show_nothing_are_listed_up_to_ten_then_counted(v2_a
     assert [line.split(":", 2)[1].strip() for line in lines[:10]] == [str(p) for p in pages[:10]]
     assert (
         lines[10]
-        == "warning  archive: 2 more paper pages' AI summaries show nothing on the site (first ones above); fix: fix the first ones, then rerun doctor"
+        == "warning  archive: 2 more paper pages' AI summaries show nothing on the site (first ones above); fix: fix the first ones, then "
+        "rerun doctor"
     )
     assert code == 0, out

@@ -23,7 +23,7 @@ import pytest
 
 from generator.archive.paths import day_path
 from generator.archive.store import TEMP_PREFIX
-from tests.conftest import fixture_bytes, snapshot
+from tests.conftest import FakeClock, fixture_bytes, snapshot
 from tests.loopback import CUT_AFTER, STALL, FakeLLM, LoopbackServer, make_pdf
 
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
@@ -122,12 +122,14 @@ def write_quant_config(path: Path, *, max_retries: int = 2, summaries: bool = Fa
 
 
 class Night:
-    def __init__(self, tmp_path: Path, yesterday: Path, server: FlakyArxiv, run_cli, monkeypatch):
+    def __init__(self, tmp_path: Path, yesterday: Path, server: FlakyArxiv, run_cli, monkeypatch, clock: FakeClock):
         self.docs = tmp_path / "docs"
         shutil.copytree(yesterday, self.docs)
         self.before = snapshot(self.docs)
         self.runs_before = {p.relative_to(self.docs).as_posix(): p.read_text(encoding="utf-8") for p in self.docs.glob("runs/*/*.yml")}
         self.server, self.run_cli, self.monkeypatch, self.tmp_path = server, run_cli, monkeypatch, tmp_path
+        self.clock = clock
+        """What the night waited before its retries (tests/night/conftest.py: a fake clock, nothing is slept)."""
         monkeypatch.setenv("ARXIV_FEED_URL", server.url + "/rss/{categories}")
         monkeypatch.setenv("ARXIV_API_URL", server.url + "/api/query")
         monkeypatch.setenv("ARXIV_PDF_URL", server.url + "/pdf/{id}")
@@ -156,9 +158,9 @@ class Night:
 
 
 @pytest.fixture
-def night(tmp_path, yesterday, run_cli, monkeypatch):
+def night(tmp_path, yesterday, run_cli, monkeypatch, fake_clock):
     with FlakyArxiv() as server:
-        yield Night(tmp_path, yesterday, server, run_cli, monkeypatch)
+        yield Night(tmp_path, yesterday, server, run_cli, monkeypatch, fake_clock)
 
 
 TRANSIENT = {
@@ -176,6 +178,8 @@ def test_a_transient_feed_fault_is_retried_and_the_night_succeeds(night, name):
     code, err = night.run()
     assert code == 0, err
     assert "retry 1 of 2" in err and "error:" not in err
+    # One wait before the retry: the server's Retry-After, else the backoff (max(delay, 0.5) * 2**0).
+    assert night.clock.waits == [1.0 if name == "429 with Retry-After" else 0.5]
     assert (night.docs / day_path(TONIGHT)).is_file()
     assert night.yesterday_intact()
     assert sum(p.startswith("/rss/") for p in night.server.paths) == 2
@@ -199,6 +203,7 @@ def test_a_lasting_feed_fault_fails_the_night_in_one_line_and_leaves_the_archive
     night.server.always["rss"] = fault
     code, err = night.run(max_retries=1)
     assert code == 1, err
+    assert night.clock.waits == [0.0 if name == "429 with Retry-After" else 0.5]  # one retry (Retry-After: 0 honoured)
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and reason in errors[0] and "fix:" in errors[0], err
     assert "/rss/quant-ph" in errors[0]

@@ -24,7 +24,7 @@ import yaml
 from generator.archive.paths import day_path
 from generator.archive.records import split_front_matter
 from generator.archive.store import TRANSACTION_DIR, Archive
-from tests.conftest import ROOT, snapshot
+from tests.conftest import ROOT, FakeClock, snapshot
 from tests.loopback import CUT_AFTER, FakeLLM, Reply
 from tests.night.test_sigkill import check_consistent, normalized_tree
 from tests.nights import DAYS, UNAVAILABLE, FourDays
@@ -54,6 +54,8 @@ def write_config(path: Path) -> Path:
 class World:
     def __init__(self, root: Path, arxiv: FourDays, llm: FakeLLM):
         self.root, self.arxiv, self.llm = root, arxiv, llm
+        self.clock = FakeClock()
+        """The nights wait on it: retries are recorded, not slept (tests/conftest.py)."""
         self.config = write_config(root / "config.yml")
         self.env = {
             "ARXIV_FEED_URL": arxiv.url + "/rss/{categories}",
@@ -76,7 +78,7 @@ class World:
         stderr = io.StringIO()
         try:
             with contextlib.redirect_stderr(stderr):
-                code = main(["update", "--config", str(self.config), "--docs", str(docs)])
+                code = main(["update", "--config", str(self.config), "--docs", str(docs)], sleep=self.clock)
         finally:
             for key, value in saved.items():
                 os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
@@ -174,17 +176,17 @@ def test_the_summary_stage_raising_after_the_days_were_computed_leaves_docs_unch
 
 
 def test_rendering_failing_on_the_last_day_leaves_docs_unchanged(world, tmp_path, monkeypatch):
-    from generator.night import pipeline
+    from generator.night import day as stage
 
     docs, before = start(world, tmp_path)
-    real = pipeline.day_page
+    real = stage.day_page
 
     def day_page(record):
         if record.date == DAYS[3]:
             raise ValueError("cannot render 1 May")
         return real(record)
 
-    monkeypatch.setattr(pipeline, "day_page", day_page)
+    monkeypatch.setattr(stage, "day_page", day_page)
     code, err = world.run(docs, 3)
     assert code == 1 and "cannot render 1 May" in errors(err)[0]
     assert unchanged(docs, before)

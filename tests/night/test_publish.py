@@ -20,6 +20,8 @@ import pytest
 from demo.replay import ArxivReplay
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # runs the nightly workflow's phases as subprocesses on a git clone (left out of `make test-fast`)
+
 SEARCHES = {"cs.LG": "api2026_search_cat_cs.LG_OR_cs.AI_max20.xml", "cs.CL": "api2026_search_cat_cs.CL_max3.xml"}
 DAY = "rss_cs.LG+cs.AI+cs.CL+stat.ML_2026-09-24_trimmed4.xml"
 

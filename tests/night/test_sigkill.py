@@ -51,6 +51,8 @@ from generator.ranking.selection import select
 from tests.conftest import ROOT, fixture_bytes
 from tests.loopback import FakeLLM, LoopbackServer, Reply, make_pdf
 
+pytestmark = pytest.mark.slow  # kills the real CLI with SIGKILL at every step, in subprocesses (left out of `make test-fast`)
+
 SEED = int(os.environ.get("KILL_SEED", "20261127"))
 KILLS_PER_NIGHT = int(os.environ.get("KILLS_PER_NIGHT", "12"))
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
@@ -306,7 +308,8 @@ def test_sigkill_at_random_moments_loses_nothing_and_the_next_run_completes_the_
         figures.append((kind, point, code))
         shutil.rmtree(docs.parent)
     print(
-        f"\n{night}: {len(figures)} kills planned (seed {SEED}), {killed} killed mid-run, {survived} finished first; all resumed to the uninterrupted archive"
+        f"\n{night}: {len(figures)} kills planned (seed {SEED}), {killed} killed mid-run, {survived} finished first; all resumed to the "
+        "uninterrupted archive"
     )
     assert killed >= len(figures) // 2
 

@@ -77,6 +77,35 @@ def test_nightly_schedule_permissions_and_concurrency():
     assert all("@" in u and len(u.split("@")[1]) == 40 for u in uses), uses  # pinned to commits
 
 
+def test_the_nightly_build_restores_and_saves_its_cache():
+    """Issue 23: the night restores the last night's site and build cache before the build and saves them after it,
+    under a key that a template, theme, config, code or dependency change changes (a miss only makes the night slower)."""
+    steps = load("nightly.yml")["jobs"]["archive"]["steps"]
+    names = [step.get("uses", step.get("run", "")).split("@")[0] for step in steps]
+    restore, build, save = (
+        names.index("actions/cache/restore"),
+        names.index("bash scripts/nightly.sh build"),
+        names.index("actions/cache/save"),
+    )
+    assert names.index("bash scripts/nightly.sh commit") < restore < build < save
+    cached = mkdocs_cache_folder()
+    for step in (steps[restore], steps[save]):
+        assert step["with"]["path"].split() == ["site", cached]
+        key = step["with"]["key"]
+        for watched in ("requirements.txt", "mkdocs.yml", "config.yml", "overrides/**", "generator/**/*.py"):
+            assert f"'{watched}'" in key, watched
+        assert key.endswith("-${{ github.run_id }}")  # a cache entry cannot be overwritten: one per night
+    assert steps[save]["with"]["key"] == steps[restore]["with"]["key"]
+    assert steps[restore]["with"]["restore-keys"].strip() == steps[restore]["with"]["key"].removesuffix("${{ github.run_id }}")
+
+
+def mkdocs_cache_folder() -> str:
+    """The cache folder mkdocs.yml gives the plugin when $ARCHIVE_CACHE is not set."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.strip().startswith("cache:"))
+    return line.split("ARCHIVE_CACHE,", 1)[1].split("]", 1)[0].strip()
+
+
 @pytest.mark.parametrize("name", ["ci.yml", "nightly.yml"])
 def test_inputs_reach_shell_only_through_env(name):
     # `${{ inputs.x }}` inside run: would let a crafted input run code.

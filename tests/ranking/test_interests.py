@@ -46,13 +46,13 @@ def serve_arxiv(server, interest_queries: list[str]) -> None:
 
 
 def interest_config(write_config, **overrides):
-    base = dict(
-        categories=["quant-ph"],
-        keywords=[],
-        min_score=1.5,
-        max_papers=10,
-        interests={"papers": ["quant-ph/0201082"], "min_similarity": 0.03},
-    )
+    base = {
+        "categories": ["quant-ph"],
+        "keywords": [],
+        "min_score": 1.5,
+        "max_papers": 10,
+        "interests": {"papers": ["quant-ph/0201082"], "min_similarity": 0.03},
+    }
     base.update(overrides)
     return write_config(**base)
 
@@ -133,7 +133,7 @@ def test_interests_alone_select_and_rank_a_day_without_keywords(tmp_path, arxiv_
     config = load_config(config_path, environ={"ARXIV_API_URL": arxiv_env.url_for("/api/query"), "ARXIV_REQUEST_DELAY": "0"})
     pipeline = Pipeline.create(config, docs, "update", Progress(None))
     announcements = parse_announcements(fixture_bytes(QUANT_PH), source=QUANT_PH).announcements
-    record, _, report = pipeline.build_day(DAY, announcements)
+    record, _, report = pipeline.days.build(DAY, announcements)
     assert queries == ["quant-ph/0201082"]  # from the cache in docs/data/interests.yml: no second request
     assert [p.arxiv_id for p in record.papers] == listed
     sims = [p.interest.similarity for p in record.papers]
@@ -150,7 +150,8 @@ def test_interests_alone_select_and_rank_a_day_without_keywords(tmp_path, arxiv_
             "nearest_title": paper.interest.nearest_title,
         }
     # Similarity comes from shared words: each listed paper shares some with the interest paper.
-    interest_words = set(words(pipeline.interests[0].title + " " + pipeline.interests[0].abstract))
+    [interest] = pipeline.interests.papers
+    interest_words = set(words(interest.title + " " + interest.abstract))
     assert all(interest_words & set(words(p.announcement.title + " " + p.announcement.abstract)) for p in record.papers)
 
 

@@ -107,7 +107,9 @@ def test_vectors_given_are_used(real_docs):
 def embedding_config(write_config, base_url: str, **extra):
     return write_config(
         categories=["quant-ph"], keywords=["quantum", "entanglement", "noise", "qubit"], min_score=1.5, max_papers=12,
-        related={"count": 5, "embeddings": {"model": MODEL, "base_url": base_url, "api_key_env": "TEST_EMBED_KEY", "max_retries": 0, "timeout": 5, "batch_size": 5}},
+        related={"count": 5, "embeddings": {
+            "model": MODEL, "base_url": base_url, "api_key_env": "TEST_EMBED_KEY", "max_retries": 0, "timeout": 5, "batch_size": 5,
+        }},
         **extra,
     )  # fmt: skip
 

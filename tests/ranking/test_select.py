@@ -15,10 +15,17 @@ DAY = dt.date(2025, 4, 28)
 
 
 def paper(title: str, abstract: str = "", **fields) -> Announcement:
-    base = dict(
-        arxiv_id="2504.00001", version=1, title=title, abstract=abstract, authors=("Ada Lovelace",),
-        categories=("cs.LG",), primary_category="cs.LG", announce_type="new", announced=DAY,
-    )  # fmt: skip
+    base = {
+        "arxiv_id": "2504.00001",
+        "version": 1,
+        "title": title,
+        "abstract": abstract,
+        "authors": ("Ada Lovelace",),
+        "categories": ("cs.LG",),
+        "primary_category": "cs.LG",
+        "announce_type": "new",
+        "announced": DAY,
+    }
     base.update(fields)
     return Announcement(**base)
 

@@ -24,12 +24,22 @@ HOSTILE_ABSTRACT = (
 
 
 def announcement(**fields) -> Announcement:
-    base = dict(
-        arxiv_id="2609.26811", version=2, title="Spectral updates for $N_c$ layers", abstract="We study $x^2$ and \\(y\\).",
-        authors=("Fabien Polly", "Jean Rémy"), categories=("cs.LG", "cs.AI"), primary_category="cs.LG",
-        announce_type="new", announced=dt.date(2026, 9, 24), doi="10.1093/x(1)", journal_ref="J. Test 1 (2026)",
-        comment="12 pages", affiliations=(("Jean Rémy", ("Inria",)),), license="http://creativecommons.org/licenses/by/4.0/",
-    )  # fmt: skip
+    base = {
+        "arxiv_id": "2609.26811",
+        "version": 2,
+        "title": "Spectral updates for $N_c$ layers",
+        "abstract": "We study $x^2$ and \\(y\\).",
+        "authors": ("Fabien Polly", "Jean Rémy"),
+        "categories": ("cs.LG", "cs.AI"),
+        "primary_category": "cs.LG",
+        "announce_type": "new",
+        "announced": dt.date(2026, 9, 24),
+        "doi": "10.1093/x(1)",
+        "journal_ref": "J. Test 1 (2026)",
+        "comment": "12 pages",
+        "affiliations": (("Jean Rémy", ("Inria",)),),
+        "license": "http://creativecommons.org/licenses/by/4.0/",
+    }
     base.update(fields)
     return Announcement(**base)
 
@@ -49,7 +59,11 @@ def paper_body(paper: Paper) -> str:
     return str(renderer([paper]).paper(PaperEntry.of(paper)).content)
 
 
-def day_of(*papers: Paper, counts: DayCounts = DayCounts(10, 3, 1, 0)) -> str:
+DAY_COUNTS = DayCounts(10, 3, 1, 0)
+"""Fetched, matched, listed, summarized of the days these tests render."""
+
+
+def day_of(*papers: Paper, counts: DayCounts = DAY_COUNTS) -> str:
     record = DayRecord(dt.date(2026, 9, 24), "Thursday, 24 September 2026", tuple(p.arxiv_id for p in papers), counts)
     day = DayEntry(record, paths.day_path(record.date))
     return str(renderer(list(papers), (day,)).day(day).content)

@@ -17,6 +17,7 @@ import pytest
 
 from generator.archive import paths
 from generator.archive.models import Summary
+from generator.text.cut import cut_plain
 from generator.website import meta, reader
 from generator.website.catalog import Catalog, DayEntry
 from generator.website.cite import bibtex_key
@@ -36,39 +37,26 @@ ABSTRACT = (
 # -- the abstract's start and the summary's gist ----------------------------------------------------
 
 
-def test_a_short_text_is_kept_whole():
-    assert reader.text_start("  Short abstract.  ", 300) == "Short abstract."
+def test_a_short_abstract_is_kept_whole():
+    assert reader.abstract_start("  Short abstract.  ") == "Short abstract."
     assert reader.abstract_start("x" * reader.ABSTRACT_SHOWN) == "x" * reader.ABSTRACT_SHOWN
 
 
-def test_abstract_start_is_cut_at_the_first_space_after_the_limit():
+def test_abstract_start_is_at_most_its_limit_cut_at_a_space():
+    # Issue 21: the start used to run to the first space after the limit (up to twice it, inside
+    # math); it is the one prose cutter's now (generator/text/cut.py, tests/text/test_cut.py).
     start = reader.abstract_start(ABSTRACT)
-    assert start.endswith(" …")
+    assert start.endswith(" …") and len(start) <= reader.ABSTRACT_SHOWN
     kept = start.removesuffix(" …")
     assert ABSTRACT.startswith(kept) and ABSTRACT[len(kept)] == " "
-    assert len(kept) >= reader.ABSTRACT_SHOWN and " " not in kept[reader.ABSTRACT_SHOWN + 1 :], "two lines at least, cut at the next space"
+    assert " " not in ABSTRACT[len(kept) + 1 : reader.ABSTRACT_SHOWN - 1], "the last space that leaves room for the ellipsis"
 
 
-def test_a_cut_never_falls_in_math():
-    # The limit falls inside `$x + y = z$`: the cut goes after the span.
-    assert reader.text_start("aaa bbb $x + y = z$ ccc ddd", 10) == "aaa bbb $x + y = z$ …"
-    assert reader.text_start(r"aaa \(a b c d\) ccc ddd", 8) == r"aaa \(a b c d\) …"
-    # A span running past twice the limit: the cut goes before it.
-    long_math = "$" + "x " * 40 + "$"
-    assert reader.text_start(f"aaa bbb {long_math} ccc", 10) == "aaa bbb …"
-    # An unclosed dollar is no math: text as any other.
-    assert reader.text_start("costs $5 and more words here", 10) == "costs $5 and …"
-
-
-def test_trailing_punctuation_goes_before_the_ellipsis():
-    assert reader.text_start("one two three, four five six", 12) == "one two three …"
-
-
-def test_a_text_cut_to_at_most_its_limit_ends_at_a_space_outside_math():
-    assert reader.text_at_most("one two three four", 12) == "one two …"
-    assert reader.text_at_most("one $a b$ three four", 8) == "one …"
-    assert reader.text_at_most("one two", 12) == "one two"
-    assert reader.text_at_most("x" * 20, 12) == "x" * 10 + " …", "one long word is cut anyway"
+def test_abstract_start_never_cuts_math():
+    abstract = "word " * 26 + "$x + y = z$ holds, and more words follow here to pass the limit of the entry"
+    start = reader.abstract_start(abstract)
+    assert start == ("word " * 26).strip() + " …", "the span the limit falls in (characters 131 to 141) is left out whole"
+    assert reader.abstract_start("costs $5 and more words " * 10).startswith("costs $5 and more"), "an unclosed dollar is text"
 
 
 def test_gist_is_the_first_bullet_as_plain_text():
@@ -96,9 +84,11 @@ def test_recent_days_counts_the_latest_days_that_list_papers():
 
 
 def test_descriptions_are_cut_at_a_word_to_150_characters():
-    assert meta.description_of("short") == "short"
-    text = meta.description_of(ABSTRACT)
-    assert len(text) <= meta.DESCRIPTION_LENGTH and text.endswith("…") and ABSTRACT.startswith(text[:-1])
+    assert meta.paper_description(entry("2609.00001", DAY, abstract="short")) == "short"
+    text = meta.paper_description(entry("2609.00001", DAY, abstract=ABSTRACT))
+    assert len(text) <= meta.DESCRIPTION_LENGTH and text.endswith(" …") and ABSTRACT.startswith(text[:-2])
+    math = meta.paper_description(entry("2609.00001", DAY, abstract="word " * 29 + "$x + y + z + w$ holds for all the rest"))
+    assert math == ("word " * 29).strip() + " …", "math as readable text (x + y + z + w: characters 146 to 158) is never cut"
 
 
 def test_a_day_is_described_by_its_date_and_top_titles():
@@ -191,7 +181,7 @@ def test_paper_page_has_its_cite_key_and_its_own_address():
     )
     head = Tags(str(page.head))
     assert head.find("meta", name="citation_abstract_html_url", content="https://example.org/a/papers/2609/2609.26811/")
-    assert page.description == meta.description_of(ABSTRACT)
+    assert page.description == cut_plain(ABSTRACT, meta.DESCRIPTION_LENGTH)
 
 
 def test_home_page_gives_the_recent_days_for_new_since_your_last_visit():

@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
+import pytest
+
 from generator.archive import paths
 from generator.archive.records import split_front_matter
 from generator.config import load_config
@@ -22,6 +24,8 @@ from generator.website.catalog import read_catalog
 from generator.website.related import RelatedDoc, related_for_archive
 from tests.ranking.test_interests import DAY, day_ids, interest_config, serve_arxiv
 from tests.sitekit import Reader, build_site, serve
+
+pytestmark = pytest.mark.slow  # runs `mkdocs build` (left out of `make test-fast`)
 
 RELATED = re.compile(r'<section id="related">(.*?)</section>', re.DOTALL)
 ITEM = re.compile(r'<li><a href="([^"]+)">(.*?)</a><span>(\d{4}-\d\d-\d\d) · ([0-9.]+)</span></li>')
@@ -170,7 +174,8 @@ def test_interests_alone_day_and_paper_pages_say_close_to_and_about_lists_the_pa
 def test_keywords_and_interests_combined_only_papers_close_enough_say_close_to(tmp_path, arxiv_env, write_config, run_cli):
     docs, site, _ = interest_site(
         tmp_path, arxiv_env, write_config, run_cli,
-        keywords=["entanglement"], min_score=1.0, max_papers=40, interests={"papers": ["quant-ph/0201082"], "weight": 10, "min_similarity": 0.035},
+        keywords=["entanglement"], min_score=1.0, max_papers=40,
+        interests={"papers": ["quant-ph/0201082"], "weight": 10, "min_similarity": 0.035},
     )  # fmt: skip
     listed = day_ids(docs)
     day = page_file(site, paths.day_path(DAY)).read_text(encoding="utf-8")

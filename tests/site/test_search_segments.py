@@ -180,7 +180,7 @@ def test_a_second_build_keeps_every_segment_and_new_papers_rebuild_their_segment
     assert f"{len(names)} kept, 0 built" in search_log(second)  # no Pagefind process ran
     assert read_manifest(site / "pagefind") == manifest
     assert {s["name"]: (site / "pagefind" / s["path"] / "pagefind-entry.json").stat().st_mtime_ns for s in manifest} == stamps
-    assert not (site / ".pagefind-kept").exists()
+    assert not (site / ".archive-kept").exists()
 
     # A night adds papers to one day of 2024: the segment holding that day is rebuilt, no other.
     day = next(d.date for d in catalog.days if d.date.year == 2024 and d.date.month == 3 and d.papers)

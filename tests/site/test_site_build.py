@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlparse
 
 import feedparser
+import pytest
 from lxml import html as lxml_html
 
 from generator.archive import paths
@@ -33,6 +34,8 @@ from tests.sitekit import (
     parse_page,
     read_archived_paper,
 )  # fmt: skip
+
+pytestmark = pytest.mark.slow  # runs `mkdocs build --strict` on the fixture archive (left out of `make test-fast`)
 
 SITE_URL = "http://127.0.0.1:8000/"  # demo/config.yml's site.url
 

@@ -24,6 +24,8 @@ from generator.archive import paths
 from generator.website.catalog import read_catalog
 from tests.sitekit import ROOT, build_site, parse_page
 
+pytestmark = pytest.mark.slow  # runs `mkdocs build` on the fixture archive and on a large one (left out of `make test-fast`)
+
 SOURCES = [ROOT / "generator", ROOT / "benchmarks", ROOT / "tests", ROOT / "demo", ROOT / "scripts"]
 
 
@@ -67,6 +69,7 @@ def test_a_second_build_in_the_same_process_starts_clean(fixture_archive, tmp_pa
     monkeypatch.setenv("ARCHIVE_CONFIG", str(fixture_archive.config))
     # The build time is in freshness.js (the staleness banner's title): fixed, as for reproducible builds.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    monkeypatch.setenv("ARCHIVE_CACHE", str(tmp_path / "cache"))  # the second and third builds are warm (generator/website/buildcache.py)
     monkeypatch.chdir(ROOT)
     config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
     config.plugins.on_startup(command="build", dirty=False)

@@ -15,7 +15,8 @@ from generator.archive import paths
 from generator.archive.models import Announcement, Paper, Score, Summary
 from generator.archive.records import paper_page
 from generator.errors import ArchiveError
-from generator.website.catalog import Catalog, PaperEntry, paper_entry, read_catalog, summary_text
+from generator.text.markdown import summary_text
+from generator.website.catalog import Catalog, PaperEntry, paper_entry, read_catalog
 from generator.website.context import PAGE_SIZE, Links, build_context, json_for_script, topic_chunks, topic_pages
 from generator.website.outputs.sitemap import sitemap_documents
 from generator.website.render import Renderer, environment, toc_tokens
@@ -101,8 +102,8 @@ def test_links_are_the_relative_urls_paths_computes():
     (`categories/cs.LG/2026-04.md`, served one folder deeper) got the links of its index page."""
     pages = [
         paths.HOME_PATH, paths.paper_path("2504.18298"), paths.paper_path("hep-th/9901001"), paths.category_path("cs.LG"),
-        paths.category_month_path("cs.LG", "2026-04"), paths.category_month_path("cs.LG", "2026-04", 2), paths.day_path(dt.date(2026, 1, 2)),
-        paths.FEEDS_PATH, paths.tag_path("Mixture of Experts"),
+        paths.category_month_path("cs.LG", "2026-04"), paths.category_month_path("cs.LG", "2026-04", 2),
+        paths.day_path(dt.date(2026, 1, 2)), paths.FEEDS_PATH, paths.tag_path("Mixture of Experts"),
     ]  # fmt: skip
     for directory_urls in (True, False):
         for here in pages:
@@ -168,14 +169,17 @@ def test_a_split_topic_has_an_index_and_linked_listing_pages():
 
 
 def test_shell_puts_each_pages_values_into_its_slots():
-    html = f'<title>{sentinel("title")} - S</title><link href="{sentinel("canonical")}">{sentinel("head")}<a href="#{sentinel("skip")}">x</a><h1>{sentinel("title")}</h1>{sentinel("content")}</body>'
+    html = (
+        f'<title>{sentinel("title")} - S</title><link href="{sentinel("canonical")}">{sentinel("head")}'
+        f'<a href="#{sentinel("skip")}">x</a><h1>{sentinel("title")}</h1>{sentinel("content")}</body>'
+    )
     shell = Shell.split(html)
     values = page_values(
         title='A <b>"T"</b>', description="d", canonical="https://x/p/", head="<meta name=a>", skip="abstract", content="<p>body</p>"
     )
-    assert (
-        shell.fill(values)
-        == '<title>A &lt;b&gt;&#34;T&#34;&lt;/b&gt; - S</title><link href="https://x/p/"><meta name=a><a href="#abstract">x</a><h1>A &lt;b&gt;&#34;T&#34;&lt;/b&gt;</h1><p>body</p></body>'
+    assert shell.fill(values) == (
+        '<title>A &lt;b&gt;&#34;T&#34;&lt;/b&gt; - S</title><link href="https://x/p/"><meta name=a><a href="#abstract">x</a>'
+        "<h1>A &lt;b&gt;&#34;T&#34;&lt;/b&gt;</h1><p>body</p></body>"
     )
 
 
@@ -257,7 +261,8 @@ def test_summary_text_keeps_the_words_of_every_markdown_construct():
         "| a | b |\n|---|:-:|\n| c | d |\n\n```python\nprint(1)\n```\n~~~\nz\n~~~\nsnake_case_name stays, $\\alpha$ too"
     )
     assert summary_text(markdown) == (
-        "Idea\n\nquoted emphasis and strong\n\nfirst  code  item\na link and alt\n\n  a   b  \n\n  c   d  \n\n\nprint(1)\n\n\nz\n\nsnake_case_name stays, α too"
+        "Idea\n\nquoted emphasis and strong\n\nfirst  code  item\na link and alt\n\n"
+        "  a   b  \n\n  c   d  \n\n\nprint(1)\n\n\nz\n\nsnake_case_name stays, α too"
     )
     assert summary_text("plain words, no marks") == "plain words, no marks"
 

@@ -28,6 +28,9 @@ from tests.hostile import raw_html
 from tests.loopback import FakeLLM, PdfServer, Reply, make_pdf
 from tests.sitekit import rendered_article
 
+# The summary stage end to end over loopback LLM and PDF servers, with real timeouts and answer delays.
+pytestmark = pytest.mark.slow  # (left out of `make test-fast`)
+
 QUANT_PH = "rss_quant-ph_2025-04-28.xml"
 DAY = dt.date(2025, 4, 28)
 KEY = "sk-test-7Hq2-SECRET-0123456789abcdef"

@@ -155,16 +155,37 @@ def test_a_missing_prompt_file_stops_before_anything_runs(tmp_path, run_cli):
 
 
 def figures(**changes) -> SummaryFigures:
-    base = dict(model="qwen-long", requests=16, prompt_tokens=150_000, completion_tokens=20_000, summarized=15, fulltext=14,
-                abstract=1, failures=1, cache_hits=0, out_of_date=0, skipped_budget=0, estimated_cost=0.115, currency="CNY")  # fmt: skip
+    base = {
+        "model": "qwen-long",
+        "requests": 16,
+        "prompt_tokens": 150_000,
+        "completion_tokens": 20_000,
+        "summarized": 15,
+        "fulltext": 14,
+        "abstract": 1,
+        "failures": 1,
+        "cache_hits": 0,
+        "out_of_date": 0,
+        "skipped_budget": 0,
+        "estimated_cost": 0.115,
+        "currency": "CNY",
+    }
     base.update(changes)
     return SummaryFigures(**base)
 
 
 def record(started: str, **changes) -> RunRecord:
-    base = dict(command="update", started=started, seconds=41.25, days=("2026-09-24",), pages_written=16, arxiv_requests=18,
-                papers={"fetched": 500, "matched": 40, "listed": 30, "new": 30, "updated": 0, "summarized": 15, "resummarized": 0},
-                summaries=figures(), warnings=("1 of 16 summaries failed (2609.00001: HTTP 500)",))  # fmt: skip
+    base = {
+        "command": "update",
+        "started": started,
+        "seconds": 41.25,
+        "days": ("2026-09-24",),
+        "pages_written": 16,
+        "arxiv_requests": 18,
+        "papers": {"fetched": 500, "matched": 40, "listed": 30, "new": 30, "updated": 0, "summarized": 15, "resummarized": 0},
+        "summaries": figures(),
+        "warnings": ("1 of 16 summaries failed (2609.00001: HTTP 500)",),
+    }
     base.update(changes)
     return RunRecord(**base)
 
@@ -289,7 +310,10 @@ def test_days_lists_day_pages_in_a_range(tmp_path):
 def test_summaries_render_as_the_commonmark_models_write():
     # Models write GitHub-flavoured CommonMark: nested lists indented by two spaces (Python-Markdown
     # wanted four and flattened them), tables, emphasis next to math that must stay math.
-    answer = "## Results\n\n- Speed: **2.1x**\n  - on A100, batch $b_i = 2^k$\n  - on H100\n- Memory: $O(n \\log n)$ with $a*b*c$\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    answer = (
+        "## Results\n\n- Speed: **2.1x**\n  - on A100, batch $b_i = 2^k$\n  - on H100\n"
+        "- Memory: $O(n \\log n)$ with $a*b*c$\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    )
     html = render_summary_html(clean_summary_markdown(answer))
     assert "<h3>Results</h3>" in html
     assert (

@@ -105,23 +105,34 @@ EMPTY_SITEMAP = b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://
 
 
 def derived_feeds(ctx: Context, item_html: ItemHtml) -> dict[PurePosixPath, bytes]:
-    """Every feed file, by its path inside the site (with the empty sitemaps of their folders)."""
+    """Every feed file, by its path inside the site (with the empty sitemaps of their folders).
+
+    Each item is its paper's whole record (`ctx.catalog.entry`: in the site build, read from docs/ for
+    the few papers the feeds list), its HTML made once however many feeds list it.
+    """
     site = ctx.site
-    cache: dict[str, str] = {}
+    cache: dict[str, tuple[PaperEntry, str]] = {}
+
+    def whole(papers) -> list[PaperEntry]:
+        out = []
+        for paper in papers:
+            if paper.arxiv_id not in cache:
+                entry = ctx.catalog.entry(paper)
+                cache[paper.arxiv_id] = (entry, item_html(entry))
+            out.append(cache[paper.arxiv_id][0])
+        return out
 
     def cached(paper: PaperEntry) -> str:
-        if paper.arxiv_id not in cache:
-            cache[paper.arxiv_id] = item_html(paper)
-        return cache[paper.arxiv_id]
+        return cache[paper.arxiv_id][1]
 
     feeds = build_feed(
         site, title=site.title, description=site.description, page=paths.HOME_PATH, kind="all", key="",
-        papers=ctx.newest[: all_feed_items(site)], item_html=cached,
+        papers=whole(ctx.newest[: all_feed_items(site)]), item_html=cached,
     )  # fmt: skip
     for topic in ctx.categories + ctx.tags:
         feeds.update(build_feed(
             site, title=f"{site.title}: {topic.title}", description=_topic_description(topic, site), page=topic.index,
-            kind=topic.kind, key=topic.key, papers=topic.papers[:TOPIC_FEED_ITEMS], item_html=cached,
+            kind=topic.kind, key=topic.key, papers=whole(topic.papers[:TOPIC_FEED_ITEMS]), item_html=cached,
         ))  # fmt: skip
     for folder in sorted({path.parent for path in feeds}):
         feeds[folder / "sitemap.xml"] = EMPTY_SITEMAP

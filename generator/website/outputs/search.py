@@ -22,8 +22,8 @@ segments"):
   two at a time, on threads, so the build goes on writing pages meanwhile; a bundle's files,
   taken from Pagefind's answer (GetFiles: its own WriteFiles answers before its writes are done),
   are written into a temporary folder renamed into place; segments no longer planned are
-  deleted and the manifest is written last, atomically. `keep_for_next_build` sets the bundles aside before
-  MkDocs empties the site folder, so the next build finds them.
+  deleted and the manifest is written last, atomically. The bundles survive MkDocs' emptying of the site
+  folder as the build's other folders do (generator/website/buildcache.py: set_aside, bring_back).
 - The browser (assets/javascripts/search-index.js) reads the manifest, imports one
   `pagefind/pagefind.js` (a copy of the bundles' own, which one Pagefind release writes the
   same) and searches the bundles it needs, one Pagefind instance each.
@@ -69,8 +69,6 @@ MANIFEST = "segments.json"
 """The segments of the index, newest first: what the browser reads and the next build compares with."""
 SCRIPT = "pagefind.js"
 """Pagefind's search module, one copy beside the bundles for the browser to import (the bundles' own are the same)."""
-KEPT_SUBDIR = ".pagefind-kept"
-"""Where the bundles wait while MkDocs empties the site folder (it leaves hidden entries alone)."""
 INDEX_CONFIG = {"force_language": "en"}
 """One English index for the whole archive (abstracts are in English)."""
 SEGMENT_PAPERS = 10_000
@@ -209,15 +207,6 @@ Documents = Callable[[SegmentPlan], Iterable[tuple[str, str]]]
 """A segment's documents, (url from the site root, starting with "/", html) each, streamed by the caller."""
 
 
-def keep_for_next_build(site_dir: Path) -> None:
-    """Set `<site>/pagefind/` aside (as a hidden folder) before MkDocs empties the site folder, for the next `update`."""
-    site_dir = Path(site_dir)
-    current, kept = site_dir / OUTPUT_SUBDIR, site_dir / KEPT_SUBDIR
-    if current.is_dir():
-        shutil.rmtree(kept, ignore_errors=True)
-        current.rename(kept)
-
-
 class SegmentedIndex:
     """The site's search index in segment bundles under `<site>/pagefind/`: `start` (returns at once), then `finish`."""
 
@@ -248,7 +237,7 @@ class SegmentedIndex:
         if len(set(names)) != len(names):
             raise ValueError(f"two segments share a name: {sorted(names)}")
         self._plans = sorted(plans, key=lambda plan: (plan.first, plan.name), reverse=True)
-        self._take_back_kept()
+        self.folder.mkdir(parents=True, exist_ok=True)
         self._previous = {entry["name"]: entry for entry in read_manifest(self.folder)}
         todo = []
         for plan in self._plans:
@@ -293,17 +282,6 @@ class SegmentedIndex:
         self._discard_temporary()
 
     # -- inside ------------------------------------------------------------------------------
-
-    def _take_back_kept(self) -> None:
-        """The bundles `keep_for_next_build` set aside, back in place (a --dirty build left them where they were)."""
-        kept = self.site_dir / KEPT_SUBDIR
-        if kept.is_dir():
-            if self.folder.exists():
-                shutil.rmtree(kept)
-            else:
-                self.folder.parent.mkdir(parents=True, exist_ok=True)
-                kept.rename(self.folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
 
     def _temporary(self, plan: SegmentPlan) -> Path:
         return self.folder / f".building-{plan.name}"

@@ -1,0 +1,299 @@
+"""The nearest papers of every paper, kept between builds so that a night only adds to them.
+
+Pure (NumPy, SciPy; no network, no disk but the state's own file). The site's related papers
+(generator/website/related.py) are its main user. Two engines, one procedure:
+
+- TF-IDF: a paper's words (generator/ranking/similarity.py) weighed by a vocabulary, each paper cut
+  to its heaviest words. A paper's vector depends only on its own words and the vocabulary. The
+  vocabulary is given (the archive's own, docs/data/vocabulary.json, which the night fits on the
+  oldest papers and refits only when the archive doubles: `generator.ranking.vocabulary`), or, for
+  an archive without one, fitted on every paper at each build (any change then recomputes all).
+- Embeddings: the vectors given by the caller (dense, one per paper).
+
+`update_nearest` starts from the previous state (`NearestState`, saved as one .npz): a new or
+changed paper gets its list from scratch and joins an unchanged paper's list when it beats that
+list's last entry; an unchanged paper whose list held a paper that changed or left is recomputed.
+From scratch (no state, another engine or vocabulary) the lists are the same:
+equal similarities are ordered by arXiv id (`similarity.best_first`), and a sparse dot product sums
+its terms in the same order whichever of the two papers it is computed from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PaperKey:
+    """One paper as the caller knows it before reading its text: enough to tell whether it changed."""
+
+    arxiv_id: str
+    version: int
+    record: str
+    """The record's content hash: a paper whose record did not change keeps its vector."""
+    announced: str
+    """ISO date of its first announcement: the oldest papers are the vocabulary's basis."""
+
+
+@dataclass
+class NearestState:
+    """Every paper's related papers and what they were computed from, kept between builds (the build cache).
+
+    Papers are in arXiv id order; `slots[i]` holds the rows of paper i's related papers, best first (-1: none).
+    """
+
+    engine: str
+    """`tfidf`, or `embeddings:<model>`."""
+    count: int
+    ids: list[str]
+    records: list[str]
+    """Record hashes, as `RelatedSource.record`."""
+    texts: list[str]
+    """Hash of the words each vector was made from (TF-IDF), or the embedded version (embeddings)."""
+    slots: np.ndarray
+    sims: np.ndarray
+    basis: str = ""
+    """The vocabulary's fingerprint, or "all <hash of every paper's words>" when it was fitted on all of them (TF-IDF)."""
+    vocabulary: object = None
+    """generator.ranking.similarity.Vocabulary (TF-IDF)."""
+    vectors: object = None
+    """scipy CSR matrix, one row per paper (TF-IDF; embeddings are re-read from docs/data/)."""
+
+    def shown_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(slots, similarities) as pages show them: similarities rounded to 3 decimals, -1 where none (nothing shared)."""
+        sims = self.sims.astype("float64").round(3)  # float64: 0.255, not 0.2549999952316284
+        return np.where(sims > 0, self.slots, -1), sims
+
+    def shown(self, row: int) -> tuple:
+        """What a page shows of a paper's related papers: ids and rounded similarities."""
+        return tuple((self.ids[slot], round(float(sim), 3)) for slot, sim in zip(self.slots[row], self.sims[row]) if slot >= 0 and sim > 0)
+
+    # -- on disk (the build cache): one .npz, no pickle -------------------------------------
+
+    def save(self, path: Path) -> None:
+        arrays = {"slots": self.slots, "sims": self.sims}
+        meta = {"engine": self.engine, "count": self.count, "basis": self.basis}
+        arrays["ids"] = np.frombuffer("\n".join(self.ids).encode("utf-8"), dtype=np.uint8)
+        arrays["records"] = np.frombuffer("\n".join(self.records).encode("ascii"), dtype=np.uint8)
+        arrays["texts"] = np.frombuffer("\n".join(self.texts).encode("ascii"), dtype=np.uint8)
+        if self.vocabulary is not None:
+            arrays["terms"] = np.frombuffer("\n".join(self.vocabulary.terms).encode("utf-8"), dtype=np.uint8)
+            arrays["df"] = np.array(self.vocabulary.df, dtype=np.int64)
+            meta["vocabulary_papers"] = self.vocabulary.papers
+        if self.vectors is not None:
+            arrays.update(
+                indptr=self.vectors.indptr, indices=self.vectors.indices, data=self.vectors.data, shape=np.array(self.vectors.shape)
+            )
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+        with open(path, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> NearestState | None:
+        """The state saved at `path`, or None when it is missing or unreadable (a cold start, never an error)."""
+        from scipy import sparse
+
+        from generator.ranking.similarity import Vocabulary
+
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                text = lambda name: saved[name].tobytes().decode("utf-8")  # noqa: E731
+                lines = lambda name: text(name).split("\n") if saved[name].size else []  # noqa: E731
+                meta = json.loads(text("meta"))
+                vocabulary = None
+                if "terms" in saved:
+                    vocabulary = Vocabulary(tuple(lines("terms")), tuple(saved["df"].tolist()), meta["vocabulary_papers"])
+                vectors = None
+                if "indptr" in saved:
+                    vectors = sparse.csr_matrix((saved["data"], saved["indices"], saved["indptr"]), shape=tuple(saved["shape"]))
+                state = cls(meta["engine"], meta["count"], lines("ids"), lines("records"), lines("texts"), saved["slots"].copy(),
+                            saved["sims"].copy(), meta["basis"], vocabulary, vectors)  # fmt: skip
+        except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError):
+            return None
+        if not (len(state.ids) == len(state.records) == len(state.texts) == state.slots.shape[0]):
+            return None
+        return state
+
+
+def update_nearest(
+    sources: Sequence[PaperKey],
+    read_words: Callable[[PaperKey], list[str]],
+    *,
+    count: int,
+    engine: str = "tfidf",
+    previous: NearestState | None = None,
+    dense: Mapping[str, np.ndarray] | None = None,
+    vocabulary: object = None,
+) -> tuple[NearestState, set[str]]:
+    """Every paper's related papers, computed from `previous` where it still holds: (the new state, the ids whose shown
+    list changed).
+
+    `read_words(source)` gives a paper's words (it is called only for papers whose record changed, and for every
+    paper when there is no `vocabulary` (generator.ranking.similarity.Vocabulary) to keep: it is then fitted on all
+    of them); `dense` gives the vectors of the embeddings engine, by id. A
+    new or changed paper gets its list from scratch, and joins an unchanged paper's list when it beats its last
+    entry; an unchanged paper whose list held a paper that changed or left is recomputed. A build from scratch
+    (`previous` None, another engine, count or vocabulary) gives the same lists.
+    """
+    from generator.ranking.similarity import fit_vocabulary, normalize_rows, vectorize
+
+    ordered = sorted(sources, key=lambda s: s.arxiv_id)
+    ids = [s.arxiv_id for s in ordered]
+    if previous is not None and (previous.engine != engine or previous.count != count):
+        previous = None
+    known = {} if previous is None else {arxiv_id: row for row, arxiv_id in enumerate(previous.ids)}
+
+    def same(source: PaperKey) -> bool:
+        row = known.get(source.arxiv_id)
+        return row is not None and previous.records[row] == source.record
+
+    fresh_words: dict[str, list[str]] = {}
+    texts: list[str] = []
+    for source in ordered:
+        if engine != "tfidf":
+            texts.append(str(source.version))
+        elif same(source):
+            texts.append(previous.texts[known[source.arxiv_id]])
+        else:
+            fresh_words[source.arxiv_id] = read_words(source)
+            texts.append(hashlib.sha1("\n".join(fresh_words[source.arxiv_id]).encode("utf-8")).hexdigest())
+    touched = [row for row, arxiv_id in enumerate(ids) if arxiv_id not in known or previous.texts[known[arxiv_id]] != texts[row]]
+
+    vectors, basis = None, ""
+    if engine == "tfidf":
+        if vocabulary is None:  # fitted on every paper: the basis is every paper's words
+            basis = "all " + hashlib.sha1("".join(f"{i} {t}\n" for i, t in zip(ids, texts)).encode("utf-8")).hexdigest()
+        else:
+            basis = vocabulary.fingerprint
+        if previous is None or previous.basis != basis or previous.vectors is None:
+            if vocabulary is None:
+                vocabulary = fit_vocabulary(_words(s, fresh_words, read_words) for s in ordered)
+            vectors = vectorize((_words(s, fresh_words, read_words) for s in ordered), vocabulary)
+            previous, known, touched = None, {}, list(range(len(ids)))
+        else:
+            vocabulary = previous.vocabulary
+            new_rows = vectorize([fresh_words[ids[row]] for row in touched], vocabulary) if touched else None
+            vectors = _assemble(previous.vectors, [known.get(arxiv_id, -1) for arxiv_id in ids], touched, new_rows)
+        matrix = vectors
+    else:
+        matrix = normalize_rows(np.stack([dense[arxiv_id] for arxiv_id in ids])) if ids else np.zeros((0, 0), np.float32)
+
+    slots, sims = _lists(matrix, count, ids, previous, known, touched)
+    state = NearestState(engine, count, ids, [s.record for s in ordered], texts, slots, sims, basis, vocabulary, vectors)
+    before = {} if previous is None else {arxiv_id: previous.shown(row) for arxiv_id, row in known.items()}
+    changed = {arxiv_id for row, arxiv_id in enumerate(ids) if before.get(arxiv_id) != state.shown(row)}
+    return state, changed
+
+
+def _words(key: PaperKey, fresh: dict[str, list[str]], read_words: Callable[[PaperKey], list[str]]) -> list[str]:
+    """A paper's words: read this build already, or read now (streamed: the caller does not keep them)."""
+    found = fresh.get(key.arxiv_id)
+    return found if found is not None else read_words(key)
+
+
+def _assemble(old, old_rows: list[int], touched: list[int], new_rows):
+    """The TF-IDF matrix of the papers in id order: kept rows from `old`, the touched ones from `new_rows`."""
+    from scipy import sparse
+
+    new_at = {row: i for i, row in enumerate(touched)}
+    pieces = [new_rows[new_at[row]] if row in new_at else old[old_rows[row]] for row in range(len(old_rows))]
+    matrix = sparse.vstack(pieces, format="csr", dtype=np.float32) if pieces else sparse.csr_matrix((0, old.shape[1]), dtype=np.float32)
+    matrix.sort_indices()
+    return matrix
+
+
+def _lists(matrix, count: int, ids: list[str], previous: NearestState | None, known: dict[str, int], touched: list[int]):
+    """(slots, sims) of every paper: from scratch for the touched papers and for those whose list held a paper that
+    changed or left; the others keep their list, merged with the touched papers that now beat its last entry."""
+    from generator.ranking.similarity import best_first
+
+    n = len(ids)
+    k = max(0, min(count, n - 1))
+    slots = np.full((n, k), -1, dtype=np.int32)
+    sims = np.zeros((n, k), dtype=np.float32)
+    if k == 0:
+        return slots, sims
+    touched_set = set(touched)
+    redo = set(touched)
+    kept: dict[int, list[tuple[int, float]]] = {}
+    if previous is not None:
+        position = {arxiv_id: row for row, arxiv_id in enumerate(ids)}
+        gone = {row for arxiv_id, row in known.items() if arxiv_id not in position}
+        old_ids = previous.ids
+        for row, arxiv_id in enumerate(ids):
+            if row in touched_set:
+                continue
+            old = known[arxiv_id]
+            entries = [(int(slot), float(sim)) for slot, sim in zip(previous.slots[old], previous.sims[old]) if slot >= 0]
+            if any(slot in gone or position[old_ids[slot]] in touched_set for slot, _ in entries):
+                redo.add(row)
+            else:
+                kept[row] = [(position[old_ids[slot]], sim) for slot, sim in entries]
+    else:
+        redo = set(range(n))
+    for row, columns, values in _rows_against_all(matrix, sorted(redo)):
+        order = best_first(columns, values, k)
+        slots[row, : order.size] = columns[order]
+        sims[row, : order.size] = values[order]
+    if kept:
+        candidates = _columns_of(matrix, touched) if touched else {}
+        for row, entries in kept.items():
+            extra = candidates.get(row, [])
+            columns = np.array([c for c, _ in entries] + [c for c, _ in extra], dtype=np.int64)
+            values = np.array([v for _, v in entries] + [v for _, v in extra], dtype=np.float32)
+            order = best_first(columns, values, k)
+            slots[row, : order.size] = columns[order]
+            sims[row, : order.size] = values[order]
+    return slots, sims
+
+
+def _rows_against_all(matrix, rows: list[int]):
+    """(row, columns, similarities) of each given row against every other paper (not itself), in row chunks."""
+    from scipy import sparse
+
+    from generator.ranking.similarity import CHUNK_FLOATS
+
+    n = matrix.shape[0]
+    step = max(1, min(len(rows) or 1, CHUNK_FLOATS // max(1, n)))
+    if sparse.issparse(matrix):
+        transposed = matrix.T.tocsr()
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            block = (matrix[chunk] @ transposed).tocsr()
+            block.sort_indices()
+            for offset, row in enumerate(chunk):
+                columns = block.indices[block.indptr[offset] : block.indptr[offset + 1]].astype(np.int64)
+                values = block.data[block.indptr[offset] : block.indptr[offset + 1]]
+                keep = columns != row
+                yield row, columns[keep], values[keep]
+    else:
+        transposed = np.ascontiguousarray(matrix.T)
+        everyone = np.arange(n)
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            block = matrix[chunk] @ transposed
+            for offset, row in enumerate(chunk):
+                keep = everyone != row
+                yield row, everyone[keep], block[offset][keep]
+
+
+def _columns_of(matrix, touched: list[int]) -> dict[int, list[tuple[int, float]]]:
+    """For every paper, the touched papers it is similar to, with the similarity, as the touched rows give it."""
+    out: dict[int, list[tuple[int, float]]] = {}
+    for row, columns, values in _rows_against_all(matrix, touched):
+        for column, value in zip(columns.tolist(), values.tolist()):
+            if value > 0 or not _is_sparse(matrix):
+                out.setdefault(column, []).append((row, value))
+    return out
+
+
+def _is_sparse(matrix) -> bool:
+    from scipy import sparse
+
+    return sparse.issparse(matrix)
