@@ -14,15 +14,10 @@ import datetime as dt
 import gzip
 import json
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from generator.archive.models import DayRecord, Paper, Score
-from generator.archive.paths import day_path, paper_path
-from generator.archive.records import day_page, paper_page
-from generator.archive.store import Archive
 from generator.website.catalog import read_catalog
 from generator.website.outputs.search import (
     MANIFEST,
@@ -32,7 +27,7 @@ from generator.website.outputs.search import (
     plan_segments,
     read_manifest,
 )
-from tests.sitekit import DEMO_CONFIG, build_site
+from tests.sitekit import DEMO_CONFIG, add_papers, build_site
 
 CAP = 450
 """Papers per segment in these builds: 2024 of the synthetic archive (about 800 papers) goes in halves."""
@@ -129,22 +124,6 @@ def bundle_urls(bundle: Path) -> set[str]:
 def search_log(result) -> str:
     [line] = [line for line in result.stderr.splitlines() if "search index in" in line]
     return line
-
-
-def add_papers(docs: Path, day: dt.date, count: int) -> list[str]:
-    """`count` new papers announced on `day` (a day of the archive), written as the generator writes them."""
-    archive = Archive(docs)
-    record = archive.read_day(day)
-    model = archive.read_paper(record.papers[0])
-    new = []
-    for n in range(count):
-        arxiv_id = f"{day:%y%m}.9{n:04d}"
-        announcement = replace(model.announcement, arxiv_id=arxiv_id, title=f"An added paper on segment keeping {n}")
-        new.append(Paper(announcement, Score(1.0, ()), day, "new"))
-    pages = {paper_path(p.arxiv_id): paper_page(p) for p in new}
-    pages[day_path(day)] = day_page(DayRecord(day, record.title, record.papers + tuple(p.arxiv_id for p in new), record.counts))
-    archive.write(pages)
-    return [p.arxiv_id for p in new]
 
 
 @pytest.fixture(scope="module")
