@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from demo.build import build_archive
 from generator.archive.models import Announcement, DayCounts, DayRecord, Paper, Score, Summary
 from generator.archive.paths import day_path, paper_path
-from generator.archive.records import day_page, day_title, paper_page, read_paper
+from generator.archive.records import day_page, day_title, paper_page, read_day, read_paper
 from generator.archive.store import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,3 +287,12 @@ def add_papers(docs: Path, day: dt.date, count: int) -> list[str]:
     pages[day_path(day)] = day_page(DayRecord(day, record.title, record.papers + tuple(p.arxiv_id for p in new), record.counts))
     archive.write(pages)
     return [p.arxiv_id for p in new]
+
+
+def last_day_removed(docs: Path) -> None:
+    """Night N-1: the archive before its last day (that day's page and its papers' pages gone)."""
+    day = sorted((docs / "days").glob("*/*.md"))[-1]
+    record = read_day(day.read_text(encoding="utf-8"), str(day))
+    for arxiv_id in record.papers:
+        (docs / paper_path(arxiv_id)).unlink()
+    day.unlink()

@@ -1,7 +1,8 @@
 """Search over several segments in Chromium: what one index would answer, from bundles searched one by one.
 
 A synthetic archive over three announcement years (benchmarks.synth) is built by `mkdocs build` with a
-small segment cap (ARCHIVE_SEARCH_SEGMENT_PAPERS: 2024 goes in halves), so the site has four bundles.
+small segment cap (ARCHIVE_SEARCH_SEGMENT_PAPERS: 2024 goes in halves), so the site has four bundles, three of
+them kept from the build of the night before (the archive without its last day; the second build is warm).
 The oracle is one Pagefind bundle of the very same documents (the plugin's fingerprints of them match),
 served beside the site and searched by the same pagefind.js: best-match results are the same papers,
 merged by score; date order is the oracle's across bundles, both ways, also after More; counts and
@@ -19,6 +20,7 @@ import functools
 import hashlib
 import http.server
 import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from generator.archive import paths
 from generator.website.catalog import read_catalog
 from generator.website.outputs.search import SegmentedIndex, SegmentPlan, plan_segments, read_manifest
 from generator.website.render import Renderer, environment
-from tests.sitekit import DEMO_CONFIG, ROOT, Reader, build_site
+from tests.sitekit import DEMO_CONFIG, ROOT, Reader, build_site, last_day_removed
 
 CAP = 450
 ORACLE = "oracle"
@@ -81,10 +83,20 @@ def archive(tmp_path_factory) -> Archive:
     from benchmarks.synth import synthesize
 
     root = tmp_path_factory.mktemp("segmented")
-    docs = synthesize(1000, root, start=dt.date(2023, 11, 1), per_day=1)
-    site = root / "site"
-    result = build_site(docs, DEMO_CONFIG, site, environ={"ARCHIVE_SEARCH_SEGMENT_PAPERS": str(CAP)})
-    assert result.returncode == 0, result.stderr[-3000:]
+    full = synthesize(1000, root / "full", start=dt.date(2023, 11, 1), per_day=1)
+    # Built as a night does: the archive without its last day (in 2025), then the whole archive warm in the same folders,
+    # so three of the four bundles searched below were kept from the first build.
+    docs, site = root / "docs", root / "site"
+    shutil.copytree(full, docs)
+    last_day_removed(docs)
+    environ = {"ARCHIVE_SEARCH_SEGMENT_PAPERS": str(CAP)}
+    for night in ("n-1", "n"):
+        if night == "n":
+            shutil.rmtree(docs)
+            shutil.copytree(full, docs)
+        result = build_site(docs, DEMO_CONFIG, site, environ=environ)
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert "warm build" in result.stderr and "in 4 segments: 3 kept, 1 built; 2025: " in result.stderr, result.stderr[-3000:]
     built = Archive(docs, site)
     assert [s["name"] for s in built.segments] == ["2025", "2024-2", "2024-1", "2023"]
     # The oracle: one bundle of the same documents, which the plugin's own fingerprints say are the ones it indexed.

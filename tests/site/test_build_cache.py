@@ -26,22 +26,13 @@ from pathlib import Path
 import pytest
 
 from generator.archive import paths
-from generator.archive.records import paper_page, read_day, read_paper
+from generator.archive.records import paper_page, read_paper
 from generator.ranking.similarity import fit_vocabulary
 from generator.ranking.vocabulary import VOCABULARY_PATH, paper_words_of
 from generator.website.outputs.search import OUTPUT_SUBDIR, bundle_contents, read_manifest
-from tests.sitekit import DEMO_CONFIG, add_papers, build_command, build_site
+from tests.sitekit import DEMO_CONFIG, add_papers, build_command, build_site, last_day_removed
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
-
-
-def last_day_removed(docs: Path) -> None:
-    """Night N-1: the archive before its last day (that day's page and its papers' pages gone)."""
-    day = sorted((docs / "days").glob("*/*.md"))[-1]
-    record = read_day(day.read_text(encoding="utf-8"), str(day))
-    for arxiv_id in record.papers:
-        (docs / paths.paper_path(arxiv_id)).unlink()
-    day.unlink()
 
 
 def new_version(docs: Path) -> str:
