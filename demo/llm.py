@@ -21,9 +21,9 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from demo.loopback import LoopbackServer, QuietHandler
 from generator.summaries.fulltext import estimate_tokens
 
 ANSWERS = Path(__file__).resolve().parent / "answers"
@@ -36,7 +36,7 @@ def answer_file(arxiv_id: str, answers: Path = ANSWERS) -> Path:
     return answers / f"{arxiv_id.replace('/', '_')}.md"
 
 
-class ReplayLLM:
+class ReplayLLM(LoopbackServer):
     """Serve the committed answers on 127.0.0.1 until `stop()`; records each request's figures."""
 
     def __init__(self, answers: Path = ANSWERS):
@@ -46,7 +46,7 @@ class ReplayLLM:
         self._lock = threading.Lock()
         replay = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
@@ -60,24 +60,13 @@ class ReplayLLM:
                     self._send(*_error(404, f"no such endpoint: {self.path}", "not_found"))
 
             def _send(self, status: int, payload: dict) -> None:
-                body = json.dumps(payload).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(status, json.dumps(payload).encode("utf-8"), "application/json")
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{self.origin}/v1"
 
     def answer(self, path: str, raw: bytes) -> tuple[int, dict]:
         if path.rstrip("/") != "/v1/chat/completions":
@@ -128,17 +117,6 @@ class ReplayLLM:
                     "chars_sent": chars,
                 }
             )
-
-    def __enter__(self) -> ReplayLLM:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _error(status: int, message: str, code: str) -> tuple[int, dict]:

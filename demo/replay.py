@@ -15,12 +15,12 @@ parsers and pipeline run unchanged (only ARXIV_*_URL point here):
 from __future__ import annotations
 
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from lxml import etree
+
+from demo.loopback import LoopbackServer, QuietHandler
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "arxiv"
 EMPTY_API = "api2026_empty_totalResults0_idlist_0000.0000.xml"
@@ -52,7 +52,7 @@ def served_as_complete(document: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-class ArxivReplay:
+class ArxivReplay(LoopbackServer):
     """Serve recorded arXiv responses on 127.0.0.1 until `stop()`."""
 
     def __init__(self, fixtures: Path = FIXTURES, searches: dict[str, str] | None = None):
@@ -62,26 +62,16 @@ class ArxivReplay:
         self.requests: list[str] = []
         replay = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 replay.requests.append(self.path)
-                status, body, kind = replay.answer(self.path)
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(*replay.answer(self.path))
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.origin
 
     def environ(self) -> dict[str, str]:
         """ARXIV_* settings that point the generator here."""
@@ -110,14 +100,3 @@ class ArxivReplay:
                 return 200, (self.fixtures / EMPTY_API).read_bytes(), "application/atom+xml"
             return 200, served_as_complete((self.fixtures / name).read_bytes()), "application/atom+xml"
         return 404, b"not recorded", "text/plain"
-
-    def __enter__(self) -> ArxivReplay:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()

@@ -1,4 +1,4 @@
-"""The caches a night keeps beside its pages, in docs/data/: the interest papers and the embeddings.
+"""The caches a night keeps beside its pages, in docs/data/: the interest papers, the embeddings, the vocabulary.
 
 - The interest papers (config `interests`, generator.ranking.interests) are loaded once per
   run, from the cache or with one API request when the configured list changed; a new list
@@ -6,10 +6,13 @@
 - The embeddings (config `related.embeddings`, generator.ranking.embeddings) of the paper
   versions the night wrote are made after its commit: they are a cache of committed pages,
   so a failure costs only the cache (`python -m generator embed` fills it), never the night.
+- The related papers' vocabulary (generator.ranking.vocabulary) is fitted again after the
+  commit when the archive has doubled, on its oldest papers; a failure is a warning.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -18,9 +21,12 @@ from generator.archive.models import InterestPaper, Paper
 from generator.archive.store import Archive
 from generator.arxiv.api import ApiClient
 from generator.config import Config
+from generator.errors import ArchiveError
 from generator.night.progress import Progress
 from generator.night.report import RunReport
 from generator.ranking.interests import InterestCache, cache_file, dump_cache, load_interests
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -68,3 +74,20 @@ def embed_written(config: Config, archive: Archive, progress: Progress, report: 
     if result.requests:
         report.extra["embedding requests"] = result.requests
         report.extra["papers embedded"] = result.embedded
+
+
+def refresh_vocabulary_after(archive: Archive, report: RunReport) -> None:
+    """After the commit: fit the related papers' vocabulary again when the archive has doubled (generator.ranking.vocabulary).
+
+    The vocabulary is fitted on committed pages, so it waits for the commit; a failure costs a warning (the pages are
+    in, the site fits a vocabulary of its own, and the next night tries again).
+    """
+    from generator.ranking.vocabulary import refresh_vocabulary  # the tokenizer loads only when a night wrote pages
+
+    try:
+        vocabulary = refresh_vocabulary(archive.docs)
+    except ArchiveError as err:
+        report.warn(f"related papers' vocabulary not refitted: {err.message} ({err.fix})")
+        return
+    if vocabulary is not None:
+        log.info("Related papers' vocabulary fitted on the archive's %d oldest papers (%d terms)", vocabulary.papers, len(vocabulary.terms))

@@ -65,13 +65,8 @@ def check_feed(session: PoliteSession, config: Config) -> Finding:
     except FetchError as err:
         return _fetch_failure(check, err)
     body, kind = response.content, response.headers.get("Content-Type", "")
-    if response.status_code in (429, 503) or response.status_code >= 500:
-        return Finding(
-            WARNING,
-            check,
-            f"{url} answered HTTP {response.status_code} (busy or down)",
-            fix="nothing if it passes: the nightly run retries; rerun doctor later",
-        )
+    if _busy(response.status_code):
+        return _busy_finding(check, url, response.status_code)
     if _looks_like_html(kind, body):
         return Finding(ERROR, check, f"{url} answered HTTP {response.status_code} with an HTML page, not an RSS feed", fix=fix)
     try:
@@ -88,6 +83,20 @@ def check_feed(session: PoliteSession, config: Config) -> Finding:
     return Finding(OK, check, f"{url}: an announcement feed{day} with {len(feed.announcements)} announcements")
 
 
+def _busy(status: int) -> bool:
+    return status in (429, 503) or status >= 500
+
+
+def _busy_finding(check: str, url: str, status: int) -> Finding:
+    """An endpoint busy or down: a warning, since the night retries."""
+    return Finding(
+        WARNING,
+        check,
+        f"{url} answered HTTP {status} (busy or down)",
+        fix="nothing if it passes: the nightly run retries; rerun doctor later",
+    )
+
+
 def check_api(session: PoliteSession, config: Config) -> Finding:
     """One request to the API endpoint (one result of the first category): an Atom feed without arXiv's error entry."""
     query = f"cat:{config.categories[0]}"
@@ -99,13 +108,8 @@ def check_api(session: PoliteSession, config: Config) -> Finding:
     except FetchError as err:
         return _fetch_failure(check, err)
     body, kind = response.content, response.headers.get("Content-Type", "")
-    if response.status_code in (429, 503) or response.status_code >= 500:
-        return Finding(
-            WARNING,
-            check,
-            f"{url} answered HTTP {response.status_code} (busy or down)",
-            fix="nothing if it passes: the nightly run retries; rerun doctor later",
-        )
+    if _busy(response.status_code):
+        return _busy_finding(check, url, response.status_code)
     if _looks_like_html(kind, body):
         return Finding(ERROR, check, f"{url} answered HTTP {response.status_code} with an HTML page, not the API's Atom feed", fix=fix)
     try:

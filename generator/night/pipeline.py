@@ -33,7 +33,7 @@ from generator.arxiv.api import ApiClient, fetch_feed, make_session
 from generator.arxiv.limits import CeilingHits
 from generator.config import Config
 from generator.errors import FeedError, GeneratorError
-from generator.night.caches import InterestPapers, embed_written
+from generator.night.caches import InterestPapers, embed_written, refresh_vocabulary_after
 from generator.night.catchup import catch_up, fill_from_api
 from generator.night.day import DayBuilder, SummarizeStage
 from generator.night.progress import Progress
@@ -214,5 +214,7 @@ class Pipeline:
         return report
 
     def _embed_written(self) -> None:
-        """After the commit: the vectors are a cache of committed pages (caches.py)."""
+        """After the commit: the vectors and the vocabulary follow committed pages (caches.py)."""
         embed_written(self.config, self.archive, self.progress, self.report, self.days.written_papers.values())
+        if self.days.written_papers:
+            refresh_vocabulary_after(self.archive, self.report)

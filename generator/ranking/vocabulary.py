@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from generator.archive import records
-from generator.archive.store import atomic_write
+from generator.archive.store import Archive, atomic_write
 from generator.errors import ArchiveError
 from generator.ranking.similarity import Vocabulary, basis_size, fit_vocabulary, paper_text, words
 
@@ -62,8 +62,7 @@ def refresh_vocabulary(docs: Path) -> Vocabulary | None:
     one page at a time.
     """
     docs = Path(docs)
-    pages = sorted((docs / "papers").rglob("*.md")) if (docs / "papers").is_dir() else []
-    pages = [p for p in pages if not p.name.startswith(".")]
+    pages = [page.path for page in Archive(docs).pages("paper")]
     wanted = basis_size(len(pages))
     current = read_vocabulary(docs)
     if wanted == 0 or (current is not None and current.papers == wanted):

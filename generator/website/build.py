@@ -49,6 +49,7 @@ from generator.website.outputs.search import SEGMENT_PAPERS, SegmentedIndex, Seg
 from generator.website.outputs.sitemap import sitemap_documents
 from generator.website.related import BackgroundRelated, RelatedIndex, RelatedPlan, RelatedSource, plan_related
 from generator.website.render import Renderer, SitePage
+from generator.website.sitesize import report_size
 
 log = logging.getLogger("mkdocs.plugins.archive")
 
@@ -314,6 +315,7 @@ class SiteBuild:
             self.cache.save(self.files, papers_by_path, days_by_path, pages)
             self.cache.commit()
         self._log(indexed)
+        report_size(self.site_dir, len(self.catalog.papers))
 
     def _fingerprint(self, kind: str, item) -> str:
         """What a page outside the nav shows, as a hash: a page whose fingerprint is the last build's is not written again."""

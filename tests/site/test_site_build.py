@@ -345,6 +345,7 @@ def test_empty_archive_builds_strict(tmp_path):
     assert "WARNING" not in result.stderr
     # Issue 14: the placeholder site.url becomes the fork's Pages address, and the log says so.
     assert "archive: site.url: left at the placeholder; this run uses https://ada-l.github.io/arxiv-daily/" in result.stderr
+    assert re.search(r"archive: the site is \d+ MB: 0% of GitHub Pages' 1 GB", result.stderr)  # generator/website/sitesize.py
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://ada-l.github.io/arxiv-daily/">' in home
     assert "No papers yet" in home
