@@ -346,7 +346,11 @@ class SegmentedIndex:
             os.replace(self.folder / f".{SCRIPT}", self.folder / SCRIPT)
         else:
             (self.folder / SCRIPT).unlink(missing_ok=True)
-        _write_json(self.folder / MANIFEST, [manifest_entry(plan, self.folder / plan.path) for plan in self._plans])
+        # A kept bundle's filter counts are the previous manifest's (same fingerprint: same documents); only a rebuilt
+        # bundle's filter chunks are read (reading every bundle would cost a warm night seconds per 10,000 papers).
+        kept = {name: self._previous[name].get("filters") for name in self._kept}
+        entries = [manifest_entry(plan, self.folder / plan.path, kept.get(plan.name)) for plan in self._plans]
+        _write_json(self.folder / MANIFEST, entries)
         keep = {MANIFEST, SCRIPT} | {plan.path for plan in self._plans}
         removed = []
         for entry in self.folder.iterdir():
@@ -388,8 +392,12 @@ def _write_bundle(folder: Path, files: list[dict[str, str]]) -> None:
 # -- the manifest -------------------------------------------------------------------------------
 
 
-def manifest_entry(plan: SegmentPlan, bundle: Path) -> dict[str, Any]:
-    """One segment as the manifest lists it; `filters`: its papers per filter value, read from its bundle."""
+def manifest_entry(plan: SegmentPlan, bundle: Path, filters: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
+    """One segment as the manifest lists it; `filters`: its papers per filter value, read from its bundle unless given."""
+    if not isinstance(filters, dict):
+        filters = {
+            name: {value: len(pages) for value, pages in sorted(values.items())} for name, values in sorted(bundle_filters(bundle).items())
+        }
     return {
         "name": plan.name,
         "path": plan.path + "/",
@@ -397,10 +405,7 @@ def manifest_entry(plan: SegmentPlan, bundle: Path) -> dict[str, Any]:
         "last": plan.last.isoformat(),
         "papers": len(plan.ids),
         "fingerprint": plan.fingerprint,
-        "filters": {
-            name: {value: len(pages) for value, pages in sorted(values.items())}
-            for name, values in sorted(bundle_contents(bundle)["filters"].items())
-        },
+        "filters": filters,
     }
 
 
@@ -430,10 +435,7 @@ def bundle_contents(bundle: Path) -> dict[str, Any]:
     name and content digest, each filter as {value: page numbers}, and its metadata with the filter
     chunks' names left out (they change with the order of the values inside)."""
     bundle = Path(bundle)
-    filters: dict[str, dict[str, tuple[int, ...]]] = {}
-    for path in sorted((bundle / "filter").glob("*.pf_filter")):
-        name, values = _cbor(_payload(path))[0]
-        filters[name] = {value: tuple(pages) for value, pages in values}
+    filters = bundle_filters(bundle)
     metas = sorted(bundle.glob("*.pf_meta"))
     meta = [_without_filter_chunks(part) for part in _cbor(_payload(metas[0]))[0]] if metas else None
     return {
@@ -442,6 +444,15 @@ def bundle_contents(bundle: Path) -> dict[str, Any]:
         "filters": filters,
         "meta": meta,
     }
+
+
+def bundle_filters(bundle: Path) -> dict[str, dict[str, tuple[int, ...]]]:
+    """A bundle's filters, each as {value: page numbers}, read from its filter chunks."""
+    filters: dict[str, dict[str, tuple[int, ...]]] = {}
+    for path in sorted((Path(bundle) / "filter").glob("*.pf_filter")):
+        name, values = _cbor(_payload(path))[0]
+        filters[name] = {value: tuple(pages) for value, pages in values}
+    return filters
 
 
 def _without_filter_chunks(part: Any) -> Any:
