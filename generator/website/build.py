@@ -45,7 +45,7 @@ from generator.website.catalog import Catalog, DayEntry, PaperEntry, day_entry, 
 from generator.website.context import Context, TopicPage, build_context, topic_pages
 from generator.website.listed import ListedPaper
 from generator.website.outputs.feeds import derived_feeds
-from generator.website.outputs.search import SEGMENT_PAPERS, SegmentedIndex, SegmentReport, plan_segments
+from generator.website.outputs.search import SEGMENT_PAPERS, SearchIndexError, SegmentedIndex, SegmentReport, plan_segments
 from generator.website.outputs.sitemap import sitemap_documents
 from generator.website.related import BackgroundRelated, RelatedIndex, RelatedPlan, RelatedSource, plan_related
 from generator.website.render import Renderer, SitePage
@@ -456,16 +456,22 @@ def spooled_documents(path: Path, ids: tuple[str, ...]) -> Iterator[tuple[str, s
     """The (URL, HTML) of these papers, streamed from the spool (one search segment's documents); it stops once
     they are all found and parses only their lines (a segment holds a small part of the spool)."""
     wanted = set(ids)
-    with gzip.open(path, "rt", encoding="utf-8") as handle:  # written by this build: unreadable is an error
-        for line in handle:
-            arxiv_id = json.loads(line[: line.find(",")] + "]")[0]
-            if arxiv_id not in wanted:
-                continue
-            _, _, url, html, _ = json.loads(line)
-            yield url, html
-            wanted.discard(arxiv_id)
-            if not wanted:
-                return
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                arxiv_id = json.loads(line[: line.find(",")] + "]")[0]
+                if arxiv_id not in wanted:
+                    continue
+                _, _, url, html, _ = json.loads(line)
+                yield url, html
+                wanted.discard(arxiv_id)
+                if not wanted:
+                    return
+    except (OSError, EOFError, ValueError) as exc:  # written by this build: unreadable is an error, not fewer documents
+        raise SearchIndexError(
+            f"{path}: the search documents cannot be read ({exc})",
+            fix="delete the build cache folder (README, 'The build cache') and build again",
+        ) from None
 
 
 class _SpoolCursor:
