@@ -310,6 +310,30 @@ def test_filters_and_counts_are_the_archives(archive, reader):
     reader.assert_clean()
 
 
+def test_a_filter_reads_only_the_segments_that_hold_its_values(archive, reader):
+    held = {
+        (group, value): {s["name"] for s in archive.segments if s["filters"].get(group, {}).get(value)}
+        for s in archive.segments
+        for group in ("category", "tag")
+        for value in s["filters"].get(group, {})
+    }
+    (group, value), segments = min(((k, v) for k, v in held.items() if v), key=lambda item: (len(item[1]), item[0]))
+    assert segments < {s["name"] for s in archive.segments}, "every filter value is in every segment"
+    papers = [p for p in archive.papers if value in (p.categories if group == "category" else p.tags)]
+    reader.log.clear()
+    found = engine(reader, None, {"filters": {group: {"any": [value]}}}, n=len(papers))
+    assert found["total"] == len(papers) and sorted(found["ids"]) == sorted(oracle(reader, None, {"filters": {group: {"any": [value]}}},
+                                                                                     n=len(papers))["ids"])  # fmt: skip
+    assert segment_requests(reader) <= segments
+    # A value no paper holds: no bundle is read, nothing is found.
+    reader.log.clear()
+    page = reader.page
+    page.goto(reader.base + "search/?category=no-such.category")
+    page.wait_for_function("document.querySelector('.as-status').textContent === '0 papers'")
+    assert [p for p in reader.log if p.startswith("/pagefind/") and p.count("/") > 2] == []
+    reader.assert_clean()
+
+
 # -- a segment missing ----------------------------------------------------------------------------------------
 
 

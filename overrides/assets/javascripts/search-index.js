@@ -13,7 +13,8 @@
  *   oldest) first, each sorted by Pagefind, until the page is full: true date order across the
  *   archive. A search without words never goes further than the page needs (such a search reads a
  *   bundle's whole index); the search page completes the count of one with words in the background.
- * - A year filter searches the bundles of that year only.
+ * - A year filter searches the bundles of that year only, any filter only the bundles whose papers hold
+ *   one of its values (the manifest's counts): a rare category does not read the whole archive.
  * - Filter counts: the manifest's (each bundle's papers per value, read from the bundle at build)
  *   until a search is complete; then the sum of the bundles' counts within its results.
  * - A bundle that cannot be loaded (a 404) is named in the answer (`failed`); the others answer.
@@ -114,10 +115,18 @@
     return segments().then(function (segs) { return segs.reduce(function (all, seg) { return sum(all, seg.filters); }, {}); });
   }
 
-  // A search's bundles, in the order to search them: a year filter leaves out the other years.
+  // A search's bundles, in the order to search them: a year filter leaves out the other years, and any
+  // filter the bundles whose papers hold none of its values (the manifest's counts): they cannot answer.
   function eligible(segs, filters) {
     var years = (filters.year || {}).any;
-    return segs.filter(function (seg) { return !years || !years.length || years.indexOf(String(seg.first).slice(0, 4)) >= 0; });
+    var groups = Object.keys(filters).filter(function (name) { return name !== "year" && (filters[name].any || []).length; });
+    return segs.filter(function (seg) {
+      if (years && years.length && years.indexOf(String(seg.first).slice(0, 4)) < 0) return false;
+      return groups.every(function (name) {
+        var held = (seg.filters || {})[name];
+        return !held || filters[name].any.some(function (value) { return held[value] > 0; });
+      });
+    });
   }
 
   // The papers a search without words finds, where the manifest tells (no filter, or one value of one
