@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from demo.build import build_archive
 from generator.archive.models import Announcement, DayCounts, DayRecord, Interest, Judgement, Paper, Score, Summary
 from generator.archive.paths import day_path, paper_path
-from generator.archive.records import day_page, day_title, paper_page, read_paper
+from generator.archive.records import day_page, day_title, paper_page, read_day, read_paper
 from generator.archive.store import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,9 +127,16 @@ def make_fixture_archive(root: Path) -> FixtureArchive:
     return FixtureArchive(docs, DEMO_CONFIG)
 
 
-def build_site(
+@dataclass(frozen=True)
+class BuildCommand:
+    args: list[str]
+    cwd: Path
+    env: dict[str, str]
+
+
+def build_command(
     docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "mkdocs.yml", environ: Mapping[str, str | None] | None = None
-) -> subprocess.CompletedProcess:
+) -> BuildCommand:
     """`mkdocs build --strict` of this archive into `out`, as a user runs it (`environ`: variables to set, or with None to unset)."""
     env = {
         **os.environ,
@@ -145,10 +152,15 @@ def build_site(
             env.pop(name, None)
         else:
             env[name] = value
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(mkdocs_yml), "-d", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    return BuildCommand([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(mkdocs_yml), "-d", str(out)], ROOT, env)
+
+
+def build_site(
+    docs: Path, config: Path, out: Path, mkdocs_yml: Path = ROOT / "mkdocs.yml", environ: Mapping[str, str | None] | None = None
+) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of this archive into `out`, run to its end (build_command)."""
+    command = build_command(docs, config, out, mkdocs_yml, environ)
+    return subprocess.run(command.args, cwd=command.cwd, env=command.env, capture_output=True, text=True, timeout=600)
 
 
 def rendered_article(docs: Path, relpath: PurePosixPath) -> str:
@@ -271,3 +283,28 @@ class Reader:
         assert self.failures == [], self.failures
         assert self.errors == [], self.errors
         assert self.dialogs == [], f"arXiv text ran as script: {self.dialogs}"
+
+
+def add_papers(docs: Path, day: dt.date, count: int) -> list[str]:
+    """`count` new papers announced on `day` (a day of the archive), written as the generator writes them."""
+    archive = Archive(docs)
+    record = archive.read_day(day)
+    model = archive.read_paper(record.papers[0])
+    new = []
+    for n in range(count):
+        arxiv_id = f"{day:%y%m}.9{n:04d}"
+        announcement = replace(model.announcement, arxiv_id=arxiv_id, title=f"An added paper on segment keeping {n}")
+        new.append(Paper(announcement, Score(1.0, ()), day, "new"))
+    pages = {paper_path(p.arxiv_id): paper_page(p) for p in new}
+    pages[day_path(day)] = day_page(DayRecord(day, record.title, record.papers + tuple(p.arxiv_id for p in new), record.counts))
+    archive.write(pages)
+    return [p.arxiv_id for p in new]
+
+
+def last_day_removed(docs: Path) -> None:
+    """Night N-1: the archive before its last day (that day's page and its papers' pages gone)."""
+    day = sorted((docs / "days").glob("*/*.md"))[-1]
+    record = read_day(day.read_text(encoding="utf-8"), str(day))
+    for arxiv_id in record.papers:
+        (docs / paper_path(arxiv_id)).unlink()
+    day.unlink()

@@ -319,6 +319,11 @@ def html_text(fragment: str) -> str:
 
 _CMARK_OPTIONS = cmarkgfm_options.CMARK_OPT_VALIDATE_UTF8
 """Safe mode (cmark's default, no CMARK_OPT_UNSAFE): raw HTML and javascript: links are left out."""
+
+# cmark-gfm registers its extensions on first use, unlocked (cffi releases the GIL): two threads converting their
+# first summaries at once (the summary stage's workers) aborted the process ("flag initialization error in
+# cmark_register_node_flag"). Registered here, once, while the import lock is held.
+cmarkgfm.cmark.core_extensions_ensure_registered()
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 
 

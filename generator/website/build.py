@@ -2,13 +2,17 @@
 
 1. `prepare` (MkDocs' on_pre_build): open the build cache (generator/website/buildcache.py). A warm build
    sets the folders it writes itself aside, so MkDocs' emptying of the site folder costs nothing; a cold
-   build forgets what an earlier one left.
+   build forgets what an earlier one left but the search index's bundles (each segment is checked by its
+   fingerprint).
 2. `gather` (on_files): read the records. Each record file's content hash tells whether it changed since the
    last build; an unchanged paper comes from the cache as lists show it (`ListedPaper`), a changed one is
    parsed (and its whole record kept for this build's pages). Its search document goes to the search index's
-   spool. The related-papers worker starts on the papers (it reads the text of those it does not know
-   itself). Then the context (topics, days), the nav pages MkDocs renders, the feeds, the sitemap and the
-   theme's fingerprinted scripts.
+   spool (an unchanged paper's line, with its document's fingerprint, copied from the last build's spool).
+   The related-papers worker starts on the papers (it reads the text of those it does not know itself); the
+   search segments are planned from every paper's id, announcement day and document fingerprint, and those
+   whose fingerprint changed are rebuilt from the spool, one Pagefind process each (outputs/search.py).
+   Then the context (topics, days), the nav pages MkDocs renders, the feeds, the sitemap and the theme's
+   fingerprinted scripts.
 3. `write` (on_post_build): bring the kept folders back, write every page outside the nav whose fingerprint
    (what it shows: its record, the records it lists, its related papers) changed or whose file is missing,
    paper pages last (they wait for the related papers), remove the pages that are gone, wait for the search
@@ -44,7 +48,7 @@ from generator.website.catalog import Catalog, DayEntry, PaperEntry, day_entry, 
 from generator.website.context import Context, TopicPage, build_context, topic_pages
 from generator.website.listed import ListedPaper
 from generator.website.outputs.feeds import derived_feeds
-from generator.website.outputs.search import BackgroundIndexer
+from generator.website.outputs.search import SEGMENT_PAPERS, SearchIndexError, SegmentedIndex, SegmentReport, plan_segments
 from generator.website.outputs.sitemap import sitemap_documents
 from generator.website.related import BackgroundRelated, RelatedIndex, RelatedPlan, RelatedSource, plan_related
 from generator.website.render import Renderer, SitePage
@@ -79,7 +83,7 @@ class SiteBuild:
     """Everything one build shares between events (a new one per build: `mkdocs serve` rebuilds)."""
 
     def __init__(self, *, docs: Path, site_dir: Path, site, archive_config, renderer: Renderer, url: Callable[[PurePosixPath], str],
-                 cache: BuildCache | None, related: bool, search: bool):  # fmt: skip
+                 cache: BuildCache | None, related: bool, search: bool, segment_papers: int = SEGMENT_PAPERS):  # fmt: skip
         self.docs = Path(docs)
         self.site_dir = Path(site_dir)
         self.site = site
@@ -89,6 +93,7 @@ class SiteBuild:
         self.cache = cache
         self.with_related = related
         self.with_search = search
+        self.segment_papers = segment_papers
         self.previous: State | None = None
         self.timings = Timings()
         self.catalog: Catalog | None = None
@@ -100,24 +105,29 @@ class SiteBuild:
         self.related_worker: BackgroundRelated | None = None
         self.related_plan: RelatedPlan | None = None
         self.related_changed: frozenset[str] | None = None
-        self.indexer: BackgroundIndexer | None = None
+        self.indexer: SegmentedIndex | None = None
         self.spool: Path | None = None
         self.parsed = _ParsedRecords()
+        self.search_papers: list[tuple[str, dt.date, str]] = []
+        """Every paper's id, announcement day and search document's fingerprint: what the search segments are planned from."""
         self.counts = {"read": 0, "hashed": 0, "written": 0, "kept": 0, "removed": 0}
 
     # -- 1. before MkDocs empties the site folder ----------------------------------------------------
 
     def prepare(self) -> None:
-        if self.cache is None:
-            buildcache.forget_site(self.site_dir)
-            return
-        self.previous = self.cache.load()
+        self.previous = self.cache.load() if self.cache is not None else None
         if self.previous is None:
+            # Cold: nothing an earlier build left is trusted but the search bundles, each segment's fingerprint
+            # saying whether it is current (outputs/search.py); a killed build may have left them set aside.
+            buildcache.bring_back(self.site_dir, names=(buildcache.SEARCH_FOLDER,))
             buildcache.forget_site(self.site_dir)
+            if self.with_search:
+                buildcache.set_aside(self.site_dir, names=(buildcache.SEARCH_FOLDER,))
         else:
             (self.site_dir / buildcache.MARKER).unlink(missing_ok=True)  # a killed build leaves no valid marker: the next one is cold
             buildcache.set_aside(self.site_dir)
-        self.cache.start()
+        if self.cache is not None:
+            self.cache.start()
 
     @property
     def warm(self) -> bool:
@@ -128,6 +138,8 @@ class SiteBuild:
     def read(self) -> None:
         """Scan docs/, parse what changed, and start the related papers' and the search index's work."""
         start = time.monotonic()
+        # MkDocs has emptied the site folder: the search bundles go back at once, the segments being planned from them.
+        buildcache.bring_back(self.site_dir, names=(buildcache.SEARCH_FOLDER,))
         if self.with_related and (self.docs / "papers").is_dir():
             self.related_worker = BackgroundRelated()  # loads its libraries while the records are read
         if self.with_search:
@@ -145,8 +157,9 @@ class SiteBuild:
                     paper = previous.papers[rel]
                     listed[paper.arxiv_id] = paper
                     kept = kept_documents.find(paper.arxiv_id)
-                    if spool is not None and kept is not None and kept[1] == sha:
+                    if spool is not None and kept is not None and kept[1] == sha and len(kept) == 5:
                         spool.add(*kept)
+                        self.search_papers.append((paper.arxiv_id, paper.announced, kept[4]))
                         return
                     entry = self.entry(paper)
                 else:
@@ -159,7 +172,8 @@ class SiteBuild:
                         self.parsed.add(entry)
                     self.counts["read"] += 1
                 if spool is not None:
-                    spool.add(paper.arxiv_id, sha, "/" + self.url(rel), renderer.search_document(entry))
+                    document = spool.add(paper.arxiv_id, sha, "/" + self.url(rel), renderer.search_document(entry))
+                    self.search_papers.append((paper.arxiv_id, paper.announced, document))
 
             def on_day(rel: PurePosixPath, sha: str, data: bytes | None) -> None:
                 self.day_shas[rel] = sha
@@ -176,11 +190,12 @@ class SiteBuild:
     def _scan(self, known, on_paper, on_day) -> dict[PurePosixPath, RecordFile]:
         files: dict[PurePosixPath, RecordFile] = {}
         previous = self.previous
-        for folder, handle in (("papers", on_paper), ("days", on_day)):
-            for path, rel in _record_files(self.docs, folder):
+        for kind, handle in (("paper", on_paper), ("day", on_day)):
+            for page in Archive(self.docs).pages(kind):
+                path, rel = page.path, page.relpath
                 status = path.stat()
                 before = known.get(rel)
-                cached = (previous.papers if folder == "papers" else previous.days) if previous is not None else {}
+                cached = (previous.papers if kind == "paper" else previous.days) if previous is not None else {}
                 if before is not None and before.size == status.st_size and before.mtime_ns == status.st_mtime_ns and rel in cached:
                     files[rel] = before
                     handle(rel, before.sha, None)
@@ -229,12 +244,15 @@ class SiteBuild:
         self.timings.lap("related papers handed over", start)
 
     def _start_search(self) -> None:
+        """Plan the search segments and start rebuilding those whose fingerprint changed (outputs/search.py), each
+        from the spool: Pagefind runs on the other core while the pages are written."""
         if self.spool is None:
             return
-        self.indexer = BackgroundIndexer(self.site_dir)
-        for _, _, url, html in _spooled_lines(self.spool):
-            self.indexer.add(url, html)
-        self.indexer.start_writing()
+        plans = plan_segments(self.search_papers, cap=self.segment_papers)
+        self.search_papers = []
+        spool = self.spool
+        self.indexer = SegmentedIndex(self.site_dir)
+        self.indexer.start(plans, lambda plan: spooled_documents(spool, plan.ids))
 
     # -- 2b. what MkDocs renders, and the generated files --------------------------------------------
 
@@ -337,9 +355,9 @@ class SiteBuild:
         )
         return result.index
 
-    def _finish_search(self) -> int:
+    def _finish_search(self) -> SegmentReport | None:
         if self.indexer is None:
-            return 0
+            return None
         indexer, self.indexer = self.indexer, None
         return indexer.finish()
 
@@ -356,14 +374,17 @@ class SiteBuild:
             self.cache.abandon()
             buildcache.forget_site(self.site_dir)
 
-    def _log(self, indexed: int) -> None:
+    def _log(self, search: SegmentReport | None) -> None:
         t, c = self.timings, self.counts
         log.info(
             "archive: %s build: %d papers and %d days (%d records read, %d hashed) in %.1f s; pages outside the nav: %d written, "
             "%d unchanged, %d removed (%.1f s); feeds %.1f s; search index of %d papers done %.1f s after the pages",
             "warm" if self.warm else "cold", len(self.catalog.papers), len(self.catalog.days), c["read"], c["hashed"], t["read"],
-            c["written"], c["kept"], c["removed"], t["pages outside the nav"], t["feeds"], indexed, t["waiting for the search index"],
+            c["written"], c["kept"], c["removed"], t["pages outside the nav"], t["feeds"], search.papers if search else 0,
+            t["waiting for the search index"],
         )  # fmt: skip
+        if search is not None:
+            log.info("archive: %s", search.summary())
         if "related worker" in t.values:
             log.info(
                 "archive: related papers (%s) computed in %.1f s by a worker process (CPU %.1f s, peak %.0f MB), %d lists changed; "
@@ -393,8 +414,9 @@ def previous_spool(cache: BuildCache | None) -> Path | None:
 
 
 class _Spool:
-    """The search documents of every paper, one JSON line each (id, record hash, URL, HTML), gzipped: what the
-    index is built from, kept in the build cache so that a warm build renders only the changed papers' documents."""
+    """The search documents of every paper, one JSON line each (id, record hash, URL, HTML, the document's fingerprint),
+    gzipped: what the index's segments are built from, kept in the build cache so that a warm build renders (and hashes)
+    only the changed papers' documents."""
 
     def __init__(self, path: Path | None):
         self.path = path
@@ -407,8 +429,12 @@ class _Spool:
         self.handle = gzip.open(self.path, "wt", encoding="utf-8", compresslevel=1)
         return self
 
-    def add(self, arxiv_id: str, sha: str, url: str, html: str) -> None:
-        self.handle.write(json.dumps([arxiv_id, sha, url, html], ensure_ascii=False) + "\n")
+    def add(self, arxiv_id: str, sha: str, url: str, html: str, document: str | None = None) -> str:
+        """Spool one document; its fingerprint (given when taken from the last spool) is returned."""
+        if document is None:
+            document = hashlib.sha256(f"{url}\n{html}".encode()).hexdigest()
+        self.handle.write(json.dumps([arxiv_id, sha, url, html, document], ensure_ascii=False) + "\n")
+        return document
 
     def __exit__(self, *exc) -> None:
         if self.handle is not None:
@@ -416,14 +442,44 @@ class _Spool:
 
 
 def _spooled_lines(path: Path | None) -> Iterator[list]:
+    """The last spool's lines; as many as can be read (what is missing is rendered again)."""
+    try:
+        for line in _spool_text(path):
+            yield json.loads(line)
+    except ValueError:
+        return
+
+
+def _spool_text(path: Path | None) -> Iterator[str]:
     if path is None or not path.is_file():
         return
     try:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for line in handle:
-                yield json.loads(line)
-    except (OSError, ValueError, EOFError):
+            yield from handle
+    except (OSError, EOFError):
         return
+
+
+def spooled_documents(path: Path, ids: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """The (URL, HTML) of these papers, streamed from the spool (one search segment's documents); it stops once
+    they are all found and parses only their lines (a segment holds a small part of the spool)."""
+    wanted = set(ids)
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                arxiv_id = json.loads(line[: line.find(",")] + "]")[0]
+                if arxiv_id not in wanted:
+                    continue
+                _, _, url, html, _ = json.loads(line)
+                yield url, html
+                wanted.discard(arxiv_id)
+                if not wanted:
+                    return
+    except (OSError, EOFError, ValueError) as exc:  # written by this build: unreadable is an error, not fewer documents
+        raise SearchIndexError(
+            f"{path}: the search documents cannot be read ({exc})",
+            fix="delete the build cache folder (README, 'The build cache') and build again",
+        ) from None
 
 
 class _SpoolCursor:
@@ -486,15 +542,6 @@ def _text(data: bytes, rel: PurePosixPath) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ArchiveError(f"docs/{rel}: cannot be read ({exc})", fix=f"restore the page with `git checkout -- docs/{rel}`") from None
-
-
-def _record_files(docs: Path, folder: str) -> list[tuple[Path, PurePosixPath]]:
-    """The record files of docs/<folder>, in path order (hidden and temporary files are a killed run's: never records)."""
-    root = docs / folder
-    if not root.is_dir():
-        return []
-    pattern = "**/*.md" if folder == "papers" else "*/*.md"
-    return [(f, PurePosixPath(f.relative_to(docs).as_posix())) for f in sorted(root.glob(pattern)) if not f.name.startswith(".")]
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:

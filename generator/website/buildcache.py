@@ -19,7 +19,10 @@ writes the same site a warm one does (tests/site/test_build_cache.py compares th
 MkDocs empties the site folder before every build; the folders the plugin writes itself
 (`KEPT_FOLDERS`: papers, days, categories, tags, the search index) are moved aside into a hidden folder
 of the site folder before that (MkDocs keeps hidden entries) and back after it, one rename each, so a warm
-build rewrites only the pages whose fingerprint changed and removes the pages that are gone.
+build rewrites only the pages whose fingerprint changed and removes the pages that are gone. A cold build
+sets aside the search index alone (`SEARCH_FOLDER`): each of its segments says by its fingerprint whether it
+is still current (generator/website/outputs/search.py), so even a cold build rebuilds only the segments
+whose documents changed.
 
 Records are told apart by their content hash; their size and modification time only spare reading an
 unchanged file (a fresh checkout changes every mtime: then every record is hashed, a few seconds at
@@ -42,10 +45,13 @@ from typing import Any
 
 from generator.archive.models import DayCounts, DayRecord
 from generator.website.listed import ListedPaper
+from generator.website.outputs.search import OUTPUT_SUBDIR
 
-FORMAT = 1
+FORMAT = 2
 """The layout of the cache's files; another one makes the build cold."""
-KEPT_FOLDERS = ("papers", "days", "categories", "tags", "pagefind")
+SEARCH_FOLDER = OUTPUT_SUBDIR
+"""The search index's bundles (generator/website/outputs/search.py)."""
+KEPT_FOLDERS = ("papers", "days", "categories", "tags", SEARCH_FOLDER)
 """The site's folders the plugin writes itself: kept between builds."""
 ASIDE = ".archive-kept"
 """Hidden folder of the site folder where the kept folders wait while MkDocs empties the site folder."""
@@ -232,12 +238,12 @@ class BuildCache:
 # -- the site folder --------------------------------------------------------------------------------------------
 
 
-def set_aside(site: Path) -> list[str]:
-    """Move the kept folders into the site folder's hidden ASIDE folder (before MkDocs empties the site folder)."""
+def set_aside(site: Path, names: Iterable[str] = KEPT_FOLDERS) -> list[str]:
+    """Move the kept folders (or these of them) into the site folder's hidden ASIDE folder (before MkDocs empties the site folder)."""
     aside = site / ASIDE
     shutil.rmtree(aside, ignore_errors=True)
     moved = []
-    for name in KEPT_FOLDERS:
+    for name in names:
         if (site / name).is_dir():
             aside.mkdir(exist_ok=True)
             os.replace(site / name, aside / name)
@@ -245,13 +251,15 @@ def set_aside(site: Path) -> list[str]:
     return moved
 
 
-def bring_back(site: Path) -> None:
-    """Move the kept folders back into place; what MkDocs wrote meanwhile (a nav page's index.html in categories/,
-    tags/) stays, the rest of the kept folder joins it."""
+def bring_back(site: Path, names: Iterable[str] | None = None) -> None:
+    """Move the kept folders (or these of them) back into place; what MkDocs wrote meanwhile (a nav page's index.html
+    in categories/, tags/) stays, the rest of the kept folder joins it."""
     aside = site / ASIDE
     if not aside.is_dir():
         return
     for kept in sorted(aside.iterdir()):
+        if names is not None and kept.name not in names:
+            continue
         target = site / kept.name
         if not target.exists():
             os.replace(kept, target)
@@ -259,7 +267,9 @@ def bring_back(site: Path) -> None:
         for child in sorted(kept.iterdir()):
             if not (target / child.name).exists():
                 os.replace(child, target / child.name)
-    shutil.rmtree(aside, ignore_errors=True)
+        shutil.rmtree(kept, ignore_errors=True)
+    if not any(aside.iterdir()):
+        aside.rmdir()
 
 
 def forget_site(site: Path) -> None:

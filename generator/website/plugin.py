@@ -10,9 +10,10 @@ happens when (ARCHITECTURE.md, "The site build", has the whole picture):
   option, $ARCHIVE_CONFIG in mkdocs.yml), escaped for Material's templates, which print them raw.
   MkDocs' own sitemap template is dropped (it lists the nav only).
 - on_pre_build: a new `SiteBuild`; its build cache (the `cache` option) decides whether the build is
-  warm (the folders the plugin writes are set aside before MkDocs empties the site folder) or cold.
+  warm (the folders the plugin writes are set aside before MkDocs empties the site folder) or cold
+  (only the search index's bundles are set aside: each segment's fingerprint says whether it is current).
 - on_files: the records are read (only the changed ones, on a warm build), the related papers and the
-  search index start on other processes, the paper and day records leave MkDocs' file list (the
+  search segments whose papers changed start on other processes, the paper and day records leave MkDocs' file list (the
   plugin writes their pages), the derived pages of the nav come in as small generated pages, and the
   feeds, sitemap and the theme's fingerprinted scripts and stylesheets as generated files.
 - on_page_content / on_page_context: a nav page's content is the plugin's template output, with a
@@ -26,7 +27,6 @@ happens when (ARCHITECTURE.md, "The site build", has the whole picture):
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import os
 import time
@@ -53,6 +53,7 @@ from generator.website import buildcache
 from generator.website.assets import Fingerprints, fingerprint, fingerprinted
 from generator.website.build import SiteBuild
 from generator.website.buildcache import BuildCache
+from generator.website.outputs.search import SEGMENT_PAPERS, pagefind_release
 from generator.website.render import Renderer, SitePage, environment, template_error, toc_tokens
 from generator.website.settings import SiteInfo, load_site_config, site_info
 from generator.website.shell import Shell, page_values, render_shell, render_toc, shell_key, tidy
@@ -79,6 +80,8 @@ class ArchivePluginConfig(Config):
     """
     cache = c.Type(str, default=".cache/archive-build")
     """The build cache folder (generator/website/buildcache.py), relative to mkdocs.yml; "" builds from scratch every time."""
+    search_segment_papers = c.Type(int, default=SEGMENT_PAPERS)
+    """Papers a search segment holds at most (generator/website/outputs/search.py): a year over it is indexed in halves."""
 
 
 @dataclass
@@ -168,7 +171,7 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
         build.site_build = SiteBuild(
             docs=Path(config.docs_dir), site_dir=Path(config.site_dir), site=self.site, archive_config=self.archive_config,
             renderer=Renderer(environment(config.theme.dirs)), url=self._url, cache=cache, related=self.config.related,
-            search=not self.dirty,
+            search=not self.dirty, segment_papers=self.config.search_segment_papers,
         )  # fmt: skip
         build.site_build.prepare()
 
@@ -293,7 +296,6 @@ class ArchivePlugin(BasePlugin[ArchivePluginConfig]):
             raise PluginError(str(template_error(err))) from None
         except GeneratorError as err:
             raise PluginError(str(err)) from None
-        _remove_pagefind_ui(Path(config.site_dir))
 
     def _fill(self, config, page: SitePage) -> str:
         build = self.build
@@ -333,28 +335,6 @@ def _minified(uri: str, text: str) -> str:
     if uri.startswith(OWN_SCRIPTS) and uri.endswith(".js"):
         return rjsmin.jsmin(text, keep_bang_comments=True)
     return text
-
-
-def pagefind_release() -> str:
-    """Pagefind's version: the fingerprint of its script, which only a new release changes."""
-    return importlib.metadata.version("pagefind")
-
-
-PAGEFIND_UI_FILES = (
-    "pagefind-ui.js",
-    "pagefind-ui.css",
-    "pagefind-modular-ui.js",
-    "pagefind-modular-ui.css",
-    "pagefind-component-ui.js",
-    "pagefind-component-ui.css",
-    "pagefind-highlight.js",
-)
-"""Pagefind's own search interfaces: the site has its own (assets/javascripts/search.js)."""
-
-
-def _remove_pagefind_ui(site_dir: Path) -> None:
-    for name in PAGEFIND_UI_FILES:
-        (site_dir / "pagefind" / name).unlink(missing_ok=True)
 
 
 def _anchor(title: str) -> str:

@@ -334,10 +334,7 @@ class Renderer:
                 interests=interests, related=related, ranking=last_ranking(runs),
             ),
             self._nav_page("runs", paths.RUNS_PATH, "Run history", **runs_view(runs)),
-            self._nav_page(
-                "reading-list", paths.READING_LIST_PATH, "Reading list", ("toc",),
-                paper_url=reading_list_paper_url(self.site.directory_urls),
-            ),
+            self._nav_page("reading-list", paths.READING_LIST_PATH, "Reading list", ("toc",)),
         ]  # fmt: skip
 
     # -- search and feeds --------------------------------------------------------------
@@ -359,12 +356,6 @@ class Renderer:
             url=self.site.url + paths.page_url(paper.path, self.site.directory_urls),
             summary=Markup(summary) if summary else None,
         )
-
-
-def reading_list_paper_url(directory_urls: bool) -> str:
-    """A paper page's URL from the site root, with `{path}` where the reading list's script puts
-    `2609/2609.26811` or `hep-th/9901001` (READER.md)."""
-    return paths.page_url(PurePosixPath("papers", "{path}.md"), directory_urls)
 
 
 def last_ranking(runs: Sequence[RunRecord]) -> RunRecord | None:

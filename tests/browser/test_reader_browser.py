@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from generator.archive import paths
 from generator.archive.store import Archive
+from generator.config import load_config
 from generator.text.tex import tex_plain
 from generator.website.cite import bibtex
 from tests.sitekit import DEMO_CONFIG, HOSTILE_ID, HOSTILE_TITLE, OLD_STYLE_ID, ROOT, SUMMARY_ONLY_WORD, Reader, build_site, serve
@@ -167,16 +168,39 @@ def test_reader_js_minified_fits_the_budget(npm_tools, built_site):
     assert 1000 < size < served, f"terser: {size} bytes"
 
 
+def test_core_maps_paper_ids_and_addresses_as_the_build_places_pages(base, browser):
+    """core.js's paperUrl/paperId, the scripts' one id <-> address rule, against generator/archive/paths.py, in a real page."""
+    reader = Reader(browser, base)
+    reader.page.goto(base + day_url(DAY_B))
+    ids = ["2609.26811", "2501.00001", "0704.0001", OLD_STYLE_ID, "math.GT/0309136", "cond-mat/0001001"]
+    found = reader.page.evaluate(
+        """ids => ids.map(id => { const c = window.archiveCore, url = c.paperUrl(id);
+            const href = new URL(url, c.root).href;
+            return [url, c.paperId(href), c.paperId(href + '?q=1#x'), c.paperId(href + 'index.html')]; })""",
+        ids,
+    )
+    assert found == [[paper_url(i), i, i, i] for i in ids]
+    nothing = reader.page.evaluate(
+        """() => { const c = window.archiveCore;
+            return [c.paperUrl('2609.26811v2'), c.paperUrl('../x'), c.paperId('days/2026/2026-09-24/'),
+                    c.paperId('https://arxiv.org/abs/2609.26811')]; }"""
+    )
+    assert nothing == [None, None, None, None]
+    reader.assert_clean()
+    reader.close()
+
+
 def test_fragments_render_with_plain_jinja():
-    """The plugin includes them as they are: no MkDocs, one variable (`paper_url`)."""
+    """The plugin includes them as they are: no MkDocs, no variable."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(ROOT / "overrides")), autoescape=True, undefined=jinja2.StrictUndefined)
-    page = env.get_template("archive/reading-list.html").render(paper_url="papers/{path}/")
-    assert 'id="reading-list" data-paper-url="papers/{path}/"' in page
+    page = env.get_template("archive/reading-list.html").render()
+    assert '<div id="reading-list">' in page
     for marker in (
         "data-reader-items",
         "data-reader-count",
         'data-export="bib"',
         'data-export="ids"',
+        'data-export="yaml"',
         "data-reader-import",
         "data-reader-status",
         "data-reader-output",
@@ -185,8 +209,6 @@ def test_fragments_render_with_plain_jinja():
     assert '<input type="checkbox" data-reader-keys-setting>' in page, "the setting that turns single-key shortcuts off"
     help_html = env.get_template("archive/partials/keys-help.html").render()
     assert "data-reader-keys><button" in help_html and "data-reader-keys-open" in help_html  # in the page from the start: nothing moves
-    with pytest.raises(jinja2.UndefinedError):
-        env.get_template("archive/reading-list.html").render()
 
 
 # -- keys on a list ------------------------------------------------------------------------------
@@ -546,6 +568,49 @@ def test_save_three_from_two_days_then_export_remove_import(site, base, reader, 
     assert [e["eprint"] for e in library.entries] == [b[1], a[2], OLD_STYLE_ID, UNKNOWN_ID, b[0], a[0]]
     assert len({e.key for e in library.entries}) == 6
     drop_expected_404s(reader, [base + paper_url(UNKNOWN_ID)])
+    reader.assert_clean()
+
+
+def test_saved_papers_export_as_the_interests_of_config_yml(site, base, reader, tmp_path):
+    """Issue 22, item 5: the reading list gives the lines to paste under `interests.papers`, and config.yml reads its ids back."""
+    page = reader.page
+    reader.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
+    # Records as stored by anything: a title holding what YAML would take for line breaks, and keys it would read there.
+    tricky = 'One\ninterests:\u2028  weight: 99\u0085min_score: 0\r\n- "2401.00001" # "quoted" \u0007'
+    records = [
+        {"id": "2609.26810", "title": tricky, "authors": ["A"], "bibkey": "k1", "saved": 3},  # YAML reads 2609.26810 as 2609.2681
+        {"id": OLD_STYLE_ID, "title": title(site, OLD_STYLE_ID), "authors": ["B"], "bibkey": "k2", "saved": 2},
+        {"id": HOSTILE_ID, "title": tex_plain(HOSTILE_TITLE), "authors": ["C"], "bibkey": "k3", "saved": 1},
+        {"id": UNKNOWN_ID, "missing": 1, "saved": 0},
+    ]
+    page.goto(base + paths.page_url(READING_LIST))
+    page.evaluate("([key, list]) => localStorage.setItem(key, JSON.stringify(list))", [LIST_KEY, records])
+    page.reload()
+    expect(page.locator(".reading-list > li")).to_have_count(4)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as config.yml interests").click()
+    assert download.value.suggested_filename == "interests.yml"
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0].startswith("    # ") and len(lines) == 5 and text.endswith("\n")
+    assert lines[1] == '    - "2609.26810"  # One interests: weight: 99 min_score: 0 - "2401.00001" # "quoted"'
+    assert lines[2] == f'    - "{OLD_STYLE_ID}"  # {title(site, OLD_STYLE_ID)}' and lines[4] == f'    - "{UNKNOWN_ID}"'
+    page.get_by_role("button", name="Copy as config.yml interests").click()
+    expect(page.locator("[data-reader-status]")).to_have_text("Copied the config.yml lines of 4 papers to the clipboard.")
+    assert page.evaluate("() => navigator.clipboard.readText()") == text
+    # Pasted under interests.papers of a real config.yml, the lines give exactly the saved ids, nothing else.
+    config_yml = tmp_path / "config.yml"
+    config_yml.write_text((ROOT / "config.yml").read_text(encoding="utf-8") + "\ninterests:\n  papers:\n" + text, encoding="utf-8")
+    config = load_config(config_yml, environ={})
+    assert config.interests.papers == ("2609.26810", OLD_STYLE_ID, HOSTILE_ID, UNKNOWN_ID)
+    assert config.interests.weight == load_config(ROOT / "config.yml", environ={}).interests.weight
+    assert config.min_score == load_config(ROOT / "config.yml", environ={}).min_score
+    # The About page says that saved papers can become interests, and links the reading list.
+    page.goto(base + "about/")
+    note = page.locator("#interests-from-reading-list")
+    expect(note).to_contain_text("can become interests")
+    note.get_by_role("link", name="reading list").click()
+    page.wait_for_url(base + paths.page_url(READING_LIST))
     reader.assert_clean()
 
 

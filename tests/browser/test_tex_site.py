@@ -264,8 +264,8 @@ def test_search_finds_a_word_that_is_only_inside_textbf(tex_site, browser):
         assert ids(results)[0] == arxiv_id and not [r for r in results if "\\" in r["excerpt"]]
         # What Pagefind indexed of it: the word as plain text in its sentence, no TeX anywhere.
         content = reader.page.evaluate(
-            """async (word) => { const pf = await import(new URL('pagefind/pagefind.js', location.href).href);
-                const found = await pf.search(word); return (await found.results[0].data()).content; }""",
+            """async (word) => { const found = await window.archiveSearchIndex.search(word);  // loaded by the search above
+                return (await found.results[0].data()).content; }""",
             word,
         )
         assert f"central: {word}, the ability" in content and not RAW_TEX.search(content)

@@ -22,7 +22,7 @@ from generator.website import meta, reader
 from generator.website.catalog import Catalog, DayEntry
 from generator.website.cite import bibtex_key
 from generator.website.context import build_context
-from generator.website.render import Renderer, environment, reading_list_paper_url
+from generator.website.render import Renderer, environment
 from tests.site.test_sitegen import SITE, THEME, entry
 
 DAY = dt.date(2026, 9, 24)
@@ -193,21 +193,21 @@ def test_home_page_gives_the_recent_days_for_new_since_your_last_visit():
     assert '<ol class="day-papers" data-papers data-date="2026-09-24">' in str(home.content)
 
 
-def test_reading_list_page_is_in_the_nav_with_the_paper_url_pattern():
+def test_reading_list_page_is_in_the_nav():
     pages = {p.kind: p for p in _site([entry("2609.00001", DAY)]).nav_pages()}
     page = pages["reading-list"]
     assert page.path == paths.READING_LIST_PATH and page.title == "Reading list"
-    assert 'id="reading-list" data-paper-url="papers/{path}/"' in str(page.content)
-    assert reading_list_paper_url(False) == "papers/{path}.html"
+    # Paper pages' addresses come from core.js (the page's search address says the style), not from the page.
+    assert '<div id="reading-list">' in str(page.content) and 'data-export="yaml"' in str(page.content)
     # Each page of the nav says what it is for, in its own words.
     descriptions = [p.description for p in pages.values()]
     assert len(set(descriptions)) == len(descriptions) and all(descriptions)
 
 
 @pytest.mark.parametrize("directory_urls", [True, False])
-def test_reader_js_reads_paper_ids_from_the_addresses_the_site_builds(directory_urls):
-    """reader.js's PAPER_PAGE must take the id back out of every paper page's address."""
-    source = (THEME[0] / "assets" / "javascripts" / "reader.js").read_text(encoding="utf-8")
+def test_core_js_reads_paper_ids_from_the_addresses_the_site_builds(directory_urls):
+    """core.js's PAPER_PAGE (the scripts' one id <-> address rule) must take the id back out of every paper page's address."""
+    source = (THEME[0] / "assets" / "javascripts" / "core.js").read_text(encoding="utf-8")
     pattern = re.search(r"var PAPER_PAGE = /(.*)/;", source).group(1).replace("\\/", "/")
     for arxiv_id in ("2609.26811", "2501.00001", "hep-th/9901001", "math.GT/0309136"):
         url = paths.page_url(paths.paper_path(arxiv_id), directory_urls)

@@ -58,9 +58,17 @@ def test_search_index_holds_the_papers_only(built_site, fixture_archive):
     """Pagefind indexed the paper pages (data-pagefind-body), not days, listings or the home page."""
     import json
 
-    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert [language["page_count"] for language in entry["languages"].values()] == [len(read_catalog(fixture_archive.docs).papers)]
-    assert len(list((built_site / "pagefind" / "fragment").iterdir())) == 46
+    catalog = read_catalog(fixture_archive.docs)
+    segments = json.loads((built_site / "pagefind" / "segments.json").read_text(encoding="utf-8"))
+    assert [(s["name"], s["papers"]) for s in segments] == [
+        (str(year), sum(p.announced.year == year for p in catalog.papers.values())) for year in (2026, 2025)
+    ]
+    counts = []
+    for segment in segments:  # one bundle per announcement year (generator/website/outputs/search.py), each of its year's papers
+        entry = json.loads((built_site / "pagefind" / segment["path"] / "pagefind-entry.json").read_text(encoding="utf-8"))
+        counts += [language["page_count"] for language in entry["languages"].values()]
+        assert len(list((built_site / "pagefind" / segment["path"] / "fragment").iterdir())) == segment["papers"]
+    assert counts == [s["papers"] for s in segments] and sum(counts) == len(catalog.papers) == 46
 
 
 def test_strict_build_logs_nothing_that_looks_like_a_problem(built_site):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.util
+import json
 import re
 import shutil
 from pathlib import Path
@@ -88,8 +89,10 @@ def test_a_second_build_in_the_same_process_starts_clean(fixture_archive, tmp_pa
         assert paths.page_url(gone.path) + "index.html" not in after
         assert "categories/cs.CR/index.html" not in after and "2609.99901" not in after["categories/cs.LG/index.html"].decode()
         assert "2609.99901" not in after["sitemap.xml"].decode()
-        entry = (tmp_path / "site" / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8")
-        assert '"page_count":45' in entry.replace(" ", "")
+        segments = json.loads((tmp_path / "site" / "pagefind" / "segments.json").read_text(encoding="utf-8"))
+        assert sum(s["papers"] for s in segments) == 45
+        entries = [(tmp_path / "site" / "pagefind" / s["path"] / "pagefind-entry.json").read_text(encoding="utf-8") for s in segments]
+        assert sum(int(re.search(r'"page_count":(\d+)', e.replace(" ", "")).group(1)) for e in entries) == 45
     finally:
         config.plugins.on_shutdown()
 

@@ -45,7 +45,7 @@
       ["eprint", id],
       ["archivePrefix", "arXiv"],
       ["primaryClass", code.getAttribute("data-class")],
-      ["url", "https://arxiv.org/abs/" + id],
+      ["url", window.archiveCore.arxivUrl(id)],
       ["doi", meta("citation_doi")[0]]
     ]);
   }

@@ -1,33 +1,14 @@
 /* "More like this" (search/?like=<arXiv id>): the paper's related papers, as its own page
  * lists them (#related, computed at build time by generator/website/related.py): one page fetched,
- * no index. search.js loads this file on the search page only when the URL asks for it,
- * and calls window.archiveLike(root, id, {el, siteRoot, directoryUrls}).
+ * no index. search-page.js loads this file on the search page only when the URL asks for it,
+ * and calls window.archiveLike(root, id). Paper ids and addresses are core.js's.
  * Text from the fetched page goes in as text nodes, never as HTML.
  */
 (function () {
   "use strict";
 
-  var tools = null;
-  var el = null;
-
-  var NEW_STYLE_ID = /^\d{4}\.\d{4,5}$/;
-  var OLD_STYLE_ID = /^([a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?)\/(\d{7})$/;
-
-  // The paper's page, as generator/archive/paths.py `paper_path` places it: papers/2504/2504.18298/, papers/hep-th/9901001/.
-  function paperPageUrl(id) {
-    var old = OLD_STYLE_ID.exec(id);
-    var path = old ? "papers/" + old[1] + "/" + old[2] : NEW_STYLE_ID.test(id) ? "papers/" + id.slice(0, 4) + "/" + id : null;
-    if (!path) return null;
-    return new URL(path + (tools.directoryUrls ? "/" : ".html"), tools.siteRoot);
-  }
-
-  // The arXiv id of a paper page's URL (the inverse of paperPageUrl).
-  function paperId(url) {
-    var match = /papers\/([^/]+)\/([^/]+?)(?:\.html|\/)?$/.exec(url.pathname);
-    if (!match) return null;
-    var id = NEW_STYLE_ID.test(match[2]) ? match[2] : match[1] + "/" + match[2];
-    return NEW_STYLE_ID.test(id) || OLD_STYLE_ID.test(id) ? id : null;
-  }
+  var core = window.archiveCore;
+  var el = core.el;
 
   function likeItem(link, meta) {
     var item = el("li", "as-result");
@@ -35,7 +16,7 @@
     var title = el("a", "as-title", link.textContent);
     title.href = url.href;
     item.appendChild(title);
-    var id = paperId(url);
+    var id = core.paperId(url.href);
     var facts = meta.split(" · ");  // the paper page's "date · similarity"
     var text = facts.length === 2 ? facts[0] + " · similarity " + facts[1] : meta;
     item.appendChild(el("div", "as-meta", text + (id ? " · arXiv:" + id : "")));
@@ -48,17 +29,16 @@
   }
 
   // List the related papers of `id` in the search page's results (its page is fetched, parsed, read as text).
-  window.archiveLike = function (root, id, given) {
-    tools = given;
-    el = given.el;
+  window.archiveLike = function (root, id) {
     var status = root.querySelector(".as-status");
     var list = root.querySelector(".as-results");
     id = id.replace(/v\d+$/, "");  // 2504.18298v2: the paper, whatever its version
-    var url = paperPageUrl(id);
-    if (!url) {
+    var path = core.paperUrl(id);
+    if (!path) {
       status.textContent = "“" + id + "” is not an arXiv id: nothing to compare with.";
       return Promise.resolve();
     }
+    var url = new URL(path, core.root);
     status.textContent = "Finding papers like arXiv:" + id + "…";
     return fetch(url.href).then(function (response) {
       if (response.status === 404) throw new Error("no archived paper has the id " + id);

@@ -14,67 +14,35 @@
 (function () {
   "use strict";
 
+  var core = window.archiveCore;
+  var el = core.el, all = core.all, plural = core.plural, root = core.root, ID = core.ID, readJSON = core.readJSON;
   var LIST_KEY = "arxiv-archive:reading-list:v1";
   var READ_KEY = "arxiv-archive:read:v1";
   var VISIT_KEY = "arxiv-archive:visit:v1";
   var KEYS_KEY = "arxiv-archive:keys:v1";
   var READ_KEPT = 5000;
-  var ID = /^(\d{4}\.\d{4,5}|[a-z]+(-[a-z]+)?(\.[A-Z]{2})?\/\d{7})$/;
   var DATE = /^\d{4}-\d\d-\d\d$/;
-  // A paper page's address from the site root: papers/2609/2609.26811/, papers/hep-th/9901001/ (or ….html).
-  var PAPER_PAGE = /^papers\/(?:\d{4}\/)?(.+?)(?:\/|\/index\.html|\.html)$/;
   // Entries: the items of a list marked data-papers (READER.md).
   var ENTRY = "[data-papers] > li";
 
-  var config = {};
-  try { config = JSON.parse(document.getElementById("__config").textContent); } catch (err) { /* no Material config: links relative to the page */ }
-  var root = new URL(String(config.base || ".").replace(/\/?$/, "/"), location.href);
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text != null) node.textContent = text;
-    return node;
-  }
   function button(text, className, label) {
     var node = el("button", "reader-button " + className, text);
     node.type = "button";
     if (label) node.setAttribute("aria-label", label);
     return node;
   }
-  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
-  function all(selector, scope) { return Array.prototype.slice.call((scope || document).querySelectorAll(selector)); }
-  function absUrl(id) { return "https://arxiv.org/abs/" + id; }
-  // One of the site's scripts, loaded once, when a page first needs it (the day page's script budget).
-  var scripts = {};
-  function load(name) {
-    return scripts[name] = scripts[name] || new Promise(function (resolve) {
-      var script = el("script");
-      script.src = new URL("assets/javascripts/" + name, root).href;
-      script.onload = resolve;
-      document.head.appendChild(script);
-    });
-  }
   // Math in what a script adds (an expanded abstract): math.js is loaded by the pages that show math, else here.
   function typeset(node) {
     if (typeof window.archiveRenderMath === "function") return window.archiveRenderMath(node);
-    if (node.querySelector(".tex-math")) load("math.js").then(function () { window.archiveRenderMath(node); });
+    if (node.querySelector(".tex-math")) core.load("math.js").then(function () { window.archiveRenderMath(node); });
   }
 
   // -- storage ----------------------------------------------------------------------
 
-  // null when absent, undefined when unreadable (not JSON, or storage turned off).
-  function readJSON(key) {
-    try {
-      var raw = localStorage.getItem(key);
-      return raw == null ? null : JSON.parse(raw);
-    } catch (err) { return undefined; }
-  }
   function writeJSON(key, value) {
-    try { localStorage.setItem(key, JSON.stringify(value)); return true; } catch (err) {
-      say("This browser did not keep the change: its storage is full or turned off.");
-      return false;
-    }
+    if (core.writeJSON(key, value)) return true;
+    say("This browser did not keep the change: its storage is full or turned off.");
+    return false;
   }
 
   function text(value) { return typeof value === "string" && value.length < 5000 ? value : undefined; }
@@ -109,6 +77,7 @@
     var seen = {};
     return (data || []).map(clean).filter(function (rec) { return rec && !seen[rec.id] && (seen[rec.id] = 1); });
   }
+  function saveList(list) { return writeJSON(LIST_KEY, list); }
   function find(list, id) {
     for (var i = 0; i < list.length; i++) if (list[i].id === id) return i;
     return -1;
@@ -140,20 +109,14 @@
 
   // -- paper records on the page --------------------------------------------------------
 
-  function siteUrl(href) {
-    var url = new URL(href, location.href);
-    url.hash = url.search = "";
-    return url.href.indexOf(root.href) === 0 ? url.href.slice(root.href.length) : url.pathname;
-  }
   // An entry's paper: its title link gives the id (from the address), the title and the page;
   // the list (or the entry) its announcement date; data-paper, when present, anything more.
   function recordOf(entry) {
     if (entry.readerRecord === undefined) {
       var link = entry.querySelector(":scope > a");
-      var url = link && siteUrl(link.href);
-      var match = url && PAPER_PAGE.exec(url);
+      var url = link && core.sitePath(link.href);
       var dated = entry.closest("[data-date]");
-      var raw = { id: match && match[1], title: link && link.textContent.trim(), date: dated && dated.getAttribute("data-date") };
+      var raw = { id: link && core.paperId(link.href), title: link && link.textContent.trim(), date: dated && dated.getAttribute("data-date") };
       try { Object.assign(raw, JSON.parse(entry.getAttribute("data-paper"))); } catch (err) { /* no data-paper: the link says it all */ }
       entry.readerRecord = clean(raw);
       if (entry.readerRecord) {
@@ -194,7 +157,7 @@
     } else {
       list.splice(at, 1);
     }
-    if (!writeJSON(LIST_KEY, list)) return;
+    if (!saveList(list)) return;
     refresh();
     say((at < 0 ? "Saved to your reading list: " : "Removed from your reading list: ") + (rec.title || rec.id));
   }
@@ -239,7 +202,7 @@
       // The arXiv links come from the id (the site's byte budget: the page has an empty line for them).
       var links = entry.querySelector(".entry-links");
       if (!links) entry.appendChild(links = el("p", "entry-links"));
-      if (!links.firstChild) linksTo(links, [["abs", "abs"], ["PDF", "pdf"], ["HTML", "html"]].map(function (l) { return [l[0], "https://arxiv.org/" + l[1] + "/" + rec.id]; }));
+      if (!links.firstChild) linksTo(links, [["abs", "abs"], ["PDF", "pdf"], ["HTML", "html"]].map(function (l) { return [l[0], core.arxivUrl(rec.id, l[1])]; }));
       links.appendChild(actions);
     });
     refresh();
@@ -371,7 +334,7 @@
   var helpBar = null;
   function openHelp() {
     var back = document.activeElement;
-    load("keys-help.js").then(function () { window.archiveKeysHelp(helpBar, back); });
+    core.load("keys-help.js").then(function () { window.archiveKeysHelp(helpBar, back); });
   }
 
   function onKey(event) {
@@ -455,7 +418,7 @@
       document.body.appendChild(status);
     }
     var authors = document.querySelector(".paper-authors");
-    var rec = authors && pageRecord(document, siteUrl(location.href));
+    var rec = authors && pageRecord(document, core.sitePath(location.href));
     if (rec) {
       markRead(rec.id);
       var paper = document.querySelector(".reader-paper");  // its empty line, after the authors
@@ -481,12 +444,13 @@
   }
 
   window.addEventListener("keydown", onKey, true);
-  // What reading-list.js (the reading-list page) uses; `enhance` is for lists added after load (search results).
+  // The reader's own part of the site's scripts (READER.md, "The reader's interface"): `enhance` is for
+  // lists added after load (search results); the rest is for the reading-list page (reading-list.js).
   var listeners = [];
   window.archiveReader = {
-    enhance: enhance, onChange: function (listener) { listeners.push(listener); }, keysOn: keysOn, keysSetting: keysSetting,
-    LIST_KEY: LIST_KEY, loadList: loadList, writeJSON: writeJSON, clean: clean, find: find, pageRecord: pageRecord, fetchPage: fetchPage,
-    say: say, el: el, button: button, plural: plural, all: all, absUrl: absUrl, typeset: typeset, root: root, refresh: function () { refresh(); }
+    enhance: enhance, refresh: function () { refresh(); }, onChange: function (listener) { listeners.push(listener); },
+    keysOn: keysOn, keysSetting: keysSetting, say: say, button: button, typeset: typeset,
+    list: { load: loadList, save: saveList, find: find }, pageRecord: pageRecord, fetchPage: fetchPage
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -1,7 +1,8 @@
 /*
  * The reading-list page (reading-list/; overrides/archive/reading-list.html): the papers saved in
- * this browser (by reader.js, which this script builds on: `window.archiveReader`), removed one by
- * one, exported as BibTeX (the paper pages' Cite entries) or as arXiv ids, imported from ids in
+ * this browser (by reader.js, whose list and records this script uses: `window.archiveReader`),
+ * removed one by one, exported as BibTeX (the paper pages' Cite entries), as arXiv ids, or as the
+ * YAML lines that make them interests in config.yml (`interests.papers`), imported from ids in
  * any text. Papers saved from a list are completed from their pages (all authors, BibTeX key).
  * Loaded by that page only, after cite.js (its entries are the Cite block's: `window.archiveCite`);
  * overrides/archive/READER.md is the contract.
@@ -11,26 +12,27 @@
 
   var R = window.archiveReader;
   if (!R) return;
-  var LIST_KEY = R.LIST_KEY, loadList = R.loadList, writeJSON = R.writeJSON, find = R.find;
-  var pageRecord = R.pageRecord, fetchPage = R.fetchPage, say = R.say, el = R.el, button = R.button, plural = R.plural;
-  var all = R.all, absUrl = R.absUrl, typeset = R.typeset, root = R.root, refresh = R.refresh;
+  var core = window.archiveCore;
+  var el = core.el, all = core.all, plural = core.plural, list = R.list, say = R.say;
   var IMPORT_MAX = 500;
   // Ids anywhere in a text: 2609.26811, arXiv:2609.26811v2, …/abs/hep-th/9901001, math.GT/0309136v1.
   var IDS_IN_TEXT = /(?<![\w.])(\d\d(?:0[1-9]|1[0-2])\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?\/\d\d(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?(?!\d)/g;
+  // What YAML would read as a line break (or cannot hold) inside a comment: a title stays on its line.
+  var NOT_IN_A_LINE = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]+/g;
+  var FORMATS = {
+    bib: { file: "reading-list.bib", type: "application/x-bibtex", what: function (n) { return "BibTeX of " + plural(n, "paper"); } },
+    ids: { file: "reading-list.txt", type: "text/plain", what: function (n) { return plural(n, "arXiv id"); } },
+    yaml: { file: "interests.yml", type: "text/yaml", what: function (n) { return "config.yml lines of " + plural(n, "paper"); } }
+  };
 
   var listPage = null;
   var completing = Promise.resolve();  // the saved papers being completed from their pages
 
-  function paperUrl(id) {
-    var prefix = /^\d{4}\./.test(id) ? id.slice(0, 4) + "/" : "";
-    return listPage.getAttribute("data-paper-url").replace("{path}", prefix + id);
-  }
-
   // A paper's record from its page here.
   function fetchRecord(id) {
-    var url = paperUrl(id);
-    return fetchPage(url).then(function (doc) {
-      var rec = pageRecord(doc, url);
+    var url = core.paperUrl(id);
+    return R.fetchPage(url).then(function (doc) {
+      var rec = R.pageRecord(doc, url);
       if (!rec || rec.id !== id || !rec.title) throw new Error("not a paper page");
       return rec;
     }).catch(function () { return { id: id, missing: 1 }; });
@@ -51,21 +53,21 @@
 
   // Put fetched records into the stored list (which may have changed meanwhile).
   function merge(records, atTop) {
-    var list = loadList();
+    var saved = list.load();
     var now = Date.now();
     records.slice().reverse().forEach(function (rec) {
-      var at = find(list, rec.id);
+      var at = list.find(saved, rec.id);
       if (at >= 0) {
-        if (rec.missing && list[at].title) return;  // keep what a list entry gave
-        rec.saved = list[at].saved;
-        list[at] = rec;
+        if (rec.missing && saved[at].title) return;  // keep what a list entry gave
+        rec.saved = saved[at].saved;
+        saved[at] = rec;
       } else if (atTop) {
         rec.saved = now;
-        list.unshift(rec);
+        saved.unshift(rec);
       }
     });
-    writeJSON(LIST_KEY, list);
-    refresh();
+    list.save(saved);
+    R.refresh();
   }
 
   function idsIn(value) {
@@ -77,8 +79,8 @@
   function importText(value, done) {
     var ids = idsIn(value).slice(0, IMPORT_MAX);
     if (!ids.length) { say("No arXiv id found in that text."); return; }
-    var list = loadList();
-    var todo = ids.filter(function (id) { var at = find(list, id); return at < 0 || list[at].missing; });
+    var saved = list.load();
+    var todo = ids.filter(function (id) { var at = list.find(saved, id); return at < 0 || saved[at].missing; });
     say("Importing " + plural(todo.length, "paper") + "…");
     eachLimited(todo, 4, fetchRecord).then(function (records) {
       merge(records, true);
@@ -113,7 +115,7 @@
         ["eprint", rec.id],
         ["archivePrefix", "arXiv"],
         ["primaryClass", rec.cat],
-        ["url", absUrl(rec.id)],
+        ["url", core.arxivUrl(rec.id)],
         ["doi", rec.doi]
       ]);
     }).join("\n\n") + "\n";
@@ -123,15 +125,24 @@
   function exportList(format, action) {
     completing.then(function () { exportNow(format, action); });
   }
+  // The lines to paste under `interests:` → `papers:` in config.yml: each id quoted (YAML would read
+  // 2609.10010 as a number), its title as a comment on its line.
+  function yamlLines(saved) {
+    return "    # From the reading list: paste under `papers:` of `interests:` in config.yml\n" + saved.map(function (rec) {
+      var title = (rec.title || "").replace(NOT_IN_A_LINE, " ").trim();
+      return '    - "' + rec.id + '"' + (title ? "  # " + title : "");
+    }).join("\n") + "\n";
+  }
+
   function exportNow(format, action) {
-    var list = loadList();
-    if (!list.length) { say("Your reading list is empty: nothing to export."); return; }
-    var content = format === "bib" ? bibtex(list) : list.map(function (rec) { return rec.id; }).join("\n") + "\n";
-    var what = format === "bib" ? "BibTeX of " + plural(list.length, "paper") : plural(list.length, "arXiv id");
+    var saved = list.load();
+    if (!saved.length) { say("Your reading list is empty: nothing to export."); return; }
+    var content = format === "bib" ? bibtex(saved) : format === "yaml" ? yamlLines(saved) : saved.map(function (rec) { return rec.id; }).join("\n") + "\n";
+    var what = FORMATS[format].what(saved.length);
     if (action === "download") {
       var link = el("a");
-      link.href = URL.createObjectURL(new Blob([content], { type: format === "bib" ? "application/x-bibtex" : "text/plain" }));
-      link.download = format === "bib" ? "reading-list.bib" : "reading-list.txt";
+      link.href = URL.createObjectURL(new Blob([content], { type: FORMATS[format].type }));
+      link.download = FORMATS[format].file;
       document.body.appendChild(link);
       link.click();
       link.remove();
@@ -155,25 +166,25 @@
   function renderList() {
     var items = listPage.querySelector("[data-reader-items]");
     var count = listPage.querySelector("[data-reader-count]");
-    var list = loadList();
+    var saved = list.load();
     items.textContent = "";
-    count.textContent = list.length
-      ? plural(list.length, "saved paper") + ", newest first."
+    count.textContent = saved.length
+      ? plural(saved.length, "saved paper") + ", newest first."
       : "No saved papers yet. Save papers with their Save button, or with s on a list of papers.";
-    list.forEach(function (rec) {
+    saved.forEach(function (rec) {
       var item = el("li", "reading-item");
       var title = el("a", "reading-title arxiv-tex", rec.title || "arXiv:" + rec.id);
-      title.href = rec.missing ? absUrl(rec.id) : new URL(rec.url || paperUrl(rec.id), root).href;
+      title.href = rec.missing ? core.arxivUrl(rec.id) : new URL(rec.url || core.paperUrl(rec.id), core.root).href;
       var meta = [authorsText(rec), rec.date, "arXiv:" + rec.id].filter(Boolean);
       if (rec.missing) meta.push("not in this archive: the link goes to arXiv");
-      var remove = button("Remove", "reader-remove", "Remove: " + (rec.title || rec.id));
+      var remove = R.button("Remove", "reader-remove", "Remove: " + (rec.title || rec.id));
       remove.addEventListener("click", function () {
-        var now = loadList();
-        var at = find(now, rec.id);
+        var now = list.load();
+        var at = list.find(now, rec.id);
         if (at < 0) return;
         now.splice(at, 1);
-        if (!writeJSON(LIST_KEY, now)) return;
-        refresh();
+        if (!list.save(now)) return;
+        R.refresh();
         focusAfterRemoval(at);
         say("Removed from your reading list: " + (rec.title || rec.id));
       });
@@ -182,7 +193,7 @@
       item.appendChild(remove);
       items.appendChild(item);
     });
-    typeset(items);
+    R.typeset(items);
   }
 
   // Keep the keyboard where it was: on the next paper's Remove button, or on the count.
@@ -214,7 +225,7 @@
     R.onChange(function () { keys.checked = R.keysOn(); });  // changed in another tab
     renderList();
     // Papers saved from a list have their id, title and date: the rest (authors, BibTeX key) is on their page.
-    var partial = loadList().filter(function (rec) { return !rec.missing && (!rec.bibkey || rec.more || !rec.title || !rec.authors); });
+    var partial = list.load().filter(function (rec) { return !rec.missing && (!rec.bibkey || rec.more || !rec.title || !rec.authors); });
     if (partial.length) completing = eachLimited(partial.map(function (rec) { return rec.id; }), 4, fetchRecord).then(function (records) { merge(records, false); });
   }
 

@@ -1,10 +1,14 @@
 /*
  * The search page (search/), loaded by search.js there only, with what it shares
- * (window.archiveSearch: el, pagefind, resultItem, siteRoot, archive):
+ * (window.archiveSearch: searchIndex, resultItem; the rest is core.js's):
  *
- * - results of the Pagefind index as in the header box, filters by category, tag and
- *   year with counts, sorting by date, more results on demand; its state is in the
- *   URL (?q=...&category=...&sort=date-desc), so a search can be bookmarked;
+ * - results of the index (search-index.js, in segments) as in the header box, filters by
+ *   category, tag and year with counts, sorting by date, more results on demand; its state is
+ *   in the URL (?q=...&category=...&sort=date-desc), so a search can be bookmarked. A search
+ *   by date shows its first page as soon as the newest segments fill it; with words, the
+ *   rest of the archive is then searched in the background for the count ("so far" until then);
+ *   without words, the count is the archive's where its segments tell it, and More reads on;
+ *   a segment that cannot be loaded is named in a warning and the others still answer;
  * - "More like this" (search/?like=<arXiv id>): that paper's related papers, as its own
  *   page lists them (#related, computed at build time): one page fetched, no index.
  *
@@ -13,17 +17,15 @@
 (function () {
   "use strict";
 
-  var shared = window.archiveSearch;
-  var el = shared.el, pagefind = shared.pagefind, resultItem = shared.resultItem, siteRoot = shared.siteRoot, archive = shared.archive;
+  var core = window.archiveCore;
+  var el = core.el, plural = core.plural, searchIndex = window.archiveSearch.searchIndex, resultItem = window.archiveSearch.resultItem;
 
   // -- "More like this": search/?like=<arXiv id>, in like.js (loaded only then) -----------
 
   function showLike(root, id) {
-    var script = document.createElement("script");
-    script.src = new URL("assets/javascripts/like.js", siteRoot).href;
-    script.onload = function () { window.archiveLike(root, id, { el: el, siteRoot: siteRoot, directoryUrls: !/index\.html$/.test(archive.search || "") }); };
-    script.onerror = function () { root.querySelector(".as-status").textContent = "More like this is not available here (like.js did not load)."; };
-    document.head.appendChild(script);
+    core.load("like.js").then(function () { window.archiveLike(root, id); }, function (err) {
+      root.querySelector(".as-status").textContent = "More like this is not available here (" + err.message + ").";
+    });
   }
 
   // -- search page -------------------------------------------------------------------
@@ -39,6 +41,7 @@
     var sortSelect = root.querySelector(".as-sort select");
     var filtersBox = root.querySelector(".as-filters");
     var status = root.querySelector(".as-status");
+    var warning = root.querySelector(".as-warning");
     var list = root.querySelector(".as-results");
     var moreButton = root.querySelector(".as-more");
     var params = new URLSearchParams(location.search);
@@ -46,7 +49,7 @@
     FILTERS.forEach(function (f) { chosen[f[0]] = params.getAll(f[0]); });
     input.value = params.get("q") || "";
     sortSelect.value = params.get("sort") || "";
-    var results = [];
+    var found = null;
     var shown = 0;
     var serial = 0;
     var timer = null;
@@ -103,50 +106,85 @@
       });
     }
 
+    function statusText() {
+      var order = sortSelect.value === "date-asc" ? "oldest first" : "newest first";
+      if (found.total != null) return plural(found.total, "paper");
+      if (input.value.trim()) return plural(found.results.length, "paper") + " so far, counting the rest…";
+      return plural(found.results.length, "paper") + " shown, " + order + "; more on request";
+    }
+    function showStatus() {
+      status.textContent = statusText();
+      warning.textContent = index.missing(found.failed);
+      warning.hidden = !found.failed.length;
+    }
+
     function showMore() {
-      var slice = results.slice(shown, shown + PAGE);
-      shown += slice.length;
-      moreButton.hidden = shown >= results.length;
-      return Promise.all(slice.map(function (r) { return r.data(); })).then(function (datas) {
-        datas.forEach(function (data) { list.appendChild(resultItem(data, "as-result")); });
-        if (window.archiveReader) window.archiveReader.enhance(list);
+      var mine = found;
+      return found.more(shown + PAGE).then(function () {
+        if (mine !== found) return null;
+        var slice = found.results.slice(shown, shown + PAGE);
+        shown += slice.length;
+        moreButton.hidden = found.complete && shown >= found.results.length;
+        return Promise.all(slice.map(function (r) { return r.data(); })).then(function (datas) {
+          if (mine !== found) return;
+          datas.forEach(function (data) { list.appendChild(resultItem(data, "as-result")); });
+          if (window.archiveReader) window.archiveReader.enhance(list);
+          showStatus();
+        });
       });
     }
 
+    var index = null;
     function search() {
       saveState();
       var mine = ++serial;
       var query = input.value.trim();
       var filters = activeFilters();
       var hasFilters = Object.keys(filters).length > 0;
+      if (found) found.stop();
       if (!query && !hasFilters && !sortSelect.value) {
+        found = null;
         list.textContent = "";
         moreButton.hidden = true;
+        warning.hidden = true;
         status.textContent = "Type a title word, an author, an arXiv id, or pick a filter.";
         renderFilters(null);
         return Promise.resolve();
       }
-      var options = { filters: filters };
-      if (sortSelect.value === "date-desc") options.sort = { date: "desc" };
-      if (sortSelect.value === "date-asc") options.sort = { date: "asc" };
       status.textContent = "Searching…";
-      return pagefind().then(function (pf) { return pf.search(query || null, options); }).then(function (found) {
-        if (mine !== serial || !found) return;
-        results = found.results;
+      delete root.dataset.countDone;
+      return searchIndex().then(function (loaded) {
+        index = loaded;
+        return index.search(query, { filters: filters, sort: sortSelect.value, counts: true, page: PAGE });
+      }).then(function (answer) {
+        if (mine !== serial) return null;
+        found = answer;
         shown = 0;
         list.textContent = "";
-        renderFilters(found.filters);
-        status.textContent = results.length === 1 ? "1 paper" : results.length + " papers";
-        return showMore().then(function () { root.dataset.resultsShown = String(performance.now()); });
+        renderFilters(found.complete ? found.filters : null);
+        return showMore().then(function () {
+          root.dataset.resultsShown = String(performance.now());
+          if (found.complete) root.dataset.countDone = root.dataset.resultsShown;
+          else if (query) {  // the count and the filters' counts, from the segments not searched yet
+            var counting = found;
+            found.more(Infinity).then(function () {
+              if (counting !== found || !found.complete) return;
+              renderFilters(found.filters);
+              showStatus();
+              moreButton.hidden = shown >= found.results.length;
+              root.dataset.countDone = String(performance.now());
+            });
+          }
+        });
       }).catch(function (err) {
         status.textContent = "Search is not available here (" + err.message + ").";
       });
     }
 
     var started = false;
-    function begin() {  // load the index and its filters, then run the search the page holds
+    function begin() {  // the index, the archive's filter counts (from its segments' list), then the page's search
       started = true;
-      return pagefind().then(function (pf) { return pf.filters(); }).then(function (counts) {
+      return searchIndex().then(function (loaded) { return loaded.totals(); }).then(function (counts) {
         allCounts = counts || {};
         renderFilters(null);
         return search();

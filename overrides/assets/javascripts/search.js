@@ -1,6 +1,7 @@
 /*
- * Search, over the Pagefind index `mkdocs build` writes to pagefind/ (served from this
- * site, like everything else):
+ * Search, over the archive's Pagefind index in segments (`mkdocs build` writes them to pagefind/,
+ * served from this site, like everything else; search-index.js, loaded when search is first used,
+ * searches them):
  *
  * - the header box: results as you type (title, date, category, authors and an
  *   excerpt with the match highlighted), "/" (or Material's "s" and "f", except on a
@@ -15,31 +16,20 @@
 (function () {
   "use strict";
 
-  var materialConfig = JSON.parse(document.getElementById("__config").textContent);
+  var core = window.archiveCore;
+  var el = core.el;
   var archive = JSON.parse((document.getElementById("__archive") || { textContent: "{}" }).textContent);
-  var siteRoot = new URL(materialConfig.base.replace(/\/?$/, "/"), location.href);
 
-  // -- Pagefind -------------------------------------------------------------------
+  // -- the index: search-index.js, loaded when search is first used -----------------------
 
-  var pagefindPromise = null;
-  function pagefind() {
-    if (!pagefindPromise) {
-      pagefindPromise = import(new URL("pagefind/pagefind.js", siteRoot).href).then(function (pf) {
-        return Promise.resolve(pf.options({ baseUrl: siteRoot.pathname, excerptLength: 28 })).then(function () {
-          pf.init();
-          return pf;
-        });
-      });
-    }
-    return pagefindPromise;
+  var loading = null;
+  function searchIndex() {
+    loading = loading || core.load("search-index.js").then(function () { return window.archiveSearchIndex; });
+    loading.catch(function () { loading = null; });
+    return loading;
   }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text != null) node.textContent = text;
-    return node;
-  }
+  // On focus: the bundles a search by best match reads, loaded while the reader types.
+  function warm() { searchIndex().then(function (index) { return index.ready(true); }).catch(function () { /* said when a search runs */ }); }
 
   // Pagefind excerpts are text with <mark> around the matches; decode everything else as text.
   var decoder = document.createElement("textarea");
@@ -102,7 +92,7 @@
     var serial = 0;
     var active = -1;
 
-    function open() { box.classList.add("asb--open"); input.focus(); pagefind(); }
+    function open() { box.classList.add("asb--open"); input.focus(); warm(); }
     function closePanel() { panel.hidden = true; active = -1; }
     function close() { closePanel(); box.classList.remove("asb--open"); }
     function options() { return panel.querySelectorAll(".asb-result"); }
@@ -117,16 +107,18 @@
       var query = input.value.trim();
       var mine = ++serial;
       if (!query) { closePanel(); return; }
-      pagefind().then(function (pf) { return pf.search(query); }).then(function (search) {
-        if (mine !== serial || !search) return null;
-        return Promise.all(search.results.slice(0, 6).map(function (r) { return r.data(); })).then(function (datas) {
+      var index = null;
+      searchIndex().then(function (loaded) { index = loaded; return index.search(query); }).then(function (found) {
+        if (mine !== serial) return null;
+        return Promise.all(found.results.slice(0, 6).map(function (r) { return r.data(); })).then(function (datas) {
           if (mine !== serial) return;
           panel.textContent = "";
           var list = el("ol", "asb-results");
           datas.forEach(function (data) { list.appendChild(resultItem(data, "asb-result")); });
+          if (found.failed.length) panel.appendChild(el("p", "asb-warning", index.missing(found.failed)));
           if (!datas.length) panel.appendChild(el("p", "asb-empty", "No paper matches “" + query + "”."));
           else panel.appendChild(list);
-          var more = el("a", "asb-all", search.results.length > datas.length ? "All " + search.results.length + " results, with filters →" : "Open in the search page, with filters →");
+          var more = el("a", "asb-all", found.total > datas.length ? "All " + found.total + " results, with filters →" : "Open in the search page, with filters →");
           more.href = searchPageUrl(query);
           panel.appendChild(more);
           panel.hidden = false;
@@ -141,7 +133,7 @@
       });
     }
 
-    input.addEventListener("focus", function () { pagefind(); if (input.value.trim() && panel.childNodes.length) panel.hidden = false; });
+    input.addEventListener("focus", function () { warm(); if (input.value.trim() && panel.childNodes.length) panel.hidden = false; });
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
     input.addEventListener("keydown", function (event) {
       var items = options();
@@ -174,11 +166,8 @@
   function setupSearchPage() {
     var root = document.getElementById("archive-search");
     if (!root) return;
-    window.archiveSearch = { el: el, pagefind: pagefind, resultItem: resultItem, siteRoot: siteRoot, archive: archive };
-    var script = document.createElement("script");
-    script.src = new URL("assets/javascripts/search-page.js", siteRoot).href;
-    script.onerror = function () { root.querySelector(".as-status").textContent = "Search is not available here (search-page.js did not load)."; };
-    document.head.appendChild(script);
+    window.archiveSearch = { searchIndex: searchIndex, resultItem: resultItem };
+    core.load("search-page.js").catch(function (err) { root.querySelector(".as-status").textContent = "Search is not available here (" + err.message + ")."; });
   }
 
   function start() {
