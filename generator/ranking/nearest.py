@@ -153,7 +153,11 @@ def update_nearest(
         row = known.get(source.arxiv_id)
         return row is not None and previous.records[row] == source.record
 
+    # A paper read this build: with a vocabulary given, its vector, made as it is read (in batches), so that no
+    # step holds every paper's terms (200,000 papers' words and bigrams are gigabytes); without one (a young
+    # archive, under similarity's MIN_BASIS papers), its terms, which the vocabulary is then fitted on.
     fresh_words: dict[str, list[str]] = {}
+    fresh_rows = _Rows(vocabulary)
     texts: list[str] = []
     for source in ordered:
         if engine != "tfidf":
@@ -161,8 +165,12 @@ def update_nearest(
         elif same(source):
             texts.append(previous.texts[known[source.arxiv_id]])
         else:
-            fresh_words[source.arxiv_id] = read_words(source)
-            texts.append(hashlib.sha1("\n".join(fresh_words[source.arxiv_id]).encode("utf-8")).hexdigest())
+            words = read_words(source)
+            texts.append(hashlib.sha1("\n".join(words).encode("utf-8")).hexdigest())
+            if vocabulary is None:
+                fresh_words[source.arxiv_id] = words
+            else:
+                fresh_rows.add(source.arxiv_id, words)
     touched = [row for row, arxiv_id in enumerate(ids) if arxiv_id not in known or previous.texts[known[arxiv_id]] != texts[row]]
 
     vectors, basis = None, ""
@@ -174,11 +182,16 @@ def update_nearest(
         if previous is None or previous.basis != basis or previous.vectors is None:
             if vocabulary is None:
                 vocabulary = fit_vocabulary(_words(s, fresh_words, read_words) for s in ordered)
-            vectors = vectorize((_words(s, fresh_words, read_words) for s in ordered), vocabulary)
+                vectors = vectorize((_words(s, fresh_words, read_words) for s in ordered), vocabulary)
+            else:
+                for source in ordered:  # the papers not read yet (unchanged, under another vocabulary): read now
+                    if source.arxiv_id not in fresh_rows:
+                        fresh_rows.add(source.arxiv_id, read_words(source))
+                vectors = fresh_rows.matrix(ids)
             previous, known, touched = None, {}, list(range(len(ids)))
         else:
             vocabulary = previous.vocabulary
-            new_rows = vectorize([fresh_words[ids[row]] for row in touched], vocabulary) if touched else None
+            new_rows = fresh_rows.matrix([ids[row] for row in touched]) if touched else None
             vectors = _assemble(previous.vectors, [known.get(arxiv_id, -1) for arxiv_id in ids], touched, new_rows)
         matrix = vectors
     else:
@@ -189,6 +202,55 @@ def update_nearest(
     before = {} if previous is None else {arxiv_id: previous.shown(row) for arxiv_id, row in known.items()}
     changed = {arxiv_id for row, arxiv_id in enumerate(ids) if before.get(arxiv_id) != state.shown(row)}
     return state, changed
+
+
+class _Rows:
+    """Papers' TF-IDF rows over a given vocabulary, made in batches as their terms arrive (the terms are not kept)."""
+
+    BATCH = 2048
+
+    def __init__(self, vocabulary):
+        self.vocabulary = vocabulary
+        self.pending: list[tuple[str, list[str]]] = []
+        self.pending_ids: set[str] = set()
+        self.batches: list = []
+        self.row: dict[str, int] = {}
+        self.made = 0
+
+    def __contains__(self, arxiv_id: str) -> bool:
+        return arxiv_id in self.row or arxiv_id in self.pending_ids
+
+    def add(self, arxiv_id: str, words: list[str]) -> None:
+        self.pending.append((arxiv_id, words))
+        self.pending_ids.add(arxiv_id)
+        if len(self.pending) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        from generator.ranking.similarity import vectorize
+
+        if not self.pending:
+            return
+        self.batches.append(vectorize([words for _, words in self.pending], self.vocabulary))
+        for arxiv_id, _ in self.pending:
+            self.row[arxiv_id] = self.made
+            self.made += 1
+        self.pending, self.pending_ids = [], set()
+
+    def matrix(self, arxiv_ids: Sequence[str]):
+        """The rows of these papers, in this order (CSR)."""
+        from scipy import sparse
+
+        self._flush()
+        if not self.batches:
+            return sparse.csr_matrix((0, len(self.vocabulary.terms)), dtype=np.float32)
+        stacked = self.batches[0] if len(self.batches) == 1 else sparse.vstack(self.batches, format="csr")
+        self.batches = [stacked]
+        if list(arxiv_ids) == sorted(self.row, key=self.row.get):
+            return stacked
+        picked = stacked[np.array([self.row[arxiv_id] for arxiv_id in arxiv_ids], dtype=np.int64)]
+        picked.sort_indices()
+        return picked
 
 
 def _words(key: PaperKey, fresh: dict[str, list[str]], read_words: Callable[[PaperKey], list[str]]) -> list[str]:
