@@ -46,7 +46,7 @@ from generator.archive.runs import JudgeFigures
 from generator.config import Config
 from generator.errors import ArchiveError
 from generator.redaction import install_log_filter, redact, register
-from generator.summaries.llm import BudgetReached, ChatClient, LLMError, RequestGate
+from generator.summaries.llm import BudgetReached, ChatClient, LLMError, RequestGate, token_cost
 from generator.text.clean import one_line
 from generator.text.markdown import html_text
 
@@ -329,9 +329,8 @@ class Judge:
             stats.requests += gate.requests - before[0]
             stats.prompt_tokens += gate.prompt_tokens - before[1]
             stats.completion_tokens += gate.completion_tokens - before[2]
-            stats.estimated_cost = round(
-                stats.prompt_tokens / 1000 * settings.price_per_1k_input + stats.completion_tokens / 1000 * settings.price_per_1k_output,
-                6,
+            stats.estimated_cost = token_cost(
+                stats.prompt_tokens, stats.completion_tokens, settings.price_per_1k_input, settings.price_per_1k_output
             )
         stats.rated += len(outcome.new)
         stats.dropped += len(problems)

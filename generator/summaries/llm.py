@@ -41,6 +41,11 @@ MAX_RETRY_WAIT = 120.0
 MAX_BACKOFF = 60.0
 
 
+def token_cost(prompt_tokens: int, completion_tokens: int, price_per_1k_input: float, price_per_1k_output: float) -> float:
+    """What the tokens cost at the configured prices (ai_summary.price_per_1k_*), rounded to a millionth."""
+    return round(prompt_tokens / 1000 * price_per_1k_input + completion_tokens / 1000 * price_per_1k_output, 6)
+
+
 @dataclass(frozen=True)
 class Completion:
     """A model's answer and what it cost."""

@@ -36,7 +36,7 @@ from generator.config import Config, Limits, SummaryConfig
 from generator.errors import ConfigError, FetchError
 from generator.redaction import install_log_filter, redact, register
 from generator.summaries.fulltext import ASCII_CHARS_PER_TOKEN, TRUNCATION_NOTE, PdfTextError, estimate_tokens, read_pdf, trim_to_tokens
-from generator.summaries.llm import BudgetReached, ChatClient, LLMError, RequestGate
+from generator.summaries.llm import BudgetReached, ChatClient, LLMError, RequestGate, token_cost
 from generator.text.markdown import clean_summary_markdown, render_summary_html
 from generator.web import PoliteSession, ResponseTooLarge
 
@@ -156,8 +156,7 @@ class SummaryStats:
                 setattr(self, name, getattr(self, name) + value)
 
     def estimated_cost(self) -> float:
-        cost = self.gate.prompt_tokens / 1000 * self.price_per_1k_input + self.gate.completion_tokens / 1000 * self.price_per_1k_output
-        return round(cost, 6)
+        return token_cost(self.gate.prompt_tokens, self.gate.completion_tokens, self.price_per_1k_input, self.price_per_1k_output)
 
     def figures(self) -> SummaryFigures:
         return SummaryFigures(
