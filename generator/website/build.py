@@ -102,6 +102,10 @@ class SiteBuild:
         self.changed: dict[str, PaperEntry] = {}
         """Whole records read this build (the changed papers of a warm build), by id."""
         self.day_shas: dict[PurePosixPath, str] = {}
+        self.changed_days: set[PurePosixPath] = set()
+        """Day records read this build (in a warm build: new or changed)."""
+        self.removed_papers: set[str] = set()
+        """Papers the last build had and this one has not (a warm build then fingerprints every page)."""
         self.related_worker: BackgroundRelated | None = None
         self.related_plan: RelatedPlan | None = None
         self.related_changed: frozenset[str] | None = None
@@ -177,11 +181,15 @@ class SiteBuild:
 
             def on_day(rel: PurePosixPath, sha: str, data: bytes | None) -> None:
                 self.day_shas[rel] = sha
+                if data is not None:
+                    self.changed_days.add(rel)
                 record = previous.days[rel] if data is None else day_entry(_text(data, rel), rel).record
                 days.append(DayEntry(record, rel))
 
             self.files = self._scan(known, on_paper, on_day)
         days.sort(key=lambda d: d.date)
+        if previous is not None:
+            self.removed_papers = {p.arxiv_id for p in previous.papers.values()} - set(listed)
         self.catalog = Catalog(listed, tuple(days), self.entry)
         self.timings.lap("read", start)
         self._start_related()
@@ -295,10 +303,15 @@ class SiteBuild:
                 related_done = True
                 start = self.timings.lap("waiting for the related papers", start)
             url = self.url(path)
+            target = self.site_dir / (url + "index.html" if url.endswith("/") or not url else url)
+            old_fp = old_pages.get(url)
+            if old_fp is not None and self._unchanged(kind, item) and target.is_file():
+                pages[url] = old_fp  # nothing it shows changed: not even its fingerprint is computed
+                self.counts["kept"] += 1
+                continue
             page_fp = self._fingerprint(kind, item)
             pages[url] = page_fp
-            target = self.site_dir / (url + "index.html" if url.endswith("/") or not url else url)
-            if old_pages.get(url) == page_fp and target.is_file():
+            if old_fp == page_fp and target.is_file():
                 self.counts["kept"] += 1
                 continue
             page = renderer.render(kind, self.entry(item) if kind == "paper" else item)
@@ -323,6 +336,25 @@ class SiteBuild:
         self.parsed.close()
         self._log(indexed)
         report_size(self.site_dir, len(self.catalog.papers))
+
+    def _unchanged(self, kind: str, item) -> bool:
+        """True when nothing a paper or day page shows can have changed since the last build: its record, its related
+        papers and the records they show, the interest paper it names, a day's listed papers. Its fingerprint is then
+        the last build's (computing every page's would cost a warm night at 200,000 papers a minute)."""
+        if not self.warm or self.removed_papers:
+            return False
+        changed = self.changed
+        if kind == "paper":
+            if item.arxiv_id in changed or item.arxiv_id in (self.related_changed or ()):
+                return False
+            related = self.renderer.related
+            if related is not None and any(n.arxiv_id in changed for n in related.of(item.arxiv_id)):
+                return False
+            nearest = item.interest.nearest if item.interest is not None else None
+            return nearest is None or nearest not in changed
+        if kind == "day":
+            return item.path not in self.changed_days and not any(i in changed for i in (*item.papers, *item.updated))
+        return False
 
     def _fingerprint(self, kind: str, item) -> str:
         """What a page outside the nav shows, as a hash: a page whose fingerprint is the last build's is not written again."""
