@@ -370,11 +370,15 @@ class SiteBuild:
             listed = [papers[i].record for i in item.papers if i in papers] + [papers[i].record for i in item.updated if i in papers]
             return _page_fingerprint(kind, self.day_shas.get(item.path), listed)
         page: TopicPage = item
-        newer, older = page.neighbours() if page.chunk is not None else (None, None)
+        if page.chunk is not None:  # one month of a topic (topic-month.html): its papers and its neighbours, no totals
+            newer, older = page.neighbours()
+            return _page_fingerprint(
+                kind, page.path.as_posix(), page.title, page.topic.index.as_posix(), [p.record for p in page.papers],
+                [(str(n[0]), n[1].label) if n else None for n in (newer, older)],
+            )  # fmt: skip
         return _page_fingerprint(
             kind, page.path.as_posix(), page.title, [p.record for p in page.papers],
-            [(c.label, len(c.papers)) for _, c in page.chunks], [str(n[0]) if n else None for n in (newer, older)],
-            len(page.topic.papers), page.topic.primary_count,
+            [(c.label, len(c.papers)) for _, c in page.chunks], len(page.topic.papers), page.topic.primary_count,
         )  # fmt: skip
 
     def _related_index(self) -> RelatedIndex:
