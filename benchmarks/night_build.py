@@ -32,6 +32,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.synth import synthesize
+from generator.website.sitesize import site_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
@@ -132,10 +133,6 @@ def build(docs: Path, site: Path, cache: Path) -> dict:
         "pagefind processes": len(sampler.processes["pagefind"]),
         "log": log,
     }
-
-
-def site_bytes(site: Path) -> int:
-    return sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
 
 
 def land_night(source: Path, target: Path) -> int:
