@@ -38,6 +38,7 @@ Python-Markdown, which rendered summaries in format v1, is used only to reproduc
 
 from __future__ import annotations
 
+import ctypes
 import html
 import re
 from bisect import bisect_right
@@ -45,6 +46,7 @@ from collections.abc import Callable
 
 import cmarkgfm
 import nh3
+from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options as cmarkgfm_options
 
 from generator.text.chars import strip_invisible
@@ -150,7 +152,7 @@ def _code_blocks(text: str) -> list[tuple[bool, str]]:
     """(is a code block, whole lines) pieces of `text`: the code blocks are the `<pre>` elements of cmark-gfm's own rendering."""
     if "```" not in text and "~~~" not in text and "    " not in text and "\t" not in text:
         return [(False, text)] if text else []  # no fence, no indented line: no code block (no need to ask cmark-gfm)
-    rendered = cmarkgfm.github_flavored_markdown_to_html(text, options=_CMARK_OPTIONS | cmarkgfm_options.CMARK_OPT_SOURCEPOS)
+    rendered = gfm_to_html(text, _CMARK_OPTIONS | cmarkgfm_options.CMARK_OPT_SOURCEPOS)
     lines = text.split("\n")
     lines = [line + "\n" for line in lines[:-1]] + lines[-1:]
     code = [False] * len(lines)
@@ -237,7 +239,7 @@ def render_summary_html(markdown_text: str, math_html: Callable[[str], str] = ma
         return _render_html_body(markdown_text, math_html)
     spans: list[str] = []
     protected = _with_slots(markdown_parts(_no_slots(markdown_text)), ("math",), spans)
-    converted = _shift_headings(cmarkgfm.github_flavored_markdown_to_html(protected, options=_CMARK_OPTIONS))
+    converted = _shift_headings(gfm_to_html(protected, _CMARK_OPTIONS))
     if spans:
         converted = _TAG.sub(lambda m: _MATH_SLOT.sub(lambda s: html.escape(spans[int(s.group(1))]), m.group(0)), converted)
         converted = _MATH_SLOT.sub(lambda m: math_html(spans[int(m.group(1))]), converted)
@@ -324,6 +326,44 @@ _CMARK_OPTIONS = cmarkgfm_options.CMARK_OPT_VALIDATE_UTF8
 # first summaries at once (the summary stage's workers) aborted the process ("flag initialization error in
 # cmark_register_node_flag"). Registered here, once, while the import lock is held.
 cmarkgfm.cmark.core_extensions_ensure_registered()
+_GFM_EXTENSIONS = tuple(
+    cmarkgfm.cmark.find_syntax_extension(name) for name in ("table", "autolink", "tagfilter", "strikethrough", "tasklist")
+)
+# cmarkgfm's own converters never free the document tree nor the HTML cmark returns (17 KB a summary: a cold build of
+# 200,000 papers held 1.4 GB of them); cmark_node_free and free are not in its cffi declarations, so they are taken
+# from the same loaded library (and the C library it allocates with) by ctypes.
+_CMARK_C = ctypes.CDLL(_cmark.__file__)
+_CMARK_C.cmark_node_free.argtypes = [ctypes.c_void_p]
+_CMARK_C.cmark_node_free.restype = None
+_LIBC_FREE = ctypes.CDLL(None).free
+_LIBC_FREE.argtypes = [ctypes.c_void_p]
+_LIBC_FREE.restype = None
+
+
+def gfm_to_html(text: str, options: int) -> str:
+    """GitHub-flavoured Markdown as cmark-gfm renders it (cmarkgfm.github_flavored_markdown_to_html's extensions and
+    options), freeing what cmark allocated."""
+    lib, ffi = _cmark.lib, _cmark.ffi
+    options |= cmarkgfm_options.CMARK_OPT_GITHUB_PRE_LANG
+    parser = lib.cmark_parser_new(options)
+    try:
+        for extension in _GFM_EXTENSIONS:
+            lib.cmark_parser_attach_syntax_extension(parser, extension)
+        data = text.encode("utf-8")
+        lib.cmark_parser_feed(parser, data, len(data))
+        root = lib.cmark_parser_finish(parser)
+        try:
+            raw = lib.cmark_render_html(root, options, lib.cmark_parser_get_syntax_extensions(parser))
+            try:
+                return ffi.string(raw).decode("utf-8")
+            finally:
+                _LIBC_FREE(int(ffi.cast("uintptr_t", raw)))
+        finally:
+            _CMARK_C.cmark_node_free(int(ffi.cast("uintptr_t", root)))
+    finally:
+        lib.cmark_parser_free(parser)
+
+
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 
 
