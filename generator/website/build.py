@@ -6,11 +6,11 @@
    fingerprint).
 2. `gather` (on_files): read the records. Each record file's content hash tells whether it changed since the
    last build; an unchanged paper comes from the cache as lists show it (`ListedPaper`), a changed one is
-   parsed (and its whole record kept for this build's pages). Its search document goes to the search index's
-   spool (an unchanged paper's line, with its document's fingerprint, copied from the last build's spool).
+   parsed (and its whole record kept for this build's pages). Its search document goes to the spool of search
+   documents by year (outputs/documents.py: a year none of whose papers changed keeps the last build's file).
    The related-papers worker starts on the papers (it reads the text of those it does not know itself); the
    search segments are planned from every paper's id, announcement day and document fingerprint, and those
-   whose fingerprint changed are rebuilt from the spool, one Pagefind process each (outputs/search.py).
+   whose fingerprint changed are rebuilt from their year's documents, one Pagefind process each (outputs/search.py).
    Then the context (topics, days), the nav pages MkDocs renders, the feeds, the sitemap and the theme's
    fingerprinted scripts.
 3. `write` (on_post_build): bring the kept folders back, write every page outside the nav whose fingerprint
@@ -25,16 +25,18 @@ feed item, a search document): no phase holds every paper's record, page or sear
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import gzip
 import hashlib
 import json
 import logging
 import os
 import pickle
+import shutil
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -47,8 +49,11 @@ from generator.website.buildcache import BuildCache, RecordFile, State
 from generator.website.catalog import Catalog, DayEntry, PaperEntry, day_entry, paper_entry
 from generator.website.context import Context, TopicPage, build_context, topic_pages
 from generator.website.listed import ListedPaper
+from generator.website.outputs.documents import FOLDER as SPOOL
+from generator.website.outputs.documents import DocumentSpool
+from generator.website.outputs.documents import documents as spooled_documents
 from generator.website.outputs.feeds import derived_feeds
-from generator.website.outputs.search import SEGMENT_PAPERS, SearchIndexError, SegmentedIndex, SegmentReport, plan_segments
+from generator.website.outputs.search import SEGMENT_PAPERS, SegmentedIndex, SegmentReport, plan_segments
 from generator.website.outputs.sitemap import sitemap_documents
 from generator.website.related import BackgroundRelated, RelatedIndex, RelatedPlan, RelatedSource, plan_related
 from generator.website.render import Renderer, SitePage
@@ -110,16 +115,19 @@ class SiteBuild:
         self.related_plan: RelatedPlan | None = None
         self.related_changed: frozenset[str] | None = None
         self.indexer: SegmentedIndex | None = None
-        self.spool: Path | None = None
+        self.spool: DocumentSpool | None = None
         self.parsed = _ParsedRecords()
-        self.search_papers: list[tuple[str, dt.date, str]] = []
-        """Every paper's id, announcement day and search document's fingerprint: what the search segments are planned from."""
+        self.documents: dict[str, str] = {}
+        """Every paper's search document's fingerprint, by arXiv id: what the search segments are planned from."""
+        self._scratch: Path | None = None
+        """A temporary folder for the search documents of a build without a cache."""
         self.counts = {"read": 0, "hashed": 0, "written": 0, "kept": 0, "removed": 0}
 
     # -- 1. before MkDocs empties the site folder ----------------------------------------------------
 
     def prepare(self) -> None:
         self.previous = self.cache.load() if self.cache is not None else None
+        gc.freeze()  # the last build's state lives as long as this build: the cycle collector need not walk it again
         if self.previous is None:
             # Cold: nothing an earlier build left is trusted but the search bundles, each segment's fingerprint
             # saying whether it is current (outputs/search.py); a killed build may have left them set aside.
@@ -146,54 +154,80 @@ class SiteBuild:
         buildcache.bring_back(self.site_dir, names=(buildcache.SEARCH_FOLDER,))
         if self.with_related and (self.docs / "papers").is_dir():
             self.related_worker = BackgroundRelated()  # loads its libraries while the records are read
-        if self.with_search:
-            self.spool = (self.cache.next if self.cache is not None else self.site_dir.parent) / "search-documents.jsonl.gz"
         previous = self.previous
+        if self.with_search:
+            counts: dict[int, int] = {}
+            if previous is not None:
+                for paper in previous.papers.values():
+                    if paper.arxiv_id in previous.documents:
+                        counts[paper.announced.year] = counts.get(paper.announced.year, 0) + 1
+            if self.cache is not None:
+                folder = self.cache.next / SPOOL
+            else:  # no build cache: the documents live as long as this build
+                self._scratch = Path(tempfile.mkdtemp(prefix="archive-search-"))
+                folder = self._scratch / SPOOL
+            self.spool = DocumentSpool(folder, self.cache.spool if previous is not None else None, counts)
+        spool = self.spool
         known = previous.files if previous is not None else {}
+        old_documents = previous.documents if previous is not None else {}
         listed: dict[str, ListedPaper] = {}
         days: list[DayEntry] = []
         renderer = self.renderer
-        with _Spool(self.spool) as spool:
-            kept_documents = _SpoolCursor(previous_spool(self.cache) if previous is not None else None)
+        documents = self.documents
 
-            def on_paper(rel: PurePosixPath, sha: str, data: bytes | None) -> None:
-                if data is None:  # unchanged: as the last build listed it
-                    paper = previous.papers[rel]
-                    listed[paper.arxiv_id] = paper
-                    kept = kept_documents.find(paper.arxiv_id)
-                    if spool is not None and kept is not None and kept[1] == sha and len(kept) == 5:
-                        spool.add(*kept)
-                        self.search_papers.append((paper.arxiv_id, paper.announced, kept[4]))
-                        return
-                    entry = self.entry(paper)
-                else:
-                    entry = paper_entry(_text(data, rel), rel)
-                    paper = ListedPaper.of(entry.record, sha, rel)
-                    listed[paper.arxiv_id] = paper
-                    if previous is not None:
-                        self.changed[paper.arxiv_id] = entry
-                    else:  # a cold build: every record; its day page and its own page read it back from disk
-                        self.parsed.add(entry)
-                    self.counts["read"] += 1
-                if spool is not None:
-                    document = spool.add(paper.arxiv_id, sha, "/" + self.url(rel), renderer.search_document(entry))
-                    self.search_papers.append((paper.arxiv_id, paper.announced, document))
+        def on_paper(rel: PurePosixPath, sha: str, data: bytes | None) -> None:
+            if data is None:  # unchanged: as the last build listed it
+                paper = previous.papers[rel]
+                listed[paper.arxiv_id] = paper
+                if spool is None:
+                    return
+                year = paper.announced.year
+                document = old_documents.get(paper.arxiv_id)
+                if document is not None and spool.can_keep(year):
+                    spool.keep(year, paper.arxiv_id)
+                    documents[paper.arxiv_id] = document
+                    return
+                entry = self.entry(paper)
+            else:
+                entry = paper_entry(_text(data, rel), rel)
+                paper = ListedPaper.of(entry.record, sha, rel)
+                listed[paper.arxiv_id] = paper
+                if previous is not None:
+                    self.changed[paper.arxiv_id] = entry
+                else:  # a cold build: every record; its day page and its own page read it back from disk
+                    self.parsed.add(entry)
+                self.counts["read"] += 1
+            if spool is not None:
+                url = "/" + self.url(rel)
+                documents[paper.arxiv_id] = spool.add(paper.announced.year, paper.arxiv_id, sha, url, renderer.search_document(entry))
 
-            def on_day(rel: PurePosixPath, sha: str, data: bytes | None) -> None:
-                self.day_shas[rel] = sha
-                if data is not None:
-                    self.changed_days.add(rel)
-                record = previous.days[rel] if data is None else day_entry(_text(data, rel), rel).record
-                days.append(DayEntry(record, rel))
+        def on_day(rel: PurePosixPath, sha: str, data: bytes | None) -> None:
+            self.day_shas[rel] = sha
+            if data is not None:
+                self.changed_days.add(rel)
+            record = previous.days[rel] if data is None else day_entry(_text(data, rel), rel).record
+            days.append(DayEntry(record, rel))
 
+        try:
             self.files = self._scan(known, on_paper, on_day)
+        finally:
+            if spool is not None:
+                spool.close()
         days.sort(key=lambda d: d.date)
         if previous is not None:
             self.removed_papers = {p.arxiv_id for p in previous.papers.values()} - set(listed)
         self.catalog = Catalog(listed, tuple(days), self.entry)
+        if spool is not None:
+            documents.update(spool.finish(self._render_document))
+        gc.freeze()  # the catalog lives as long as the build: the cycle collector need not walk it again
         self.timings.lap("read", start)
         self._start_related()
         self._start_search()
+
+    def _render_document(self, arxiv_id: str) -> tuple[str, str, str]:
+        """A paper's search document rendered again (the last build's spool lacked it): record hash, URL, HTML."""
+        paper = self.catalog.papers[arxiv_id]
+        return paper.record, "/" + self.url(paper.path), self.renderer.search_document(self.entry(paper))
 
     def _scan(self, known, on_paper, on_day) -> dict[PurePosixPath, RecordFile]:
         files: dict[PurePosixPath, RecordFile] = {}
@@ -253,14 +287,14 @@ class SiteBuild:
 
     def _start_search(self) -> None:
         """Plan the search segments and start rebuilding those whose fingerprint changed (outputs/search.py), each
-        from the spool: Pagefind runs on the other core while the pages are written."""
+        from its year's documents (outputs/documents.py): Pagefind runs on the other core while the pages are written."""
         if self.spool is None:
             return
-        plans = plan_segments(self.search_papers, cap=self.segment_papers)
-        self.search_papers = []
-        spool = self.spool
+        papers = self.catalog.papers
+        plans = plan_segments(((i, papers[i].announced, d) for i, d in self.documents.items() if i in papers), cap=self.segment_papers)
+        folder = self.spool.folder
         self.indexer = SegmentedIndex(self.site_dir)
-        self.indexer.start(plans, lambda plan: spooled_documents(spool, plan.ids))
+        self.indexer.start(plans, lambda plan: spooled_documents(folder, plan))
 
     # -- 2b. what MkDocs renders, and the generated files --------------------------------------------
 
@@ -331,9 +365,9 @@ class SiteBuild:
         if self.cache is not None:
             papers_by_path = {p.path: p for p in self.catalog.papers.values()}
             days_by_path = {d.path: d.record for d in self.catalog.days}
-            self.cache.save(self.files, papers_by_path, days_by_path, pages)
+            self.cache.save(self.files, papers_by_path, days_by_path, pages, self.documents)
             self.cache.commit()
-        self.parsed.close()
+        self._drop_scratch()
         self._log(indexed)
         report_size(self.site_dir, len(self.catalog.papers))
 
@@ -399,7 +433,9 @@ class SiteBuild:
 
     def close(self) -> None:
         """The build failed: stop the workers, drop this build's state (the last good one stays)."""
-        self.parsed.close()
+        self._drop_scratch()
+        if self.spool is not None:
+            self.spool.close()
         if self.indexer is not None:
             self.indexer.close()
             self.indexer = None
@@ -409,6 +445,14 @@ class SiteBuild:
         if self.cache is not None:
             self.cache.abandon()
             buildcache.forget_site(self.site_dir)
+
+    def _drop_scratch(self) -> None:
+        """What lives only as long as the build: parsed records, a cacheless build's documents, the frozen objects."""
+        self.parsed.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        gc.unfreeze()
 
     def _log(self, search: SegmentReport | None) -> None:
         t, c = self.timings, self.counts
@@ -442,104 +486,6 @@ def freshness_values(runs) -> str:
     values = json.dumps(freshness_meta(list(runs), built), sort_keys=True)
     origin = "/* Written by the archive plugin (generator/website/build.py) at each build; freshness.js reads it. */"
     return f"{origin}\nwindow.archiveFreshnessValues = {values};\n"
-
-
-def previous_spool(cache: BuildCache | None) -> Path | None:
-    path = cache.current / "search-documents.jsonl.gz" if cache is not None else None
-    return path if path is not None and path.is_file() else None
-
-
-class _Spool:
-    """The search documents of every paper, one JSON line each (id, record hash, URL, HTML, the document's fingerprint),
-    gzipped: what the index's segments are built from, kept in the build cache so that a warm build renders (and hashes)
-    only the changed papers' documents."""
-
-    def __init__(self, path: Path | None):
-        self.path = path
-        self.handle = None
-
-    def __enter__(self) -> _Spool | None:
-        if self.path is None:
-            return None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = gzip.open(self.path, "wt", encoding="utf-8", compresslevel=1)
-        return self
-
-    def add(self, arxiv_id: str, sha: str, url: str, html: str, document: str | None = None) -> str:
-        """Spool one document; its fingerprint (given when taken from the last spool) is returned."""
-        if document is None:
-            document = hashlib.sha256(f"{url}\n{html}".encode()).hexdigest()
-        self.handle.write(json.dumps([arxiv_id, sha, url, html, document], ensure_ascii=False) + "\n")
-        return document
-
-    def __exit__(self, *exc) -> None:
-        if self.handle is not None:
-            self.handle.close()
-
-
-def _spooled_lines(path: Path | None) -> Iterator[list]:
-    """The last spool's lines; as many as can be read (what is missing is rendered again)."""
-    try:
-        for line in _spool_text(path):
-            yield json.loads(line)
-    except ValueError:
-        return
-
-
-def _spool_text(path: Path | None) -> Iterator[str]:
-    if path is None or not path.is_file():
-        return
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            yield from handle
-    except (OSError, EOFError):
-        return
-
-
-def spooled_documents(path: Path, ids: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    """The (URL, HTML) of these papers, streamed from the spool (one search segment's documents); it stops once
-    they are all found and parses only their lines (a segment holds a small part of the spool)."""
-    wanted = set(ids)
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for line in handle:
-                arxiv_id = json.loads(line[: line.find(",")] + "]")[0]
-                if arxiv_id not in wanted:
-                    continue
-                _, _, url, html, _ = json.loads(line)
-                yield url, html
-                wanted.discard(arxiv_id)
-                if not wanted:
-                    return
-    except (OSError, EOFError, ValueError) as exc:  # written by this build: unreadable is an error, not fewer documents
-        raise SearchIndexError(
-            f"{path}: the search documents cannot be read ({exc})",
-            fix="delete the build cache folder (README, 'The build cache') and build again",
-        ) from None
-
-
-class _SpoolCursor:
-    """The last build's spool, read alongside this build's records (both in path order): the document of an
-    unchanged paper is taken from it, one line at a time, never the whole spool in memory."""
-
-    def __init__(self, path: Path | None):
-        self.lines = _spooled_lines(path)
-        self.ahead: list | None = None
-        self.seen: dict[str, list] = {}
-
-    def find(self, arxiv_id: str) -> list | None:
-        """The line of `arxiv_id` (its id, record hash, URL, HTML), or None."""
-        if arxiv_id in self.seen:
-            return self.seen.pop(arxiv_id)
-        for line in self.lines:
-            if line[0] == arxiv_id:
-                return line
-            self.seen[line[0]] = line  # a paper read out of order (removed since, or renamed): kept until asked for
-            if len(self.seen) > 1000:  # not in step with this build (its order changed): give up on the rest
-                self.seen.clear()
-                self.lines = iter(())
-                return None
-        return None
 
 
 class _ParsedRecords:

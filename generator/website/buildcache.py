@@ -4,9 +4,10 @@ Kept in a cache folder (the plugin's `cache` option: `.cache/archive-build/` nex
 $ARCHIVE_CACHE), one subfolder per pair of archive folder and site folder:
 
 - `current/`: the state of the last build that finished: `state.json` (the build's fingerprint, its id
-  (a hash of the pages it wrote), the site folder it wrote), `records.json` (each record's size, mtime and content hash, and its paper or
-  day as lists show it: `generator.website.listed.ListedPaper`), `pages.json` (each page written and the
-  fingerprint of what it shows), `nearest.npz` (the related papers: generator.ranking.nearest).
+  (a hash of the pages it wrote), the site folder it wrote), `records.jsonl` (one line per record: its size,
+  mtime and content hash, and its paper or day as lists show it: `generator.website.listed.ListedPaper`),
+  `pages.json` (each page written and the fingerprint of what it shows), `nearest.npz` (the related papers:
+  generator.ranking.nearest), `search-documents/` (every paper's search document: generator/website/outputs/documents.py).
 - `next/`: the state this build writes; it becomes `current/` only when the build has finished, so a
   failed build leaves the last good state (and a killed one leaves a `next/` that the next build removes).
 
@@ -24,6 +25,10 @@ sets aside the search index alone (`SEARCH_FOLDER`): each of its segments says b
 is still current (generator/website/outputs/search.py), so even a cold build rebuilds only the segments
 whose documents changed.
 
+The state is JSON (data, not code) written and read a line at a time, with Python's cycle collector paused
+(`paused_gc`): 200,000 papers' rows never sit in memory as one text, and the collector does not walk the
+objects being made again and again (it doubled the time to load them).
+
 Records are told apart by their content hash; their size and modification time only spare reading an
 unchanged file (a fresh checkout changes every mtime: then every record is hashed, a few seconds at
 200,000 papers, and still not parsed).
@@ -31,23 +36,26 @@ unchanged file (a fresh checkout changes every mtime: then every record is hashe
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import importlib.metadata
 import json
 import os
 import platform
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator.archive.models import DayCounts, DayRecord
 from generator.website.listed import ListedPaper
+from generator.website.outputs.documents import FOLDER as SPOOL
 from generator.website.outputs.search import OUTPUT_SUBDIR
 
-FORMAT = 2
+FORMAT = 3
 """The layout of the cache's files; another one makes the build cold."""
 SEARCH_FOLDER = OUTPUT_SUBDIR
 """The search index's bundles (generator/website/outputs/search.py)."""
@@ -57,6 +65,9 @@ ASIDE = ".archive-kept"
 """Hidden folder of the site folder where the kept folders wait while MkDocs empties the site folder."""
 MARKER = ".archive-build"
 """File of the site folder naming the build that wrote it."""
+RECORDS = "records.jsonl"
+"""The state's records, one JSON line each: kind ("paper", "day"), path, size, mtime, content hash, row, and a paper's
+search document's fingerprint (generator/website/outputs/documents.py)."""
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -85,6 +96,19 @@ def fingerprint(*, theme_dirs: Iterable[Path], files: Iterable[Path], options: M
     return digest.hexdigest()
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's cycle collector off while a build makes or writes a few hundred thousand long-lived objects (its state,
+    its catalog): it would walk them all again at every collection. Reference counting still frees what is dropped."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
@@ -96,42 +120,6 @@ class RecordFile:
     size: int
     mtime_ns: int
     sha: str
-
-
-@dataclass
-class Scan:
-    """The records of docs/ against the last build's: which changed (or are new), which are gone."""
-
-    files: dict[PurePosixPath, RecordFile]
-    """Every record now, with its content hash."""
-    changed: list[PurePosixPath]
-    """New records and records whose content changed, in path order."""
-    removed: list[PurePosixPath]
-    read: int = 0
-    """Files read to hash them (the others' size and mtime were unchanged)."""
-    contents: dict[PurePosixPath, bytes] = field(default_factory=dict)
-    """The bytes of the changed records, read to hash them (the caller parses them, then drops them)."""
-
-
-def scan(pages: Iterable[tuple[Path, PurePosixPath]], known: Mapping[PurePosixPath, RecordFile]) -> Scan:
-    """Stat every record; hash those whose size or mtime changed; keep the content of those that did change."""
-    files: dict[PurePosixPath, RecordFile] = {}
-    changed, contents, read = [], {}, 0
-    for path, rel in pages:
-        status = path.stat()
-        before = known.get(rel)
-        if before is not None and before.size == status.st_size and before.mtime_ns == status.st_mtime_ns:
-            files[rel] = before
-            continue
-        data = path.read_bytes()
-        read += 1
-        sha = content_hash(data)
-        files[rel] = RecordFile(status.st_size, status.st_mtime_ns, sha)
-        if before is None or before.sha != sha:
-            changed.append(rel)
-            contents[rel] = data
-    removed = sorted(set(known) - set(files))
-    return Scan(files, changed, removed, read, contents)
 
 
 # -- the state ------------------------------------------------------------------------------------------------
@@ -161,6 +149,8 @@ class State:
     days: dict[PurePosixPath, DayRecord]
     pages: dict[str, str]
     """Every page the plugin wrote (its URL from the site root) -> the fingerprint of what it shows."""
+    documents: dict[str, str] = field(default_factory=dict)
+    """Each paper's search document's fingerprint, by arXiv id (the document itself is in the spool, `spool`)."""
     nearest: Path | None = None
     """The related papers' state file (generator.ranking.nearest.NearestState), when there is one."""
 
@@ -188,15 +178,29 @@ class BuildCache:
                 return None
             if meta.get("site") != str(self.site.resolve()) or (self.site / MARKER).read_text(encoding="utf-8").strip() != meta["build"]:
                 return None
-            records = json.loads((self.current / "records.json").read_text(encoding="utf-8"))
             pages = json.loads((self.current / "pages.json").read_text(encoding="utf-8"))
-            files = {PurePosixPath(p): RecordFile(*row) for p, row in records["files"].items()}
-            papers = {PurePosixPath(p): ListedPaper.from_row(row) for p, row in records["papers"].items()}
-            days = {PurePosixPath(p): day_from_row(row) for p, row in records["days"].items()}
+            files, papers, days, documents = {}, {}, {}, {}
+            with paused_gc(), (self.current / RECORDS).open(encoding="utf-8") as lines:
+                for line in lines:
+                    kind, path, size, mtime_ns, sha, row, document = json.loads(line)
+                    rel = PurePosixPath(path)
+                    files[rel] = RecordFile(size, mtime_ns, sha)
+                    if kind == "paper":
+                        papers[rel] = paper = ListedPaper.from_row(row, rel)
+                        if document is not None:
+                            documents[paper.arxiv_id] = document
+                    elif kind == "day":
+                        days[rel] = day_from_row(row)
         except (OSError, ValueError, KeyError, TypeError):
             return None
         nearest = self.current / "nearest.npz"
-        return State(meta["build"], self.fingerprint, meta["site"], files, papers, days, pages, nearest if nearest.is_file() else None)
+        nearest_file = nearest if nearest.is_file() else None
+        return State(meta["build"], self.fingerprint, meta["site"], files, papers, days, pages, documents, nearest_file)
+
+    @property
+    def spool(self) -> Path:
+        """The last build's search documents (generator/website/outputs/documents.py)."""
+        return self.current / SPOOL
 
     def start(self) -> Path:
         """An empty `next/` for this build's state (a killed build's leftovers removed)."""
@@ -205,17 +209,20 @@ class BuildCache:
         return self.next
 
     def save(self, files: Mapping[PurePosixPath, RecordFile], papers: Mapping[PurePosixPath, ListedPaper],
-             days: Mapping[PurePosixPath, DayRecord], pages: Mapping[str, str]) -> None:  # fmt: skip
-        """Write this build's state into `next/` (the related papers' file is written there by their engine)."""
-        records = {
-            "files": {p.as_posix(): [f.size, f.mtime_ns, f.sha] for p, f in files.items()},
-            "papers": {p.as_posix(): paper.to_row() for p, paper in papers.items()},
-            "days": {p.as_posix(): day_row(day) for p, day in days.items()},
-        }
-        records_text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+             days: Mapping[PurePosixPath, DayRecord], pages: Mapping[str, str], documents: Mapping[str, str]) -> None:  # fmt: skip
+        """Write this build's state into `next/` (the related papers' file and the search documents are written there
+        by their owners)."""
+        with paused_gc(), (self.next / RECORDS).open("w", encoding="utf-8") as out:
+            for path, file in files.items():
+                paper, day, document = papers.get(path), days.get(path), None
+                if paper is not None:
+                    kind, row, document = "paper", paper.to_row(), documents.get(paper.arxiv_id)
+                else:
+                    kind, row = ("day", day_row(day)) if day is not None else ("file", None)
+                line = [kind, path.as_posix(), file.size, file.mtime_ns, file.sha, row, document]
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
         pages_text = json.dumps(dict(sorted(pages.items())), separators=(",", ":"))
         self.build = hashlib.sha1(f"{self.fingerprint}\n{pages_text}".encode()).hexdigest()
-        (self.next / "records.json").write_text(records_text, encoding="utf-8")
         (self.next / "pages.json").write_text(pages_text, encoding="utf-8")
         meta = {"format": FORMAT, "fingerprint": self.fingerprint, "build": self.build, "site": str(self.site.resolve())}
         (self.next / "state.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")

@@ -76,22 +76,25 @@ class ListedPaper:
             self.updated.isoformat() if self.updated else None, self.primary_category, list(self.categories), list(self.tags),
             list(self.matched_keywords), list(self.matched_authors), self.score, self.announce_type,
             self.summary.model if self.summary else None,
-            dataclasses.asdict(self.interest) if self.interest else None, self.record,
+            {name: getattr(self.interest, name) for name in _INTEREST_FIELDS} if self.interest else None, self.record,
         ]  # fmt: skip
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> ListedPaper:
-        (arxiv_id, version, path, title, authors, announced, updated, primary, categories, tags, keywords, followed, score,
+    def from_row(cls, row: list[Any], path: PurePosixPath | None = None) -> ListedPaper:
+        """The paper of a cached row; `path`, the row's own path already made (the cache keys its rows by it)."""
+        (arxiv_id, version, row_path, title, authors, announced, updated, primary, categories, tags, keywords, followed, score,
          announce_type, model, interest, record) = row  # fmt: skip
         return cls(
-            arxiv_id, version, PurePosixPath(path), title, tuple(authors), dt.date.fromisoformat(announced),
+            arxiv_id, version, path or PurePosixPath(row_path), title, tuple(authors), dt.date.fromisoformat(announced),
             dt.date.fromisoformat(updated) if updated else None, primary, tuple(categories), tuple(tags), tuple(keywords),
             tuple(followed), score, announce_type, SummaryMark(model) if model is not None else None,
             _interest(interest) if interest else None, record,
         )  # fmt: skip
 
 
+_INTEREST_FIELDS = tuple(f.name for f in dataclasses.fields(Interest))
+
+
 def _interest(fields: dict[str, Any]) -> Interest:
     """An Interest from its cached fields (a field added since the cache was written takes its default)."""
-    known = {f.name for f in dataclasses.fields(Interest)}
-    return Interest(**{name: value for name, value in fields.items() if name in known})
+    return Interest(**{name: value for name, value in fields.items() if name in _INTEREST_FIELDS})

@@ -173,6 +173,9 @@ def test_a_warm_night_touching_one_year_runs_pagefind_for_that_years_segment_onl
     assert [s["name"] for s in segments] == ["2025", "2024-2", "2024-1", "2023"]
     assert "0 kept, 4 built" in search_log(first)
     stamps = {s["name"]: (tmp_path / "b" / OUTPUT_SUBDIR / s["path"] / "pagefind-entry.json").stat().st_mtime_ns for s in segments}
+    spools = lambda: {p.name: p.stat().st_ino for p in (tmp_path / "cache-b").glob("*/current/search-documents/*.jsonl.gz")}  # noqa: E731
+    spooled = spools()
+    assert sorted(spooled) == ["2023.jsonl.gz", "2024.jsonl.gz", "2025.jsonl.gz"]
     shutil.rmtree(docs)
     shutil.copytree(full, docs)
     warm = build_site(docs, DEMO_CONFIG, tmp_path / "b", environ=environ)
@@ -183,6 +186,9 @@ def test_a_warm_night_touching_one_year_runs_pagefind_for_that_years_segment_onl
     after = {s["name"]: (tmp_path / "b" / OUTPUT_SUBDIR / s["path"] / "pagefind-entry.json").stat().st_mtime_ns for s in segments}
     assert {n: t for n, t in after.items() if n != "2024-2"} == {n: t for n, t in stamps.items() if n != "2024-2"}  # kept, not rewritten
     assert not (tmp_path / "b" / ".archive-kept").exists()
+    # The search documents of the years without a change are the last build's files (linked, not written again).
+    respooled = spools()
+    assert [name for name in sorted(spooled) if respooled[name] == spooled[name]] == ["2023.jsonl.gz", "2025.jsonl.gz"]
     # What a cold build of night N writes, the kept bundles included.
     assert search_contents(cold_site) == search_contents(tmp_path / "b")
     a, b = outside_search(cold_site), outside_search(tmp_path / "b")
