@@ -139,15 +139,15 @@ class Archive:
             root = self.docs / folder
             if not root.is_dir():
                 continue
-            listed = []
+            listed = []  # (the relative path's parts: its order, the name, the folder relative and on disk)
             for dirpath, dirnames, filenames in os.walk(root):
                 dirnames[:] = [name for name in dirnames if not _hidden_name(name)]  # is_hidden, without entering the folder
                 where = Path(dirpath)
                 inside = PurePosixPath(where.relative_to(self.docs).as_posix())
-                listed += [
-                    PageFile(kind, inside / name, where / name) for name in filenames if name.endswith(suffix) and not _hidden_name(name)
-                ]
-            found += sorted(listed, key=lambda page: page.relpath)
+                parts = inside.parts
+                listed += [(parts + (name,), name, inside, where) for name in filenames if name.endswith(suffix) and not _hidden_name(name)]
+            listed.sort(key=lambda found: found[0])  # PurePosixPath's order, compared as tuples of str (200,000 records: seconds less)
+            found += [PageFile(kind, inside / name, where / name) for _, name, inside, where in listed]
         return found
 
     def has_days(self) -> bool:

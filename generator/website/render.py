@@ -177,6 +177,7 @@ class Renderer:
         self._templates: dict[str, jinja2.Template] = {}
         self.related: RelatedIndex | None = None
         """Every paper's related papers (generator.website.related), once computed; None renders paper pages without them."""
+        self._plan: tuple[Context | None, list] | None = None
 
     @property
     def site(self) -> SiteInfo:
@@ -274,8 +275,14 @@ class Renderer:
             page.path, page.topic.kind, page.title, Markup(content), self.head(page.path, topic=page.topic), description, page.lastmod
         )
 
-    def shell_plan(self) -> Iterator[tuple[PurePosixPath, str, dt.date | None, object]]:
-        """Every page outside the nav, unrendered: (path, kind, last change, record or TopicPage)."""
+    def shell_plan(self) -> list[tuple[PurePosixPath, str, dt.date | None, object]]:
+        """Every page outside the nav, unrendered: (path, kind, last change, record or TopicPage); made once per context
+        (the sitemap and the writing of the pages both walk it: a topic's last change is the newest of its papers)."""
+        if self._plan is None or self._plan[0] is not self.ctx:
+            self._plan = (self.ctx, list(self._planned()))
+        return self._plan[1]
+
+    def _planned(self) -> Iterator[tuple[PurePosixPath, str, dt.date | None, object]]:
         for paper in self.ctx.catalog.papers.values():
             yield paper.path, "paper", paper.last_changed, paper
         for day in self.ctx.catalog.days:
