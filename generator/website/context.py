@@ -50,8 +50,15 @@ def month_label(month: str) -> str:
     return dt.date(int(year), int(number), 1).strftime("%B %Y")
 
 
+@functools.lru_cache(maxsize=4096)
 def month_of(day: dt.date) -> str:
+    """YYYY-MM (asked once per paper per topic: 200,000 papers in a dozen topics each)."""
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def last_change(papers: Iterable[PaperEntry]) -> dt.date | None:
+    """The newest `last_changed` of these papers (its expression inlined: the sitemap asks it of every topic page)."""
+    return max((p.updated or p.announced for p in papers), default=None)
 
 
 def plural(count: int, word: str) -> str:
@@ -180,6 +187,11 @@ class Chunk:
     papers: tuple[PaperEntry, ...]
     """Newest first."""
 
+    @functools.cached_property
+    def lastmod(self) -> dt.date | None:
+        """The last change of its papers (the sitemap's lastmod of its page, and part of its topic index's)."""
+        return last_change(self.papers)
+
     @property
     def label(self) -> str:
         if len(self.months) > 1:
@@ -246,8 +258,11 @@ class TopicPage:
 
     @property
     def lastmod(self) -> dt.date | None:
-        papers = self.chunk.papers if self.chunk is not None else self.topic.papers
-        return max((p.last_changed for p in papers), default=None)
+        if self.chunk is not None:
+            return self.chunk.lastmod
+        if self.chunks:  # the index of a split topic: its listing pages hold every one of its papers
+            return max((c.lastmod for _, c in self.chunks if c.lastmod is not None), default=None)
+        return last_change(self.topic.papers)
 
     def neighbours(self) -> tuple[tuple[PurePosixPath, Chunk] | None, tuple[PurePosixPath, Chunk] | None]:
         """(newer, older) listing pages next to this one."""
@@ -300,12 +315,15 @@ def build_context(catalog: Catalog, site: SiteInfo) -> Context:
     by_category: dict[str, list[PaperEntry]] = defaultdict(list)
     by_tag: dict[str, list[PaperEntry]] = defaultdict(list)
     tag_names: dict[str, Counter] = defaultdict(Counter)
+    slugs: dict[str, str] = {}  # a tag's slug, made once (200,000 papers carry a few hundred tags)
     for paper in newest:
         for code in dict.fromkeys(paper.categories or (paper.primary_category,)):
             if code:
                 by_category[code].append(paper)
         for tag in dict.fromkeys(paper.tags):
-            key = paths.slug(tag)
+            key = slugs.get(tag)
+            if key is None:
+                key = slugs[tag] = paths.slug(tag)
             by_tag[key].append(paper)
             tag_names[key][tag] += 1
     followed_cats = set(site.categories)
