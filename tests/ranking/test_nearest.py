@@ -65,6 +65,10 @@ def test_a_night_adds_what_a_build_from_scratch_finds(papers):
             new = dict(warm.shown(row))
             assert set(new) - set(old) <= touched or set(old) & touched, arxiv_id
     assert len(changed) < len(warm.ids)  # most pages keep their list
+    # Exactly the papers whose shown list (ids, rounded similarities) differs, or that are new.
+    old_rows = {arxiv_id: row for row, arxiv_id in enumerate(before.ids)}
+    differs = {a for row, a in enumerate(warm.ids) if a not in old_rows or before.shown(old_rows[a]) != warm.shown(row)}
+    assert changed == differs
 
 
 def test_a_new_vocabulary_or_none_recomputes_every_list_as_from_scratch(papers):
