@@ -3,12 +3,14 @@
 For an archive of N synthetic papers (benchmarks.synth), built by `mkdocs build` as in
 benchmarks.site_build unless already built (`--rebuild` builds it again, cold), serves the site on
 127.0.0.1 and, in Debian's chromium, measures what a reader waits for and what the browser fetches
-from `pagefind/` (counted by the server: Pagefind fetches from its web worker):
+from `pagefind/` (counted by the server: Pagefind fetches from the site's search workers):
 
 - the header box: each query typed one key every 60 ms; the time from the last keydown to the
   results on screen (the box's 120 ms input debounce included) and the bytes fetched for it; the
   first query of a fresh browser also loads Pagefind's script, and each segment's WebAssembly and
-  metadata as a search first needs it; two passes, each in a fresh browser;
+  metadata as a search first needs it; two passes, each in a fresh browser; then the same queries
+  pasted (one input event: nothing is fetched while typing, the search does it all) and the
+  commonest words typed (COMMON_QUERIES: thousands of results in every segment);
 - the search page by date (`?q=word&sort=date-desc`, and without words): the time from navigation
   to the first page, to the count (the other segments, searched in the background), the bytes, and
   the segments whose index was read;
@@ -46,6 +48,8 @@ from benchmarks.synth import synthesize
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DEBOUNCE_MS = 120  # overrides/assets/javascripts/search.js, header box
+COMMON_QUERIES = [("common word", "model"), ("common word", "learning"), ("common words", "neural network")]
+"""Words in a large share of the papers: each segment finds thousands, the worst a reader is likely to type."""
 
 
 def archive(papers: int, work: Path) -> Path:
@@ -113,8 +117,8 @@ def settle(page) -> None:
     page.wait_for_timeout(300)  # let trailing requests of this step finish before counting
 
 
-def header_box(browser, base: str, cases: list[tuple[str, str]]) -> list[dict]:
-    """Each query typed into the home page's box in one fresh browser context (the first one cold)."""
+def header_box(browser, base: str, cases: list[tuple[str, str]], typed: bool = True) -> list[dict]:
+    """Each query typed (or pasted) into the home page's box in one fresh browser context (the first one cold)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     outside: list[str] = []
@@ -129,7 +133,11 @@ def header_box(browser, base: str, cases: list[tuple[str, str]]) -> list[dict]:
         settle(page)
         Counting.reset()
         before = page.evaluate("document.querySelector('[data-archive-search-box]').dataset.resultsShown || ''")
-        box.type(query, delay=60)
+        if typed:
+            box.type(query, delay=60)
+        else:
+            page.evaluate("window.__lastKey = performance.now()")
+            box.fill(query)
         page.wait_for_function(
             "([before, query]) => { const box = document.querySelector('[data-archive-search-box]');"
             " return (box.dataset.resultsShown || '') !== before && box.dataset.resultsFor === query; }",
@@ -304,9 +312,14 @@ def main() -> None:
     try:
         with sync_playwright() as playwright:
             browser = launch(playwright)
-            for run in (1, 2):  # a fresh browser context per pass: the first query of each pass is cold
-                rows = header_box(browser, base, cases)
-                print(f"\nheader box, run {run} (load {os.getloadavg()[0]:.2f}):")
+            passes = [(f"run {run}", cases, True) for run in (1, 2)]  # a fresh browser context per pass: its first query is cold
+            passes += [
+                ("pasted: one input event, nothing fetched while typing", cases, False),
+                ("the commonest words", cases[:1] + COMMON_QUERIES, True),
+            ]
+            for name, asked, typed in passes:
+                rows = header_box(browser, base, asked, typed)
+                print(f"\nheader box, {name} (load {os.getloadavg()[0]:.2f}):")
                 print("| query | results | ms after last key | KB fetched | requests |")
                 print("|---|---:|---:|---:|---:|")
                 for r in rows:
