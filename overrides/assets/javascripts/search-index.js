@@ -26,8 +26,6 @@
  *   bundle has (every bundle's "of" for "mixture of experts": 3 MB, seconds of work). The papers found
  *   then hold every other word. A query in quotes is a phrase and keeps all its words; a query of
  *   common words only keeps them.
- * - A query of one word of one or two letters is searched as that whole word (Pagefind's exact search):
- *   the words it begins are hundreds ("le": learning, level, less), their papers nearly all.
  * - Words a bundle lacks: Pagefind answers a word its index does not hold, and that no word of its own
  *   begins, with the longest word of its own that begins it (2104.00034 → "21", Humble → "hu"), which one
  *   index would not show where another bundle holds the word. Such a bundle answers nothing (the worker
@@ -127,9 +125,6 @@
   }
 
   // What a query asks Pagefind: {term (null: no words), checks (the words each bundle counts exactly), omitted}.
-  // A query of one word of one or two letters ("Le", "AI", "3D") is that word, not every word it begins: Pagefind
-  // would find "le" in learning, level, less... (63,721 papers of 200,000, 1.5 s; "d": 7 s).
-  var WHOLE = 2;
   function prepare(text) {
     text = String(text || "").trim();
     if (!text) return { term: null, checks: [], omitted: [] };
@@ -138,10 +133,7 @@
     var kept = typed.filter(function (word) { return COMMON.indexOf(words(word).join("")) < 0; });
     if (!kept.length) kept = typed;
     var term = kept.join(" ");
-    var omitted = typed.filter(function (word) { return kept.indexOf(word) < 0; });
-    var alone = words(term);
-    if (alone.length === 1 && alone[0].length <= WHOLE) return { term: '"' + alone[0] + '"', checks: [], omitted: omitted };
-    return { term: term, checks: alone, omitted: omitted };
+    return { term: term, checks: words(term), omitted: typed.filter(function (word) { return kept.indexOf(word) < 0; }) };
   }
 
   function sum(into, counts) {
