@@ -182,6 +182,8 @@
     if (!root) return;
     window.archiveSearch = { searchIndex: searchIndex, resultItem: resultItem };
     core.load("search-page.js").catch(function (err) { root.querySelector(".as-status").textContent = "Search is not available here (" + err.message + ")."; });
+    // The index (and its first worker) loaded beside search-page.js rather than after it; not for ?like=, which needs none.
+    if (!new URLSearchParams(location.search).get("like")) searchIndex().catch(function () { /* said when the page searches */ });
   }
 
   function start() {
