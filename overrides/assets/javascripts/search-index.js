@@ -244,10 +244,11 @@
       function begin(at) { return begun[at] = begun[at] || one(segs[at]); }
       function step() {  // the next bundle in date order
         var at = next++;
-        // With words, the next bundles are begun meanwhile in the other workers (the count reads them all anyway);
-        // without, a bundle is read only when the page needs it (such a search reads a bundle's whole index).
-        for (var ahead = at + 1; query.term && ahead < Math.min(segs.length, at + WORKERS); ahead++) begin(ahead);
         return begin(at).then(function (list) {
+          // With words, the next bundles (as many as there are workers) are begun once this one has answered: the
+          // count reads them all anyway, and begun sooner they slowed the first page (0.77 s against 0.68 at 200,000
+          // papers); without words, a bundle is read only when the page needs it (it reads the bundle's whole index).
+          for (var ahead = at + 1; query.term && !stopped && ahead <= Math.min(segs.length - 1, at + WORKERS); ahead++) begin(ahead);
           Array.prototype.push.apply(found.results, list);
           if (next >= segs.length) finish();
         });
