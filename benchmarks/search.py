@@ -3,12 +3,14 @@
 For an archive of N synthetic papers (benchmarks.synth), built by `mkdocs build` as in
 benchmarks.site_build unless already built (`--rebuild` builds it again, cold), serves the site on
 127.0.0.1 and, in Debian's chromium, measures what a reader waits for and what the browser fetches
-from `pagefind/` (counted by the server: Pagefind fetches from its web worker):
+from `pagefind/` (counted by the server: Pagefind fetches from the site's search workers):
 
 - the header box: each query typed one key every 60 ms; the time from the last keydown to the
   results on screen (the box's 120 ms input debounce included) and the bytes fetched for it; the
   first query of a fresh browser also loads Pagefind's script, and each segment's WebAssembly and
-  metadata as a search first needs it; two passes, each in a fresh browser;
+  metadata as a search first needs it; two passes, each in a fresh browser; then the same queries
+  pasted (one input event: nothing is fetched while typing, the search does it all) and the
+  commonest words typed (COMMON_QUERIES: thousands of results in every segment);
 - the search page by date (`?q=word&sort=date-desc`, and without words): the time from navigation
   to the first page, to the count (the other segments, searched in the background), the bytes, and
   the segments whose index was read;
@@ -19,7 +21,7 @@ from `pagefind/` (counted by the server: Pagefind fetches from its web worker):
 grows with the archive: about 7 GB at 50,000 papers) and compares, query by query: the same papers
 found, the top 6 and 20 (ties are common: the synthetic archive reuses ~200 real titles, so also the
 one index's own scores of the segments' top 20 as a share of its top 20's), date order and filter
-counts. `--index-only` builds and reports the index without a browser.
+counts. `--index-only` builds and reports the index without a browser; `--compare-only` skips the timings.
 
     python -m benchmarks.search --papers 200000 --work /work/scratch/search
     python -m benchmarks.search --papers 50000 --work /work/scratch/search --compare
@@ -46,6 +48,8 @@ from benchmarks.synth import synthesize
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DEBOUNCE_MS = 120  # overrides/assets/javascripts/search.js, header box
+COMMON_QUERIES = [("common word", "model"), ("common word", "learning"), ("common words", "neural network")]
+"""Words in a large share of the papers: each segment finds thousands, the worst a reader is likely to type."""
 
 
 def archive(papers: int, work: Path) -> Path:
@@ -113,8 +117,8 @@ def settle(page) -> None:
     page.wait_for_timeout(300)  # let trailing requests of this step finish before counting
 
 
-def header_box(browser, base: str, cases: list[tuple[str, str]]) -> list[dict]:
-    """Each query typed into the home page's box in one fresh browser context (the first one cold)."""
+def header_box(browser, base: str, cases: list[tuple[str, str]], typed: bool = True) -> list[dict]:
+    """Each query typed (or pasted) into the home page's box in one fresh browser context (the first one cold)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     outside: list[str] = []
@@ -129,7 +133,11 @@ def header_box(browser, base: str, cases: list[tuple[str, str]]) -> list[dict]:
         settle(page)
         Counting.reset()
         before = page.evaluate("document.querySelector('[data-archive-search-box]').dataset.resultsShown || ''")
-        box.type(query, delay=60)
+        if typed:
+            box.type(query, delay=60)
+        else:
+            page.evaluate("window.__lastKey = performance.now()")
+            box.fill(query)
         page.wait_for_function(
             "([before, query]) => { const box = document.querySelector('[data-archive-search-box]');"
             " return (box.dataset.resultsShown || '') !== before && box.dataset.resultsFor === query; }",
@@ -186,6 +194,45 @@ def filters_panel(browser, base: str) -> dict:
     return row
 
 
+def timings(browser, base: str, cases: list[tuple[str, str]]) -> None:
+    """The header box's and the search page's figures (the module's docstring)."""
+    passes = [(f"run {run}", cases, True) for run in (1, 2)]  # a fresh browser context per pass: its first query is cold
+    passes += [
+        ("pasted: one input event, nothing fetched while typing", cases, False),
+        ("the commonest words", cases[:1] + COMMON_QUERIES, True),
+    ]
+    for name, asked, typed in passes:
+        rows = header_box(browser, base, asked, typed)
+        print(f"\nheader box, {name} (load {os.getloadavg()[0]:.2f}):")
+        print("| query | results | ms after last key | KB fetched | requests |")
+        print("|---|---:|---:|---:|---:|")
+        for r in rows:
+            label = f"{r['kind']}: {r['query']}" + (" (first query: cold)" if r["cold"] else "")
+            print(f"| {label} | {r['total'] or r['results']:,} | {r['ms']:.0f} | {r['kb']:.1f} | {r['requests']} |")
+        warm = [r for r in rows if not r["cold"]]
+        median = statistics.median(r["ms"] for r in warm)
+        print(f"warm queries: median {median:.0f} ms after the last key ({median - DEBOUNCE_MS:.0f} ms after the debounce), "
+              f"max {max(r['ms'] for r in warm):.0f} ms; median {statistics.median(r['kb'] for r in warm):.1f} KB, "
+              f"max {max(r['kb'] for r in warm):.1f} KB")  # fmt: skip
+    print(f"\nsearch page, each in a fresh browser context (load {os.getloadavg()[0]:.2f}):")
+    print("| address | first page ms | KB | segments read | count ms | KB in all | segments in all | status | first page's dates |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    for path, wait in [("search/?q=quantization&sort=date-desc", True), ("search/?q=speculative+decoding&sort=date-asc", True),
+                       ("search/?sort=date-desc", False), ("search/?category=hep-th", False),
+                       ("search/?q=quantization&category=cs.CL", False), ("search/?q=quantization&year=2030", False)]:  # fmt: skip
+        r = search_page(browser, base, path, wait)
+        dates = r["dates"]
+        by_date = "sort=" in path or "q=" not in path  # best match otherwise: no date order to check
+        ordered = not by_date or dates == sorted(dates, reverse="asc" not in path)
+        counted = "" if r["count_ms"] is None else f"{r['count_ms']:.0f}"
+        span = f"{dates[0]} … {dates[-1]}" if dates else ""
+        print(f"| `{path}` | {r['first_ms']:.0f} | {r['first_kb']:.1f} | {r['first_segments']} | {counted} | {r['kb']:.1f} | "
+              f"{r['segments']} | {r['status']} | {span}{'' if ordered else ' (NOT in order)'} |")  # fmt: skip
+    panel = filters_panel(browser, base)
+    print(f"\nfilter panel of the search page: {panel['values']} values shown {panel['ms']:.0f} ms after navigation, "
+          f"{panel['kb']:.1f} KB from pagefind/ (the manifest), {panel['segments']} segments' index read")  # fmt: skip
+
+
 # -- relevance against one index -----------------------------------------------------------------------
 
 
@@ -214,7 +261,9 @@ def one_bundle(docs: Path, site: Path) -> Path:
 COMPARE = """async ([term, options, n]) => {
     const index = await window.archiveSearch.searchIndex();
     await index.ready();
-    const found = await index.search(term, options);
+    // The same search in the site's terms: its sort by name, and the filters' counts loaded (as the search page asks).
+    const asked = Object.assign({}, options, {counts: true, sort: options.sort ? 'date-' + options.sort.date : ''});
+    const found = await index.search(term, asked);
     await found.more(Infinity);
     const pf = await import('/pagefind/pagefind.js');
     window.oracle = window.oracle || pf.createInstance({basePath: '/oracle/pagefind/all/', baseUrl: '/', excerptLength: 28});
@@ -271,6 +320,7 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=10000)
     parser.add_argument("--work", type=Path, default=OUT, help="where the archive and the site go (benchmarks/out by default)")
     parser.add_argument("--index-only", action="store_true", help="build and report the index, no browser")
+    parser.add_argument("--compare-only", action="store_true", help="with --compare: the comparison alone, no timings")
     parser.add_argument("--rebuild", action="store_true", help="build the site again, cold, even if the work folder has one")
     parser.add_argument("--compare", action="store_true", help="also one Pagefind bundle of the same documents: relevance")
     args = parser.parse_args()
@@ -304,38 +354,10 @@ def main() -> None:
     try:
         with sync_playwright() as playwright:
             browser = launch(playwright)
-            for run in (1, 2):  # a fresh browser context per pass: the first query of each pass is cold
-                rows = header_box(browser, base, cases)
-                print(f"\nheader box, run {run} (load {os.getloadavg()[0]:.2f}):")
-                print("| query | results | ms after last key | KB fetched | requests |")
-                print("|---|---:|---:|---:|---:|")
-                for r in rows:
-                    label = f"{r['kind']}: {r['query']}" + (" (first query: cold)" if r["cold"] else "")
-                    print(f"| {label} | {r['total'] or r['results']:,} | {r['ms']:.0f} | {r['kb']:.1f} | {r['requests']} |")
-                warm = [r for r in rows if not r["cold"]]
-                median = statistics.median(r["ms"] for r in warm)
-                print(f"warm queries: median {median:.0f} ms after the last key ({median - DEBOUNCE_MS:.0f} ms after the debounce), "
-                      f"max {max(r['ms'] for r in warm):.0f} ms; median {statistics.median(r['kb'] for r in warm):.1f} KB, "
-                      f"max {max(r['kb'] for r in warm):.1f} KB")  # fmt: skip
-            print(f"\nsearch page, each in a fresh browser context (load {os.getloadavg()[0]:.2f}):")
-            print("| address | first page ms | KB | segments read | count ms | KB in all | segments in all | status | first page's dates |")
-            print("|---|---:|---:|---:|---:|---:|---:|---|---|")
-            for path, wait in [("search/?q=quantization&sort=date-desc", True), ("search/?q=speculative+decoding&sort=date-asc", True),
-                               ("search/?sort=date-desc", False), ("search/?category=hep-th", False),
-                               ("search/?q=quantization&category=cs.CL", False), ("search/?q=quantization&year=2030", False)]:  # fmt: skip
-                r = search_page(browser, base, path, wait)
-                dates = r["dates"]
-                by_date = "sort=" in path or "q=" not in path  # best match otherwise: no date order to check
-                ordered = not by_date or dates == sorted(dates, reverse="asc" not in path)
-                counted = "" if r["count_ms"] is None else f"{r['count_ms']:.0f}"
-                span = f"{dates[0]} … {dates[-1]}" if dates else ""
-                print(f"| `{path}` | {r['first_ms']:.0f} | {r['first_kb']:.1f} | {r['first_segments']} | {counted} | {r['kb']:.1f} | "
-                      f"{r['segments']} | {r['status']} | {span}{'' if ordered else ' (NOT in order)'} |")  # fmt: skip
-            panel = filters_panel(browser, base)
-            print(f"\nfilter panel of the search page: {panel['values']} values shown {panel['ms']:.0f} ms after navigation, "
-                  f"{panel['kb']:.1f} KB from pagefind/ (the manifest), {panel['segments']} segments' index read")  # fmt: skip
-            if args.compare:
-                compare(browser, base, cases)
+            if not args.compare_only:
+                timings(browser, base, cases)
+            if args.compare:  # also the commonest words, and two letters (searched as a whole word: not one index's answer)
+                compare(browser, base, cases + COMMON_QUERIES + [("two letters", "AI")])
             browser.close()
     finally:
         server.shutdown()

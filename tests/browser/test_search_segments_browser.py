@@ -8,7 +8,9 @@ served beside the site and searched by the same pagefind.js: best-match results 
 merged by score; date order is the oracle's across bundles, both ways, also after More; counts and
 filter counts are the archive's; a year searches its bundles only; a search without words reads the
 newest bundle only; a bundle answering 404 is named in a warning while the others answer.
-Requests are counted by the server (Pagefind fetches from its web worker).
+Requests are counted by the server (Pagefind fetches from the site's search workers). Common words are left
+out of a query unless it is quoted; Pagefind runs in the site's workers, which get the words' index as they are
+typed and drop a search replaced by another.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ SEARCH = """async ([term, options, n]) => {
     const datas = await Promise.all(top.map(r => r.data()));
     return {ids: found.results.map(r => r.id), scores: found.results.map(r => r.score), segments: top.map(r => r.segment),
             urls: datas.map(d => d.url), dates: datas.map(d => d.meta.date), complete: found.complete, total: found.total,
-            filters: found.filters, failed: found.failed.map(s => s.name)};
+            filters: found.filters, failed: found.failed.map(s => s.name), omitted: found.omitted};
 }"""
 ORACLE_SEARCH = """async ([term, options, n]) => {
     await (await window.archiveSearch.searchIndex()).ready();  // Pagefind's WebAssembly loaded: other instances may be made
@@ -182,6 +184,17 @@ def date_word(archive: Archive, reader: Reader) -> str:
     raise AssertionError("no word of the synthetic archive crosses segments on its first page")
 
 
+def phrase_with_of(archive: Archive) -> tuple[str, str]:
+    """The commonest "x of y" of the titles (x and y words of four letters or more)."""
+    counts = collections.Counter(pair for p in archive.papers for pair in re.findall(r"\b([a-z]{4,}) of ([a-z]{4,})\b", p.title.lower()))
+    return counts.most_common(1)[0][0]
+
+
+def chunk_requests(reader: Reader) -> set[str]:
+    """The index chunks the page has read, of every bundle."""
+    return {p for p in reader.log if re.match(r"/pagefind/[^/]+/index/", p)}
+
+
 def segment_requests(reader: Reader) -> set[str]:
     """The bundles whose index the page has read (index chunks; a bundle's entry and metadata come with its instance)."""
     return {m.group(1) for m in (re.match(r"/pagefind/([^/]+)/index/", p) for p in reader.log) if m}
@@ -225,6 +238,68 @@ def test_best_match_finds_what_one_index_finds_merged_by_score(archive, reader):
     hrefs = page.locator(".as-result a.as-title").evaluate_all("links => links.map(a => new URL(a.href).pathname)")
     assert hrefs == common["urls"][:20]
     assert page.locator(".as-warning").is_hidden()
+    reader.assert_clean()
+
+
+def test_common_words_are_left_out_of_a_query_unless_it_is_quoted(archive, reader):
+    x, y = phrase_with_of(archive)
+    # Left out: the papers holding every other word, as one index finds them; "of" reads no index chunk.
+    without = engine(reader, f"{x} {y}", n=0)
+    reader.log.clear()
+    found = engine(reader, f"{x} of {y}", n=0)
+    assert chunk_requests(reader) == set(), "the index of a common word is read"
+    assert found["omitted"] == ["of"] and without["omitted"] == [] and found["complete"] and found["ids"]
+    assert sorted(found["ids"]) == sorted(without["ids"]) == sorted(oracle(reader, f"{x} {y}", n=0)["ids"])
+    # In quotes: a phrase, every word kept, as one index finds it (fewer papers, each holding the phrase).
+    phrase = engine(reader, f'"{x} of {y}"', n=0)
+    assert phrase["omitted"] == [] and phrase["ids"] and sorted(phrase["ids"]) == sorted(oracle(reader, f'"{x} of {y}"', n=0)["ids"])
+    assert set(phrase["ids"]) <= set(found["ids"])
+    # Common words alone are kept (else nothing would be searched): nearly every paper holds them.
+    only = engine(reader, "of the", n=0)
+    assert only["omitted"] == [] and len(only["ids"]) > 0.9 * len(archive.papers)
+    # The search page says what it left out, and how to keep it.
+    page = reader.page
+    page.goto(reader.base + f"search/?q={x}+of+{y}")
+    page.wait_for_function("document.querySelector('#archive-search').dataset.countDone")
+    assert page.locator(".as-status").inner_text() == (
+        f"{len(found['ids'])} papers · “of” left out (too common; in quotes, the query keeps every word)"
+    )
+    reader.assert_clean()
+
+
+def test_pagefind_runs_in_the_sites_workers_fed_as_the_reader_types(archive, reader):
+    """Pagefind's own worker sent every result of every search to the page and each one back once dropped: 60,000
+    messages for "Le" at 200,000 papers, which kept it busy under the next searches (BENCHMARKS.md). search-worker.js
+    runs Pagefind and sends what a search shows; typing fetches the words' index of every bundle before the search."""
+    word = title_word(archive)
+    page = reader.page
+    page.goto(reader.base)
+    page.locator(".asb-input").focus()
+    page.wait_for_function("window.archiveSearchIndex")
+    page.evaluate("window.archiveSearchIndex.ready(true)")
+    reader.log.clear()
+    page.evaluate("([word]) => window.archiveSearchIndex.preload(word)", [word[:5]])
+    assert {c.split("/")[2] for c in chunk_requests(reader)} == {s["name"] for s in archive.segments}
+    reader.log.clear()
+    found = page.evaluate("async ([word]) => (await window.archiveSearchIndex.search(word)).results.length", [word[:5]])
+    assert found and chunk_requests(reader) == set(), "the search read more than the chunks fetched as it was typed"
+    # What the header box shows, from the site's workers only.
+    page.locator(".asb-input").fill(word)
+    page.wait_for_function("([word]) => document.querySelector('[data-archive-search-box]').dataset.resultsFor === word", arg=[word])
+    assert page.locator(".asb-result").count() == 6
+    assert [u for u in reader.requests if "pagefind-worker.js" in u] == []
+    assert [u for u in reader.requests if "/assets/javascripts/search-worker.js" in u]
+    # A search replaced: what it had not begun is skipped, and its results are dropped.
+    replaced = page.evaluate(
+        """async ([word]) => { const index = window.archiveSearchIndex;
+            const aborted = new AbortController(); aborted.abort();
+            const skipped = await index.search(word, {signal: aborted.signal});
+            const found = await index.search(word); found.stop();
+            const data = await found.results[0].data().then(() => "its data", err => err.message);
+            return {skipped: [skipped.results.length, skipped.failed.length], found: found.results.length > 20, data: data}; }""",
+        [word],
+    )
+    assert replaced == {"skipped": [0, 0], "found": True, "data": "this search was replaced by another"}
     reader.assert_clean()
 
 

@@ -24,9 +24,10 @@ segments"):
   are written into a temporary folder renamed into place; segments no longer planned are
   deleted and the manifest is written last, atomically. The bundles survive MkDocs' emptying of the site
   folder as the build's other folders do (generator/website/buildcache.py: set_aside, bring_back).
-- The browser (assets/javascripts/search-index.js) reads the manifest, imports one
+- The browser (assets/javascripts/search-index.js) reads the manifest and searches the bundles
+  it needs in workers of the site's own (search-worker.js), which import one
   `pagefind/pagefind.js` (a copy of the bundles' own, which one Pagefind release writes the
-  same) and searches the bundles it needs, one Pagefind instance each.
+  same), one Pagefind instance per bundle.
 
 `PagefindService` talks to the Pagefind executable of the `pagefind[bin]` package in its
 service mode (base64 JSON messages ended by `,` on stdin/stdout, the protocol of

@@ -108,8 +108,11 @@
 
     function statusText() {
       var order = sortSelect.value === "date-asc" ? "oldest first" : "newest first";
-      if (found.total != null) return plural(found.total, "paper");
-      if (input.value.trim()) return plural(found.results.length, "paper") + " so far, counting the rest…";
+      // Common words the index left out of the query (search-index.js, COMMON): said, with how to keep them.
+      var omitted = found.omitted.length ? " · " + found.omitted.map(function (word) { return "“" + word + "”"; }).join(", ") +
+        " left out (too common; in quotes, the query keeps every word)" : "";
+      if (found.total != null) return plural(found.total, "paper") + omitted;
+      if (input.value.trim()) return plural(found.results.length, "paper") + " so far, counting the rest…" + omitted;
       return plural(found.results.length, "paper") + " shown, " + order + "; more on request";
     }
     function showStatus() {
@@ -157,7 +160,7 @@
         index = loaded;
         return index.search(query, { filters: filters, sort: sortSelect.value, counts: true, page: PAGE });
       }).then(function (answer) {
-        if (mine !== serial) return null;
+        if (mine !== serial) { answer.stop(); return null; }
         found = answer;
         shown = 0;
         list.textContent = "";

@@ -90,6 +90,7 @@
     var opener = box.querySelector(".asb-open");
     var timer = null;
     var serial = 0;
+    var searching = null;  // the AbortController of the search going on
     var active = -1;
 
     function open() { box.classList.add("asb--open"); input.focus(); warm(); }
@@ -103,12 +104,19 @@
       if (items[index]) items[index].scrollIntoView({ block: "nearest" });
     }
 
+    function stop() {  // the search going on is of no more use: the workers skip what they have not begun of it
+      if (searching) searching.abort();
+      searching = null;
+    }
+
     function run() {
       var query = input.value.trim();
       var mine = ++serial;
+      stop();
       if (!query) { closePanel(); return; }
       var index = null;
-      searchIndex().then(function (loaded) { index = loaded; return index.search(query); }).then(function (found) {
+      var signal = (searching = new AbortController()).signal;
+      searchIndex().then(function (loaded) { index = loaded; return index.search(query, { signal: signal }); }).then(function (found) {
         if (mine !== serial) return null;
         return Promise.all(found.results.slice(0, 6).map(function (r) { return r.data(); })).then(function (datas) {
           if (mine !== serial) return;
@@ -134,7 +142,13 @@
     }
 
     input.addEventListener("focus", function () { warm(); if (input.value.trim() && panel.childNodes.length) panel.hidden = false; });
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      stop();
+      timer = setTimeout(run, 120);
+      var typed = input.value;  // the words' index chunks fetched while the reader goes on typing (search-index.js, preload)
+      searchIndex().then(function (index) { return index.preload(typed); }).catch(function () { /* said when a search runs */ });
+    });
     input.addEventListener("keydown", function (event) {
       var items = options();
       if (event.key === "ArrowDown" && items.length) { event.preventDefault(); highlight(Math.min(active + 1, items.length - 1)); }
@@ -168,6 +182,8 @@
     if (!root) return;
     window.archiveSearch = { searchIndex: searchIndex, resultItem: resultItem };
     core.load("search-page.js").catch(function (err) { root.querySelector(".as-status").textContent = "Search is not available here (" + err.message + ")."; });
+    // The index (and its first worker) loaded beside search-page.js rather than after it; not for ?like=, which needs none.
+    if (!new URLSearchParams(location.search).get("like")) searchIndex().catch(function () { /* said when the page searches */ });
   }
 
   function start() {
