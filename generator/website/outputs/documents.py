@@ -47,6 +47,11 @@ def _year_file(folder: Path, year: int) -> Path:
     return folder / f"{year}.jsonl.gz"
 
 
+def _new_file(folder: Path, year: int) -> Path:
+    """This build's documents of `year` rendered so far, before `finish` makes the year's file."""
+    return folder / f"{year}.new.gz"
+
+
 def _line(arxiv_id: str, sha: str, url: str, html: str, document: str) -> str:
     return json.dumps([arxiv_id, sha, url, html, document], ensure_ascii=False) + "\n"
 
@@ -69,11 +74,16 @@ class DocumentSpool:
         self.kept: dict[int, set[str]] = {}
         self.new: dict[int, int] = {}
         self._handles: dict[int, gzip.GzipFile] = {}
+        self._previous_years: dict[int, bool] = {}
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def can_keep(self, year: int) -> bool:
-        """Whether an unchanged paper of `year` can keep its document (the last build's file of that year is there)."""
-        return self.previous is not None and _year_file(self.previous, year).is_file()
+        """Whether an unchanged paper of `year` can keep its document (the last build's file of that year is there);
+        asked of every unchanged paper, so the file is looked for once a year."""
+        found = self._previous_years.get(year)
+        if found is None:
+            found = self._previous_years[year] = self.previous is not None and _year_file(self.previous, year).is_file()
+        return found
 
     def add(self, year: int, arxiv_id: str, sha: str, url: str, html: str) -> str:
         """A document rendered by this build; its fingerprint."""
@@ -81,7 +91,7 @@ class DocumentSpool:
         handle = self._handles.get(year)
         if handle is None:
             # Open until finish() or close(): one file per year, written as the records are read.
-            handle = self._handles[year] = gzip.open(self.folder / f"{year}.new.gz", "wt", encoding="utf-8", compresslevel=1)  # noqa: SIM115
+            handle = self._handles[year] = gzip.open(_new_file(self.folder, year), "wt", encoding="utf-8", compresslevel=1)  # noqa: SIM115
         handle.write(_line(arxiv_id, sha, url, html, document))
         self.order.setdefault(year, []).append(arxiv_id)
         self.new[year] = self.new.get(year, 0) + 1
@@ -104,7 +114,7 @@ class DocumentSpool:
             if not new and len(kept) == self.previous_counts.get(year, -1):
                 _link(_year_file(self.previous, year), target)
             elif not kept:
-                os.replace(self.folder / f"{year}.new.gz", target)
+                os.replace(_new_file(self.folder, year), target)
             else:
                 rendered.update(self._merge(year, ids, kept, render))
         return rendered
@@ -112,7 +122,7 @@ class DocumentSpool:
     def _merge(self, year: int, ids: list[str], kept: set[str], render: Render) -> dict[str, str]:
         """One year's file written again in reading order from the last build's lines and this build's new ones."""
         lines: dict[str, str] = {}
-        for source, wanted in ((_year_file(self.previous, year), kept), (self.folder / f"{year}.new.gz", None)):
+        for source, wanted in ((_year_file(self.previous, year), kept), (_new_file(self.folder, year), None)):
             for line in _text_lines(source):
                 arxiv_id = _line_id(line)
                 if wanted is None or arxiv_id in wanted:
@@ -128,7 +138,7 @@ class DocumentSpool:
                     line = _line(arxiv_id, sha, url, html, document)
                 out.write(line)
         os.replace(temporary, _year_file(self.folder, year))
-        (self.folder / f"{year}.new.gz").unlink(missing_ok=True)
+        _new_file(self.folder, year).unlink(missing_ok=True)
         return rendered
 
     def close(self) -> None:
